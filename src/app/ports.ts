@@ -1,0 +1,34 @@
+/**
+ * @module app/ports
+ * Small function types the use cases depend on; adapters (Prometheus client, store,
+ * notifiers) implement them. Declared by their user, per the house style.
+ */
+import type { LabelMatcher } from "../promql/matchers.ts";
+import type { Slo } from "../slo/model.ts";
+import type { ArmCounts, StepCounts } from "../judge/types.ts";
+
+/** Unix-seconds time range, `start < end`. */
+export interface TimeRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Reads an arm's cumulative counts (and histogram buckets for latency SLIs) over `range`.
+ * Resolves `null` when Prometheus has no series for the arm; rejects with a SlogateError
+ * (PROMETHEUS_*) when the backend cannot answer — never resolves a made-up zero.
+ */
+export type ReadArmCounts = (
+  slo: Slo,
+  arm: readonly LabelMatcher[],
+  range: TimeRange,
+  signal?: AbortSignal,
+) => Promise<ArmCounts | null>;
+
+/** Reads an arm's per-step increments over `range` with the given step (seconds). */
+export type ReadArmSeries = (
+  slo: Slo,
+  arm: readonly LabelMatcher[],
+  range: TimeRange & { readonly step: number },
+  signal?: AbortSignal,
+) => Promise<StepCounts[]>;

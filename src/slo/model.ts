@@ -1,0 +1,168 @@
+/**
+ * @module slo/model
+ * The normalized, typed SLO model every input format (slogate v1, Sloth, OpenSLO v1) is turned
+ * into, and that the PromQL builders, judge, generators and service consume. Pure data.
+ *
+ * Conventions:
+ * - times and durations are in seconds (numbers); `durationText` keeps the user's spelling;
+ * - an SLO's `objectivePercent` is the percentage of GOOD events it promises (99.9 means 0.1 %
+ *   of events may be bad); kept as the number the user wrote so generators can emit exact
+ *   decimals (see `src/slo/decimal.ts`, never `1 - 0.999`);
+ * - every SLI reduces to "bad events out of total events", which is what the judge counts.
+ */
+import type { LabelMatcher } from "../promql/matchers.ts";
+
+/** Where a model object came from, for messages (`file:line:col`). */
+export interface SourceRef {
+  readonly file: string;
+  readonly format: SloFormat;
+  /** 1-based line and column of the object in the file, when known. */
+  readonly line?: number;
+  readonly col?: number;
+}
+
+export type SloFormat = "slogate/v1" | "sloth/prometheus-v1" | "sloth/k8s-v1" | "openslo/v1";
+
+/** What the SLO is about; drives defaults, dashboards and which checks apply. */
+export type SloKind = "latency" | "error-rate" | "availability";
+
+/**
+ * A PromQL query template. Placeholders (Sloth-compatible Go-template spelling):
+ * - `{{.window}}`   the range, e.g. `5m` or `3600s`;
+ * - `{{.selector}}` the arm's label matchers, comma-separated, to be put inside `{...}`
+ *   (an empty selector renders as nothing; PromQL accepts the trailing comma this may leave).
+ * A template without `{{.selector}}` gets the arm's matchers injected into every vector
+ * selector of its parsed PromQL (see `src/promql/template.ts`).
+ */
+export interface QueryTemplate {
+  readonly text: string;
+  readonly hasWindow: boolean;
+  readonly hasSelector: boolean;
+}
+
+/**
+ * The SLI, as bad/total event counts.
+ * - `events`: counters; `bad` or `good` (exactly one) and `total`, each a template normally
+ *   of the form `sum(rate(x{...}[{{.window}}]))`. Bad = total − good when only good is given.
+ * - `ratio`:  only a bad-event ratio query (Sloth `raw.error_ratio_query`, OpenSLO `raw`):
+ *   usable for alerts and absolute checks on the ratio, but carries no request counts, so
+ *   canary statistics fall back to the per-step series.
+ * - `latency`: a classic Prometheus histogram; good = requests with `le <= thresholdSeconds`
+ *   (the threshold must be one of the histogram's bucket boundaries for exact counts).
+ * - `probe`: a 0/1 gauge such as `probe_success`; good = samples at 1, total = samples.
+ */
+export type Sli =
+  | {
+      readonly type: "events";
+      readonly bad?: QueryTemplate;
+      readonly good?: QueryTemplate;
+      readonly total: QueryTemplate;
+    }
+  | { readonly type: "ratio"; readonly badRatio: QueryTemplate }
+  | {
+      readonly type: "latency";
+      /** Histogram base name without `_bucket`/`_count`, e.g. `http_request_duration_seconds`. */
+      readonly metric: string;
+      /** Extra matchers selecting the service's series, e.g. job="api". */
+      readonly matchers: readonly LabelMatcher[];
+      readonly thresholdSeconds: number;
+      /** The quantile the objective was written as (0.95 for "p95 < 500ms"), if any. */
+      readonly quantile?: number;
+    }
+  | {
+      readonly type: "probe";
+      /** Gauge metric name, e.g. `probe_success`. */
+      readonly metric: string;
+      readonly matchers: readonly LabelMatcher[];
+    };
+
+/**
+ * How the canary, stable and baseline arms are selected in Prometheus.
+ * - `label`: an equality matcher on `label` (default `rollouts_pod_template_hash`); the
+ *   rollout controller passes the canary and stable values (Argo's pod-template hashes).
+ * - `flagger`: Flagger's workloads. The canary is `<target>`, the primary `<target>-primary`;
+ *   matched on `label` (default `pod`) with Flagger's own pod-name regex
+ *   `<target>-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)` / `<target>-primary-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)`,
+ *   or, when `label` is a workload label such as `deployment`, by equality.
+ * The baseline (captured before the deploy) uses the stable arm's selector at capture time.
+ */
+export type ArmSelection =
+  { readonly mode: "label"; readonly label: string } | { readonly mode: "flagger"; readonly label: string };
+
+export type JudgeName = "sequential" | "kayenta" | "threshold";
+export type CheckKind = "relative" | "absolute" | "baseline";
+
+export interface CheckSettings {
+  readonly enabled: boolean;
+  /** A failing critical check fails the whole verdict regardless of the score. */
+  readonly critical: boolean;
+  /** Weight in the score (0..). */
+  readonly weight: number;
+}
+
+/** Canary-analysis settings of one SLO, with defaults applied by the parsers. */
+export interface CanarySettings {
+  readonly judge: JudgeName;
+  readonly selection: ArmSelection;
+  /** Family-wise false-fail bound for this SLO across all checks and all looks. Default 0.05. */
+  readonly alpha: number;
+  /** Minimum canary requests (total events) before a pass can be declared. Default 1000. */
+  readonly minRequests: number;
+  /**
+   * Allowed regression of the canary against stable and baseline before it counts as worse:
+   * `relative` as a fraction (0.1 = +10 % of stable's bad-event rate, or of latency),
+   * `absolutePoints` in percentage points of the bad-event rate (0.5 = +0.5 pp).
+   * When both are set the larger allowance applies. Defaults: latency 0.1 relative,
+   * error-rate/availability 0.5 pp absolute... see `defaultCanarySettings`.
+   */
+  readonly maxRegression: { readonly relative?: number; readonly absolutePoints?: number };
+  /** Which direction is bad. For all built-in SLI types more bad events is worse. */
+  readonly direction: "higher-is-worse" | "lower-is-worse";
+  readonly checks: Readonly<Record<CheckKind, CheckSettings>>;
+  /** For the `threshold` judge and absolute checks: optional explicit limit on the bad ratio. */
+  readonly maxBadRatio?: number;
+}
+
+/** Burn-rate alerting settings (Sloth's `alerting` block). */
+export interface AlertingSettings {
+  readonly name?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly page: {
+    readonly enabled: boolean;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
+  readonly ticket: {
+    readonly enabled: boolean;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
+  };
+}
+
+/** One service level objective, normalized. */
+export interface Slo {
+  /** `<service>-<name>`; unique across all loaded files (Sloth's `sloth_id`). */
+  readonly id: string;
+  readonly service: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly kind: SloKind;
+  /** Percentage of good events promised, e.g. 99.9. 0 < objectivePercent < 100. */
+  readonly objectivePercent: number;
+  readonly sli: Sli;
+  /** SLO period (rolling window) in seconds; default 30 days. */
+  readonly periodSeconds: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly alerting: AlertingSettings;
+  readonly canary: CanarySettings;
+  readonly source: SourceRef;
+}
+
+/** All SLOs of one service, from one file (or one OpenSLO document set). */
+export interface ServiceSlos {
+  readonly service: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly slos: readonly Slo[];
+  readonly source: SourceRef;
+}
