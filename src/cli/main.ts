@@ -4,6 +4,8 @@
  * The `slogate` command line and composition root. Each subcommand lives in
  * `src/cli/commands/<name>.ts` and is loaded only when used.
  */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { CliCommand, CliIo } from "./io.ts";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run: CliCommand }> }> = {
@@ -55,8 +57,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   return mod.run(rest, io);
 }
 
-const isEntry =
-  import.meta.url === `file://${process.argv[1] ?? ""}` || process.argv[1]?.endsWith("/slogate");
+/** True when this file is the process' entry point (also through npm's bin symlink). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+const isEntry = isEntryPoint();
 if (isEntry) {
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
