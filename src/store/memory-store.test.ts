@@ -1,0 +1,4 @@
+import { describeStoreContract } from "./store-contract.ts";
+import { MemoryStore } from "./memory-store.ts";
+
+describeStoreContract("MemoryStore", () => new MemoryStore());
