@@ -1,0 +1,19 @@
+/**
+ * @module test/bed/free-port
+ * A free TCP port on 127.0.0.1 (bind port 0, read it, close). No vitest.
+ */
+import { createServer } from "node:net";
+
+/** Resolves a port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
