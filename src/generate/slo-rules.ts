@@ -1,0 +1,213 @@
+/**
+ * @module generate/slo-rules
+ * Prometheus rules for one SLO, named and labelled as Sloth names them so Sloth's Grafana
+ * dashboards (14348, 14643) and users' queries keep working, without Sloth's flaws:
+ * - the raw series are read once, over 5 minutes (`slo:sli_bad_events:rate5m`,
+ *   `slo:sli_total_events:rate5m`); every longer window, the period included, is the ratio of
+ *   the sums of those recordings over the window — traffic-weighted and exact on uneven
+ *   traffic, where Sloth's period SLI averages 5-minute ratios (biased) and every other Sloth
+ *   window re-reads the raw series (the cost that overloads Prometheus with 400+ SLOs);
+ * - objectives, budgets and burn thresholds are exact decimals (`0.001`, `0.0144`);
+ * - alerts carry a stable tier label `sloth_severity` (page | ticket) plus `severity` (same
+ *   value unless the SLO overrides it) and the owning `team`, for routing and inhibition.
+ * Only ratio SLIs (no event counts) read the raw query at each window, and their period SLI
+ * averages the 5-minute ratio, as nothing better exists without counts. Pure.
+ */
+import { formatMatchers } from "../promql/matchers.ts";
+import {
+  errorBudgetRatio,
+  formatDecimal,
+  formatPromqlNumber,
+  mul,
+  objectiveRatio,
+  parseDecimal,
+  toNumber,
+} from "../slo/decimal.ts";
+import type { Slo } from "../slo/model.ts";
+import {
+  BASE_WINDOW_SECONDS,
+  burnWindowsFor,
+  recordedWindowsFor,
+  type AlertTier,
+  type BurnWindow,
+} from "./alert-windows.ts";
+import { formatPromDuration } from "./prometheus-duration.ts";
+import type { AlertingRule, RecordingRule, RuleGroup } from "./rule-group.ts";
+import { buildSliExpression } from "./sli-expressions.ts";
+import { teamOf } from "./team.ts";
+
+/** Generation settings shared by all SLOs. */
+export interface SloRuleOptions {
+  /** Team for SLOs without a `team`/`owner` label. */
+  readonly defaultTeam: string;
+}
+
+/** Series names of the 5-minute event recordings every window is chained from. */
+export const BAD_EVENTS_5M = "slo:sli_bad_events:rate5m";
+export const TOTAL_EVENTS_5M = "slo:sli_total_events:rate5m";
+
+/** `slo:sli_error:ratio_rate<window>`. */
+export function errorRatioSeries(windowSeconds: number): string {
+  return `slo:sli_error:ratio_rate${formatPromDuration(windowSeconds)}`;
+}
+
+/** The `sloth_*` identity labels of an SLO. */
+export function slothIdLabels(slo: Slo): Record<string, string> {
+  return { sloth_id: slo.id, sloth_service: slo.service, sloth_slo: slo.name };
+}
+
+/** `{sloth_id="..."}`: selects one SLO's recorded series. */
+export function sloSelector(slo: Slo): string {
+  return `{${formatMatchers([{ name: "sloth_id", op: "=", value: slo.id }])}}`;
+}
+
+function recording(record: string, expr: string, labels: Record<string, string>): RecordingRule {
+  return { kind: "record", record, expr, labels };
+}
+
+/** SLI recordings: 5-minute events, then every window chained from them. */
+export function generateSliRecordings(slo: Slo): RuleGroup {
+  const base = { ...slo.labels, ...slothIdLabels(slo) };
+  const sel = sloSelector(slo);
+  const baseWindow = formatPromDuration(BASE_WINDOW_SECONDS);
+  const rules: RecordingRule[] = [];
+  const sli = buildSliExpression(slo.sli, baseWindow);
+  const windows = recordedWindowsFor(slo.periodSeconds);
+  if (sli.type === "events") {
+    const labels5m = { ...base, sloth_window: baseWindow };
+    rules.push(recording(BAD_EVENTS_5M, sli.bad, labels5m));
+    rules.push(recording(TOTAL_EVENTS_5M, sli.total, labels5m));
+    for (const w of windows) {
+      const window = formatPromDuration(w);
+      const expr =
+        w === BASE_WINDOW_SECONDS
+          ? `${BAD_EVENTS_5M}${sel}\n/\n${TOTAL_EVENTS_5M}${sel}`
+          : `sum_over_time(${BAD_EVENTS_5M}${sel}[${window}])\n/\nsum_over_time(${TOTAL_EVENTS_5M}${sel}[${window}])`;
+      rules.push(recording(errorRatioSeries(w), expr, { ...base, sloth_window: window }));
+    }
+  } else {
+    for (const w of windows) {
+      const window = formatPromDuration(w);
+      const e = buildSliExpression(slo.sli, window);
+      const expr =
+        w === slo.periodSeconds
+          ? `avg_over_time(${errorRatioSeries(BASE_WINDOW_SECONDS)}${sel}[${window}])`
+          : e.type === "ratio"
+            ? e.badRatio
+            : `(${e.bad})\n/\n(${e.total})`;
+      rules.push(recording(errorRatioSeries(w), expr, { ...base, sloth_window: window }));
+    }
+  }
+  return { name: `slogate-slo-sli-recordings-${slo.id}`, rules };
+}
+
+/** Meta recordings: objective, budget, period, burn rates, remaining budget, info. */
+export function generateMetaRecordings(slo: Slo, options: SloRuleOptions): RuleGroup {
+  const base = { ...slo.labels, ...slothIdLabels(slo) };
+  const sel = sloSelector(slo);
+  const on = "/ on (sloth_id, sloth_slo, sloth_service) group_left";
+  const period = errorRatioSeries(slo.periodSeconds);
+  const days = formatPromqlNumber(parseDecimal(slo.periodSeconds / 86_400));
+  return {
+    name: `slogate-slo-meta-recordings-${slo.id}`,
+    rules: [
+      recording(
+        "slo:objective:ratio",
+        `vector(${formatPromqlNumber(objectiveRatio(slo.objectivePercent))})`,
+        base,
+      ),
+      recording(
+        "slo:error_budget:ratio",
+        `vector(${formatPromqlNumber(errorBudgetRatio(slo.objectivePercent))})`,
+        base,
+      ),
+      recording("slo:time_period:days", `vector(${days})`, base),
+      recording(
+        "slo:current_burn_rate:ratio",
+        `${errorRatioSeries(BASE_WINDOW_SECONDS)}${sel}\n${on}\nslo:error_budget:ratio${sel}`,
+        base,
+      ),
+      recording("slo:period_burn_rate:ratio", `${period}${sel}\n${on}\nslo:error_budget:ratio${sel}`, base),
+      recording("slo:period_error_budget_remaining:ratio", `1 - slo:period_burn_rate:ratio${sel}`, base),
+      recording("sloth_slo_info", "vector(1)", {
+        ...base,
+        sloth_mode: "slogate",
+        sloth_objective: formatPromqlNumber(parseDecimal(slo.objectivePercent)),
+        sloth_spec: slo.source.format,
+        sloth_version: "slogate",
+      }),
+      recording("slogate_slo_owner_info", "vector(1)", {
+        service: slo.service,
+        slo: slo.name,
+        sloth_id: slo.id,
+        team: teamOf(slo, options.defaultTeam),
+      }),
+    ],
+  };
+}
+
+/** `MyServiceRequestsAvailability` style default alert name from the SLO id. */
+export function defaultAlertName(slo: Slo): string {
+  const words = slo.id.split(/[^a-zA-Z0-9]+/).filter((w) => w !== "");
+  const name = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+  return `${/^[a-zA-Z_]/.test(name) ? "" : "Slo"}${name}ErrorBudgetBurn`;
+}
+
+function burnCondition(slo: Slo, w: BurnWindow): string {
+  const threshold = formatPromqlNumber(mul(w.burnFactor, errorBudgetRatio(slo.objectivePercent)));
+  const sel = sloSelector(slo);
+  const one = (seconds: number): string =>
+    `max(${errorRatioSeries(seconds)}${sel} > ${threshold}) without (sloth_window)`;
+  return `(\n    ${one(w.shortWindowSeconds)}\n    and\n    ${one(w.longWindowSeconds)}\n)`;
+}
+
+function describeWindows(ws: readonly BurnWindow[]): string {
+  return ws
+    .map(
+      (w) =>
+        `${formatDecimal(w.burnFactor) ?? `≈${toNumber(w.burnFactor).toFixed(3)}`}x over ${formatPromDuration(w.longWindowSeconds)} and ${formatPromDuration(w.shortWindowSeconds)} (${w.errorBudgetPercent}% of the budget)`,
+    )
+    .join("; ");
+}
+
+/** The page and ticket multi-window multi-burn-rate alerts of an SLO (enabled ones only). */
+export function generateBurnAlerts(slo: Slo, options: SloRuleOptions): RuleGroup | undefined {
+  const windows = burnWindowsFor(slo.periodSeconds);
+  const name = slo.alerting.name ?? defaultAlertName(slo);
+  const rules: AlertingRule[] = [];
+  for (const tier of ["page", "ticket"] as const satisfies readonly AlertTier[]) {
+    const settings = slo.alerting[tier];
+    if (!settings.enabled) continue;
+    const ws = windows.filter((w) => w.tier === tier);
+    rules.push({
+      kind: "alert",
+      alert: name,
+      expr: ws.map((w) => burnCondition(slo, w)).join("\nor\n"),
+      labels: {
+        severity: tier,
+        team: teamOf(slo, options.defaultTeam),
+        ...slo.alerting.labels,
+        ...settings.labels,
+        sloth_severity: tier,
+      },
+      annotations: {
+        title: `(${tier}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
+        summary: `${slo.service} ${slo.name}: error budget of the ${formatPromDuration(slo.periodSeconds)} ${formatPromqlNumber(parseDecimal(slo.objectivePercent))}% SLO burning too fast`,
+        description: `Burn-rate windows: ${describeWindows(ws)}.`,
+        ...slo.alerting.annotations,
+        ...settings.annotations,
+      },
+    });
+  }
+  return rules.length === 0 ? undefined : { name: `slogate-slo-alerts-${slo.id}`, rules };
+}
+
+/** All rule groups of one SLO: SLI recordings, meta recordings, alerts. */
+export function generateSloRuleGroups(slo: Slo, options: SloRuleOptions): RuleGroup[] {
+  const alerts = generateBurnAlerts(slo, options);
+  return [
+    generateSliRecordings(slo),
+    generateMetaRecordings(slo, options),
+    ...(alerts === undefined ? [] : [alerts]),
+  ];
+}
