@@ -1,0 +1,45 @@
+/**
+ * @module slo/canary-defaults
+ * The canary-analysis settings an SLO gets when its file says nothing, and the alerting
+ * settings likewise. Pure.
+ */
+import type { AlertingSettings, CanarySettings, SloKind } from "./model.ts";
+
+/** Argo Rollouts' pod-template-hash label as Prometheus sees it. */
+export const DEFAULT_SELECTION_LABEL = "rollouts_pod_template_hash";
+/** Flagger workloads are told apart by pod name by default. */
+export const DEFAULT_FLAGGER_LABEL = "pod";
+/** 30 days, Sloth's default SLO period. */
+export const DEFAULT_PERIOD_SECONDS = 30 * 86400;
+
+/**
+ * Default canary settings for an SLO kind: sequential judge, Argo's pod-template-hash label,
+ * α = 0.05, at least 1000 canary requests before a pass, all three checks on with the absolute
+ * check critical; latency may regress by 10 % (relative), error-rate and availability by
+ * 0.5 percentage points of bad events (absolute).
+ */
+export function defaultCanarySettings(kind: SloKind): CanarySettings {
+  return {
+    judge: "sequential",
+    selection: { mode: "label", label: DEFAULT_SELECTION_LABEL },
+    alpha: 0.05,
+    minRequests: 1000,
+    maxRegression: kind === "latency" ? { relative: 0.1 } : { absolutePoints: 0.5 },
+    direction: "higher-is-worse",
+    checks: {
+      relative: { enabled: true, critical: false, weight: 1 },
+      absolute: { enabled: true, critical: true, weight: 1 },
+      baseline: { enabled: true, critical: false, weight: 1 },
+    },
+  };
+}
+
+/** Default alerting: page and ticket burn-rate alerts on, no extra labels. */
+export function defaultAlertingSettings(): AlertingSettings {
+  return {
+    labels: {},
+    annotations: {},
+    page: { enabled: true, labels: {}, annotations: {} },
+    ticket: { enabled: true, labels: {}, annotations: {} },
+  };
+}

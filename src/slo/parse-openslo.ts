@@ -1,0 +1,412 @@
+/**
+ * @module slo/parse-openslo
+ * OpenSLO v1 (`apiVersion: openslo/v1`): `SLO` objects with an inline `indicator` or an
+ * `indicatorRef` to an `SLI` object in any of the files read together. Converted:
+ * `ratioMetric` with `good` or `bad` plus `total`, or `raw` (`rawType: success|failure`), all
+ * from Prometheus metric sources; objectives by `target` (0–1) or `targetPercent`; rolling
+ * time windows. Each objective of a multi-objective SLO becomes its own Slo.
+ * Reported, not dropped: non-Prometheus sources, `thresholdMetric`, composite objectives.
+ * Warned and converted: `Timeslices`/`RatioTimeslices` budgeting (evaluated as occurrences)
+ * and calendar windows (evaluated as rolling). Service, DataSource and alerting kinds are
+ * accepted and not used. Pure.
+ */
+import { isValidLabelName } from "../promql/matchers.ts";
+import { parseQueryTemplate } from "../promql/template.ts";
+import { defaultAlertingSettings, DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
+import { mergeCanarySettings } from "./canary-settings.ts";
+import { parseOpensloDuration, shiftDecimal } from "./duration.ts";
+import type { FieldReader } from "./field-reader.ts";
+import type { QueryTemplate, Sli, Slo, SloKind } from "./model.ts";
+import { isValidSloName } from "./names.ts";
+import { parseObjective } from "./objective.ts";
+import type { YamlPath } from "./problem.ts";
+import { readQuery } from "./query-field.ts";
+
+/** One OpenSLO object: the reader of its document and its path there (`[]` or `[i]`). */
+export interface OpensloObject {
+  readonly r: FieldReader;
+  readonly path: YamlPath;
+}
+
+export const OPENSLO_API_VERSION = "openslo/v1";
+const KINDS = [
+  "SLO",
+  "SLI",
+  "Service",
+  "DataSource",
+  "AlertPolicy",
+  "AlertCondition",
+  "AlertNotificationTarget",
+];
+const METADATA_KEYS = ["name", "displayName", "labels", "annotations", "namespace"];
+
+/** Converts all OpenSLO objects read together; SLI references resolve across all of them. */
+export function parseOpensloObjects(objects: readonly OpensloObject[]): Slo[] {
+  const slis = new Map<string, OpensloObject>();
+  const slos: OpensloObject[] = [];
+  for (const o of objects) {
+    const { r, path } = o;
+    r.onlyKeys(path, ["apiVersion", "kind", "metadata", "spec"], "an OpenSLO object");
+    const kind = r.string([...path, "kind"], true);
+    if (kind === undefined) continue;
+    if (!KINDS.includes(kind)) {
+      r.report(
+        [...path, "kind"],
+        `unknown OpenSLO kind ${JSON.stringify(kind)}`,
+        `OpenSLO v1 kinds are ${KINDS.join(", ")}`,
+      );
+      continue;
+    }
+    if (kind !== "SLO" && kind !== "SLI") continue;
+    r.map([...path, "metadata"], true);
+    r.onlyKeys([...path, "metadata"], METADATA_KEYS, "metadata");
+    const name = r.string([...path, "metadata", "name"], true);
+    if (name === undefined) continue;
+    if (kind === "SLO") slos.push(o);
+    else {
+      const first = slis.get(name);
+      if (first !== undefined) {
+        const at = first.r.doc.position(first.path);
+        r.report(
+          [...path, "metadata", "name"],
+          `duplicate SLI name ${JSON.stringify(name)} (also at ${first.r.doc.file}:${at.line}:${at.col})`,
+          "give every SLI a different metadata.name",
+        );
+      } else slis.set(name, o);
+    }
+  }
+  const out: Slo[] = [];
+  for (const o of slos) out.push(...convertSlo(o, slis));
+  return out;
+}
+
+function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>): Slo[] {
+  const { r, path } = o;
+  const sp = [...path, "spec"];
+  if (r.map(sp, true) === undefined) return [];
+  r.onlyKeys(
+    sp,
+    [
+      "description",
+      "service",
+      "indicator",
+      "indicatorRef",
+      "timeWindow",
+      "budgetingMethod",
+      "objectives",
+      "alertPolicies",
+    ],
+    "an OpenSLO SLO spec",
+  );
+  const name = sloName(r, [...path, "metadata", "name"]);
+  const service = sloName(r, [...sp, "service"], true);
+  const description = r.string([...sp, "description"]);
+  const labels = openSloLabels(r, [...path, "metadata", "labels"]);
+  const period = readTimeWindow(r, [...sp, "timeWindow"]);
+  const budgeting = r.string([...sp, "budgetingMethod"]);
+  if (budgeting !== undefined) {
+    if (budgeting === "Timeslices" || budgeting === "RatioTimeslices") {
+      r.report(
+        [...sp, "budgetingMethod"],
+        `budgetingMethod ${budgeting} is evaluated as Occurrences (good events / total events); timeSliceTarget and timeSliceWindow are not used`,
+        "set budgetingMethod: Occurrences to state what slogate evaluates",
+        { severity: "warning", code: "SLO_UNSUPPORTED" },
+      );
+    } else if (budgeting !== "Occurrences") {
+      r.report(
+        [...sp, "budgetingMethod"],
+        `unknown budgetingMethod ${JSON.stringify(budgeting)}`,
+        "use Occurrences, Timeslices or RatioTimeslices",
+      );
+    }
+  }
+  // The indicator: inline or by reference.
+  const hasInline = r.get([...sp, "indicator"]) !== undefined;
+  const hasRef = r.get([...sp, "indicatorRef"]) !== undefined;
+  let sli: { sli: Sli; kind: SloKind } | undefined;
+  if (hasInline === hasRef) {
+    r.report(
+      sp,
+      hasInline ? "SLO has both indicator and indicatorRef" : "SLO has neither indicator nor indicatorRef",
+      "give exactly one: an inline indicator or indicatorRef naming an SLI",
+    );
+  } else if (hasInline) {
+    const ip = [...sp, "indicator"];
+    if (r.map(ip, true) !== undefined) {
+      r.onlyKeys(ip, ["metadata", "spec"], "indicator");
+      sli = readSliSpec(r, [...ip, "spec"]);
+    }
+  } else {
+    const ref = r.string([...sp, "indicatorRef"], true);
+    if (ref !== undefined) {
+      const target = slis.get(ref);
+      if (target === undefined) {
+        r.report(
+          [...sp, "indicatorRef"],
+          `indicatorRef ${JSON.stringify(ref)} names no SLI in the files read`,
+          `pass the file that defines kind: SLI with metadata.name: ${ref} too`,
+        );
+      } else {
+        sli = readSliSpec(target.r, [...target.path, "spec"]);
+      }
+    }
+  }
+  // Objectives.
+  const op = [...sp, "objectives"];
+  const list = r.list(op, true);
+  if (list !== undefined && list.length === 0)
+    r.report(op, "objectives is empty", "add an objective with target (0–1) or targetPercent");
+  const objectives: { percent: number; suffix: string; index: number }[] = [];
+  (list ?? []).forEach((_, i) => {
+    const p = [...op, i];
+    if (r.map(p) === undefined) return;
+    r.onlyKeys(
+      p,
+      [
+        "displayName",
+        "name",
+        "op",
+        "value",
+        "target",
+        "targetPercent",
+        "timeSliceTarget",
+        "timeSliceWindow",
+        "indicator",
+        "indicatorRef",
+        "compositeWeight",
+      ],
+      "an objective",
+    );
+    if (
+      r.get([...p, "indicator"]) !== undefined ||
+      r.get([...p, "indicatorRef"]) !== undefined ||
+      r.get([...p, "compositeWeight"]) !== undefined
+    ) {
+      r.report(
+        p,
+        "composite SLOs (an indicator per objective) cannot be converted",
+        "write one SLO per indicator",
+        { code: "SLO_UNSUPPORTED" },
+      );
+      return;
+    }
+    const target = r.number([...p, "target"]);
+    const targetPercent = r.number([...p, "targetPercent"]);
+    if ((target === undefined) === (targetPercent === undefined)) {
+      if (r.get([...p, "target"]) === undefined && r.get([...p, "targetPercent"]) === undefined)
+        r.report(
+          p,
+          "objective has neither target nor targetPercent",
+          "add target: 0.999 (a fraction) or targetPercent: 99.9",
+        );
+      else if (target !== undefined)
+        r.report(p, "objective has both target and targetPercent", "keep one of them");
+      return;
+    }
+    if (target !== undefined && !(target > 0 && target < 1)) {
+      r.report(
+        [...p, "target"],
+        `target ${target} is out of range`,
+        "target is a fraction between 0 and 1 (exclusive), e.g. 0.999; use targetPercent for 99.9",
+      );
+      return;
+    }
+    const percent = target !== undefined ? shiftDecimal(target, 2) : (targetPercent ?? 0);
+    const checked = parseObjective(percent);
+    if (!checked.ok) {
+      r.report([...p, target !== undefined ? "target" : "targetPercent"], checked.message, checked.hint);
+      return;
+    }
+    const label = r.string([...p, "name"]) ?? r.string([...p, "displayName"]);
+    objectives.push({ percent, suffix: slug(label ?? "") || String(i + 1), index: i });
+  });
+  if (name === undefined || service === undefined || sli === undefined) return [];
+  const pos = r.doc.position(path);
+  const used = new Set<string>();
+  return objectives.map((obj) => {
+    let sloName = objectives.length === 1 ? name : `${name}-${obj.suffix}`;
+    if (used.has(sloName)) sloName = `${name}-${obj.index + 1}`;
+    used.add(sloName);
+    return {
+      id: `${service}-${sloName}`,
+      service,
+      name: sloName,
+      ...(description === undefined ? {} : { description }),
+      kind: sli.kind,
+      objectivePercent: obj.percent,
+      sli: sli.sli,
+      periodSeconds: period,
+      labels,
+      alerting: defaultAlertingSettings(),
+      canary: mergeCanarySettings(sli.kind),
+      source: { file: r.doc.file, format: "openslo/v1", line: pos.line, col: pos.col },
+    };
+  });
+}
+
+function readSliSpec(r: FieldReader, sp: YamlPath): { sli: Sli; kind: SloKind } | undefined {
+  const m = r.map(sp, true);
+  if (m === undefined) return undefined;
+  r.onlyKeys(sp, ["description", "thresholdMetric", "ratioMetric"], "an SLI spec");
+  if (m["thresholdMetric"] !== undefined) {
+    r.report(
+      [...sp, "thresholdMetric"],
+      "thresholdMetric SLIs cannot be converted: slogate needs good and total event counts",
+      'rewrite it as a ratioMetric, e.g. good: sum(rate(<histogram>_bucket{le="<value>"}[{{.window}}])), total: sum(rate(<histogram>_count[{{.window}}]))',
+      { code: "SLO_UNSUPPORTED" },
+    );
+    return undefined;
+  }
+  const rp = [...sp, "ratioMetric"];
+  if (r.map(rp, true) === undefined) return undefined;
+  r.onlyKeys(rp, ["counter", "good", "bad", "total", "rawType", "raw"], "ratioMetric");
+  r.boolean([...rp, "counter"]);
+  const has = (k: string): boolean => r.get([...rp, k]) !== undefined;
+  if (has("raw")) {
+    if (has("good") || has("bad") || has("total")) {
+      r.report(
+        rp,
+        "ratioMetric has raw together with good, bad or total",
+        "use either raw (with rawType) or good/bad with total",
+      );
+      return undefined;
+    }
+    const rawType = r.string([...rp, "rawType"], true);
+    if (rawType !== undefined && rawType !== "success" && rawType !== "failure") {
+      r.report(
+        [...rp, "rawType"],
+        `rawType ${JSON.stringify(rawType)} is not success or failure`,
+        "rawType: success (the query is the good ratio) or failure (the bad ratio)",
+      );
+      return undefined;
+    }
+    const q = readSource(r, [...rp, "raw"]);
+    if (q === undefined || rawType === undefined) return undefined;
+    const badRatio = rawType === "failure" ? q : parseQueryTemplate(`1 - (${q.text})`);
+    return { sli: { type: "ratio", badRatio }, kind: "error-rate" };
+  }
+  if (has("good") === has("bad")) {
+    r.report(
+      rp,
+      has("good") ? "ratioMetric has both good and bad" : "ratioMetric has none of good, bad or raw",
+      "give good or bad, plus total (or raw with rawType)",
+    );
+    return undefined;
+  }
+  const goodOrBad = has("good") ? "good" : "bad";
+  const q = readSource(r, [...rp, goodOrBad]);
+  const total = has("total") ? readSource(r, [...rp, "total"]) : undefined;
+  if (!has("total")) r.missing([...rp, "total"], "add total with the query counting all events");
+  if (q === undefined || total === undefined) return undefined;
+  return goodOrBad === "good"
+    ? { sli: { type: "events", good: q, total }, kind: "availability" }
+    : { sli: { type: "events", bad: q, total }, kind: "error-rate" };
+}
+
+/** Reads `{metricSource: {type: Prometheus, spec: {query}}}`. */
+function readSource(r: FieldReader, path: YamlPath): QueryTemplate | undefined {
+  if (r.map(path, true) === undefined) return undefined;
+  r.onlyKeys(path, ["metricSource"], "a ratioMetric part");
+  const mp = [...path, "metricSource"];
+  if (r.map(mp, true) === undefined) return undefined;
+  r.onlyKeys(mp, ["metricSourceRef", "type", "spec"], "metricSource");
+  const type = r.string([...mp, "type"]);
+  if (type === undefined && r.get([...mp, "metricSourceRef"]) === undefined) {
+    r.missing([...mp, "type"], "add type: Prometheus");
+    return undefined;
+  }
+  if (type !== undefined && type.toLowerCase() !== "prometheus") {
+    r.report(
+      [...mp, "type"],
+      `metricSource type ${JSON.stringify(type)} is not supported: slogate reads Prometheus only`,
+      "use a Prometheus metric source with spec.query in PromQL",
+      { code: "SLO_UNSUPPORTED" },
+    );
+    return undefined;
+  }
+  if (r.map([...mp, "spec"], true) === undefined) return undefined;
+  r.onlyKeys([...mp, "spec"], ["query"], "a Prometheus metricSource spec");
+  return readQuery(r, [...mp, "spec", "query"]);
+}
+
+function readTimeWindow(r: FieldReader, path: YamlPath): number {
+  const list = r.list(path);
+  if (list === undefined) return DEFAULT_PERIOD_SECONDS;
+  if (list.length !== 1) {
+    r.report(path, `timeWindow has ${list.length} entries`, "OpenSLO v1 allows exactly one time window");
+    return DEFAULT_PERIOD_SECONDS;
+  }
+  const p = [...path, 0];
+  if (r.map(p) === undefined) return DEFAULT_PERIOD_SECONDS;
+  r.onlyKeys(p, ["duration", "isRolling", "calendar"], "a timeWindow");
+  const text = r.string([...p, "duration"], true);
+  const rolling = r.boolean([...p, "isRolling"]);
+  if (rolling === false || r.get([...p, "calendar"]) !== undefined) {
+    r.report(
+      p,
+      "calendar time windows are evaluated as rolling windows of the same duration",
+      "set isRolling: true to state what slogate evaluates",
+      { severity: "warning", code: "SLO_UNSUPPORTED" },
+    );
+  }
+  if (text === undefined) return DEFAULT_PERIOD_SECONDS;
+  const s = parseOpensloDuration(text);
+  if (s === undefined) {
+    r.report(
+      [...p, "duration"],
+      `${JSON.stringify(text)} is not an OpenSLO duration`,
+      "write a number and one unit: m (minutes), h, d, w, M (months), Q, Y — e.g. 28d",
+    );
+    return DEFAULT_PERIOD_SECONDS;
+  }
+  if (s < 86400 || s > 400 * 86400) {
+    r.report(
+      [...p, "duration"],
+      `time window ${text} is out of range`,
+      "the SLO period is between 1d and 400d; note that 1m is one minute in OpenSLO (1M is a month)",
+    );
+    return DEFAULT_PERIOD_SECONDS;
+  }
+  return s;
+}
+
+function sloName(r: FieldReader, path: YamlPath, required = false): string | undefined {
+  const n = r.string(path, required, true);
+  if (n === undefined) return undefined;
+  if (!isValidSloName(n)) {
+    r.report(
+      path,
+      `invalid name ${JSON.stringify(n)}`,
+      "use letters, digits, '-', '_' and '.' (at most 128 characters)",
+    );
+    return undefined;
+  }
+  return n;
+}
+
+/** OpenSLO labels may be lists; they become comma-joined Prometheus label values. */
+function openSloLabels(r: FieldReader, path: YamlPath): Record<string, string> {
+  const m = r.map(path);
+  const out: Record<string, string> = {};
+  if (m === undefined) return out;
+  for (const [k, v] of Object.entries(m)) {
+    const name = isValidLabelName(k) ? k : k.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^([0-9])/, "_$1");
+    if (Array.isArray(v)) out[name] = v.map(String).join(",");
+    else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[name] = String(v);
+    else
+      r.report(
+        [...path, k],
+        `label ${JSON.stringify(k)} must be a string or a list of strings`,
+        "e.g. team: [team-a]",
+      );
+  }
+  return out;
+}
+
+function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+}

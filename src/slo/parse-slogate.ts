@@ -1,0 +1,409 @@
+/**
+ * @module slo/parse-slogate
+ * slogate's own SLO format, `apiVersion: slogate.dev/v1`, `kind: ServiceLevels`: one service
+ * per document, several SLOs, each with an objective, an SLI (events, errorRatio, latency or
+ * probe) and optional canary and alerting settings. See docs/slo-format.md. Pure.
+ */
+import { isValidLabelName, type LabelMatcher } from "../promql/matchers.ts";
+import { readAlerting } from "./alerting-settings.ts";
+import { DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
+import {
+  mergeCanarySettings,
+  readCanaryOverrides,
+  readOneOf,
+  type CanaryOverrides,
+} from "./canary-settings.ts";
+import { parseLatencyThreshold, parsePrometheusDuration } from "./duration.ts";
+import type { FieldReader } from "./field-reader.ts";
+import type { ServiceSlos, Sli, Slo, SloKind } from "./model.ts";
+import { readName } from "./names.ts";
+import { parseObjective, type Objective } from "./objective.ts";
+import type { YamlPath } from "./problem.ts";
+import { readQuery } from "./query-field.ts";
+
+export const SLOGATE_API_VERSION = "slogate.dev/v1";
+export const SLOGATE_KIND = "ServiceLevels";
+
+const TOP_KEYS = ["apiVersion", "kind", "service", "description", "labels", "period", "canary", "slos"];
+const SLO_KEYS = [
+  "name",
+  "description",
+  "kind",
+  "objective",
+  "sli",
+  "period",
+  "labels",
+  "alerting",
+  "canary",
+];
+const KINDS: readonly SloKind[] = ["latency", "error-rate", "availability"];
+const HISTOGRAM = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/** Converts one `slogate.dev/v1` document; problems go to the reader. */
+export function parseSlogateDocument(r: FieldReader): ServiceSlos | undefined {
+  r.onlyKeys([], TOP_KEYS, "a ServiceLevels document");
+  const kind = r.string(["kind"], true);
+  if (kind !== undefined && kind !== SLOGATE_KIND) {
+    r.report(
+      ["kind"],
+      `unsupported kind ${JSON.stringify(kind)} for ${SLOGATE_API_VERSION}`,
+      `use kind: ${SLOGATE_KIND}`,
+      { code: "SLO_UNSUPPORTED" },
+    );
+  }
+  const service = readName(r, ["service"], "service");
+  const labels = readLabels(r, ["labels"]);
+  const period = readPeriod(r, ["period"]) ?? DEFAULT_PERIOD_SECONDS;
+  const serviceCanary = readCanaryOverrides(r, ["canary"]);
+  const list = r.list(["slos"], true);
+  if (list !== undefined && list.length === 0) r.report(["slos"], "slos is empty", "add at least one SLO");
+  const slos: Slo[] = [];
+  const seen = new Map<string, number>();
+  (list ?? []).forEach((_, i) => {
+    const slo = parseSlo(r, ["slos", i], service ?? "", labels, period, serviceCanary);
+    if (slo === undefined) return;
+    const first = seen.get(slo.name);
+    if (first !== undefined) {
+      r.report(
+        ["slos", i, "name"],
+        `duplicate SLO name ${JSON.stringify(slo.name)} (also slos[${first}])`,
+        "give every SLO of a service a different name",
+      );
+      return;
+    }
+    seen.set(slo.name, i);
+    slos.push(slo);
+  });
+  if (service === undefined) return undefined;
+  const pos = r.doc.position([]);
+  return {
+    service,
+    labels,
+    slos,
+    source: { file: r.doc.file, format: "slogate/v1", line: pos.line, col: pos.col },
+  };
+}
+
+function parseSlo(
+  r: FieldReader,
+  path: YamlPath,
+  service: string,
+  serviceLabels: Readonly<Record<string, string>>,
+  servicePeriod: number,
+  serviceCanary: CanaryOverrides,
+): Slo | undefined {
+  if (r.map(path) === undefined) {
+    r.report(path, "an SLO must be a mapping", "see docs/slo-format.md for the fields of an SLO");
+    return undefined;
+  }
+  r.onlyKeys(path, SLO_KEYS, "an SLO");
+  const name = readName(r, [...path, "name"], "SLO");
+  const description = r.string([...path, "description"]);
+  const explicitKind = readOneOf(r, [...path, "kind"], KINDS);
+  const rawObjective = r.get([...path, "objective"]);
+  let objective: Objective | undefined;
+  if (rawObjective === undefined || rawObjective === null)
+    r.missing([...path, "objective"], 'e.g. objective: ">= 99.9%" or "p95 < 500ms"');
+  else {
+    const o = parseObjective(rawObjective);
+    if (o.ok) objective = o.objective;
+    else r.report([...path, "objective"], o.message, o.hint);
+  }
+  const sliResult = readSli(r, [...path, "sli"], objective);
+  const period = readPeriod(r, [...path, "period"]) ?? servicePeriod;
+  const labels = { ...serviceLabels, ...readLabels(r, [...path, "labels"]) };
+  const alerting = readAlerting(r, [...path, "alerting"], "slogate");
+  const sloCanary = readCanaryOverrides(r, [...path, "canary"]);
+  if (name === undefined || objective === undefined || sliResult === undefined) return undefined;
+  const kind = explicitKind ?? sliResult.kind;
+  if (kind !== "latency" && sliResult.sli.type === "latency") {
+    r.report([...path, "kind"], `a latency SLI cannot have kind ${kind}`, "remove kind or set kind: latency");
+    return undefined;
+  }
+  const pos = r.doc.position(path);
+  return {
+    id: `${service}-${name}`,
+    service,
+    name,
+    ...(description === undefined ? {} : { description }),
+    kind,
+    objectivePercent: objective.goodPercent,
+    sli: sliResult.sli,
+    periodSeconds: period,
+    labels,
+    alerting,
+    canary: mergeCanarySettings(kind, serviceCanary, sloCanary),
+    source: { file: r.doc.file, format: "slogate/v1", line: pos.line, col: pos.col },
+  };
+}
+
+function readSli(
+  r: FieldReader,
+  path: YamlPath,
+  objective: Objective | undefined,
+): { sli: Sli; kind: SloKind } | undefined {
+  const m = r.map(path, true);
+  if (m === undefined) return undefined;
+  const types = ["events", "errorRatio", "latency", "probe"];
+  r.onlyKeys(path, types, "sli");
+  const present = types.filter((t) => m[t] !== undefined);
+  if (present.length !== 1) {
+    r.report(
+      path,
+      present.length === 0 ? "sli has no type" : `sli has several types: ${present.join(", ")}`,
+      "give the sli exactly one of: events, errorRatio, latency, probe",
+    );
+    return undefined;
+  }
+  const quantileOnly = (): void => {
+    r.report(
+      [...path.slice(0, -1), "objective"],
+      `objective ${JSON.stringify(r.get([...path.slice(0, -1), "objective"]))} is a latency quantile but the SLI is not latency`,
+      "use a latency SLI, or write the objective as a percentage",
+    );
+  };
+  switch (present[0]) {
+    case "events": {
+      const p = [...path, "events"];
+      if (r.map(p, true) === undefined) return undefined;
+      r.onlyKeys(p, ["errors", "good", "total"], "sli.events");
+      const hasErrors = r.get([...p, "errors"]) !== undefined;
+      const hasGood = r.get([...p, "good"]) !== undefined;
+      if (hasErrors === hasGood) {
+        r.report(
+          p,
+          hasErrors ? "sli.events has both errors and good" : "sli.events has neither errors nor good",
+          "give exactly one of errors (bad events) or good, plus total",
+        );
+      }
+      const errors = hasErrors ? readQuery(r, [...p, "errors"]) : undefined;
+      const good = hasGood ? readQuery(r, [...p, "good"]) : undefined;
+      const total = readQuery(r, [...p, "total"]);
+      if (objective?.form === "quantile") quantileOnly();
+      if (
+        total === undefined ||
+        hasErrors === hasGood ||
+        (errors ?? good) === undefined ||
+        objective?.form === "quantile"
+      )
+        return undefined;
+      return {
+        sli: {
+          type: "events",
+          ...(errors === undefined ? {} : { bad: errors }),
+          ...(good === undefined ? {} : { good }),
+          total,
+        },
+        kind: errors !== undefined ? "error-rate" : "availability",
+      };
+    }
+    case "errorRatio": {
+      const q = readQuery(r, [...path, "errorRatio"]);
+      if (objective?.form === "quantile") quantileOnly();
+      if (q === undefined || objective?.form === "quantile") return undefined;
+      return { sli: { type: "ratio", badRatio: q }, kind: "error-rate" };
+    }
+    case "latency":
+      return readLatency(r, [...path, "latency"], objective);
+    default: {
+      const p = [...path, "probe"];
+      if (r.map(p, true) === undefined) return undefined;
+      r.onlyKeys(p, ["metric", "selector"], "sli.probe");
+      const metric = readMetricName(r, [...p, "metric"]);
+      const matchers = readSelector(r, [...p, "selector"]);
+      if (objective?.form === "quantile") quantileOnly();
+      if (metric === undefined || matchers === undefined || objective?.form === "quantile") return undefined;
+      return { sli: { type: "probe", metric, matchers }, kind: "availability" };
+    }
+  }
+}
+
+function readLatency(
+  r: FieldReader,
+  p: YamlPath,
+  objective: Objective | undefined,
+): { sli: Sli; kind: SloKind } | undefined {
+  if (r.map(p, true) === undefined) return undefined;
+  r.onlyKeys(p, ["histogram", "selector", "threshold", "buckets"], "sli.latency");
+  let metric = readMetricName(r, [...p, "histogram"]);
+  if (metric !== undefined && /_(bucket|count|sum)$/.test(metric)) {
+    r.report(
+      [...p, "histogram"],
+      `histogram ${JSON.stringify(metric)} names a series, not the histogram`,
+      `write the base name: ${JSON.stringify(metric.replace(/_(bucket|count|sum)$/, ""))}`,
+    );
+    metric = undefined;
+  }
+  const matchers = readSelector(r, [...p, "selector"]);
+  let threshold: number | undefined;
+  const thresholdText = r.string([...p, "threshold"], false, true);
+  if (thresholdText !== undefined) {
+    threshold = parseLatencyThreshold(thresholdText);
+    if (threshold === undefined)
+      r.report(
+        [...p, "threshold"],
+        `${JSON.stringify(thresholdText)} is not a latency threshold`,
+        "write it with a unit, e.g. 500ms or 1.5s",
+      );
+  }
+  const buckets = readBuckets(r, [...p, "buckets"]);
+  if (
+    objective?.form === "quantile" &&
+    thresholdText !== undefined &&
+    threshold !== undefined &&
+    threshold !== objective.thresholdSeconds
+  ) {
+    r.report(
+      [...p, "threshold"],
+      `threshold ${thresholdText} contradicts the objective's ${objective.thresholdSeconds}s`,
+      "give the threshold once: in the objective (p95 < 500ms) or here",
+    );
+    return undefined;
+  }
+  if (objective?.form === "bad") {
+    r.report(
+      [...p.slice(0, -2), "objective"],
+      "a latency objective is the share of fast requests, not of errors",
+      'write e.g. ">= 95%" with a threshold, or "p95 < 500ms"',
+    );
+    return undefined;
+  }
+  const t = objective?.thresholdSeconds ?? threshold;
+  if (t === undefined) {
+    if (objective !== undefined && thresholdText === undefined) {
+      r.report(
+        p,
+        "latency SLI has no threshold",
+        'write the objective as "p95 < 500ms", or add threshold: 500ms with objective ">= 95%"',
+      );
+    }
+    return undefined;
+  }
+  if (buckets !== undefined && !buckets.includes(t)) {
+    r.report(
+      thresholdText === undefined ? [...p.slice(0, -2), "objective"] : [...p, "threshold"],
+      `latency threshold ${t}s is not a bucket boundary of ${metric ?? "the histogram"} (buckets: ${buckets.join(", ")})`,
+      "choose a threshold equal to one of the buckets, or add that bucket to the histogram; a threshold between buckets cannot be counted exactly",
+    );
+    return undefined;
+  }
+  if (metric === undefined || matchers === undefined) return undefined;
+  return {
+    sli: {
+      type: "latency",
+      metric,
+      matchers,
+      thresholdSeconds: t,
+      ...(objective?.quantile === undefined ? {} : { quantile: objective.quantile }),
+    },
+    kind: "latency",
+  };
+}
+
+function readMetricName(r: FieldReader, path: YamlPath): string | undefined {
+  const name = r.string(path, true);
+  if (name === undefined) return undefined;
+  if (!HISTOGRAM.test(name)) {
+    r.report(
+      path,
+      `invalid metric name ${JSON.stringify(name)}`,
+      "metric names match [a-zA-Z_:][a-zA-Z0-9_:]*; put label matchers under selector",
+    );
+    return undefined;
+  }
+  return name;
+}
+
+/** `selector: {service: api}` → equality matchers. */
+function readSelector(r: FieldReader, path: YamlPath): LabelMatcher[] | undefined {
+  const m = r.map(path);
+  if (m === undefined) return r.get(path) === undefined ? [] : undefined;
+  const out: LabelMatcher[] = [];
+  let ok = true;
+  for (const k of Object.keys(m)) {
+    if (!isValidLabelName(k)) {
+      r.report(
+        [...path, k],
+        `invalid label name ${JSON.stringify(k)}`,
+        "label names match [a-zA-Z_][a-zA-Z0-9_]*",
+        { onKey: true },
+      );
+      ok = false;
+      continue;
+    }
+    if (k === "le") {
+      r.report(
+        [...path, k],
+        "the le label is chosen by slogate from the threshold",
+        "remove le from the selector",
+        { onKey: true },
+      );
+      ok = false;
+      continue;
+    }
+    const v = r.string([...path, k], true, true);
+    if (v === undefined) ok = false;
+    else out.push({ name: k, op: "=", value: v });
+  }
+  return ok ? out : undefined;
+}
+
+function readBuckets(r: FieldReader, path: YamlPath): number[] | undefined {
+  const list = r.list(path);
+  if (list === undefined) return undefined;
+  const out: number[] = [];
+  list.forEach((_, i) => {
+    const n = r.number([...path, i]);
+    if (n !== undefined) {
+      if (n > 0) out.push(n);
+      else
+        r.report(
+          [...path, i],
+          `bucket ${n} is not positive`,
+          "buckets are the histogram's le boundaries in seconds",
+        );
+    }
+  });
+  return out;
+}
+
+function readLabels(r: FieldReader, path: YamlPath): Record<string, string> {
+  const labels = r.stringMap(path);
+  for (const k of Object.keys(labels)) {
+    if (!isValidLabelName(k)) {
+      r.report(
+        [...path, k],
+        `invalid label name ${JSON.stringify(k)}`,
+        "label names match [a-zA-Z_][a-zA-Z0-9_]*",
+        { onKey: true },
+      );
+      delete labels[k];
+    }
+  }
+  return labels;
+}
+
+function readPeriod(r: FieldReader, path: YamlPath): number | undefined {
+  const text = r.string(path);
+  if (text === undefined) return undefined;
+  const s = parsePrometheusDuration(text);
+  if (s === undefined) {
+    r.report(
+      path,
+      `${JSON.stringify(text)} is not a duration`,
+      "write the SLO period as a Prometheus duration, e.g. 30d or 28d",
+    );
+    return undefined;
+  }
+  if (s < 86400 || s > 400 * 86400) {
+    r.report(
+      path,
+      `period ${text} is out of range`,
+      "the SLO period is between 1d and 400d; 28d or 30d is usual",
+    );
+    return undefined;
+  }
+  return s;
+}
+
+export { readLabels as readLabelMap, readPeriod as readSloPeriod };

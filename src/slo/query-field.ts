@@ -1,0 +1,44 @@
+/**
+ * @module slo/query-field
+ * Reads a PromQL query template from a file and checks it: a string, valid PromQL once the
+ * placeholders are filled, only known placeholders, and `{{.window}}` present where the query
+ * must be evaluated over a window. PromQL errors are placed inside the file. Pure.
+ */
+import { checkQueryTemplate, parseQueryTemplate } from "../promql/template.ts";
+import type { QueryTemplate } from "./model.ts";
+import type { FieldReader } from "./field-reader.ts";
+import type { YamlPath } from "./problem.ts";
+
+/** Reads and checks the query at `path`; undefined (with problems recorded) when unusable. */
+export function readQuery(
+  r: FieldReader,
+  path: YamlPath,
+  options: { required?: boolean; requireWindow?: boolean } = {},
+): QueryTemplate | undefined {
+  const text = r.nonEmptyString(path, options.required ?? true);
+  if (text === undefined) return undefined;
+  const check = checkQueryTemplate(text);
+  if (!check.ok) {
+    r.report(
+      path,
+      `query is not valid PromQL: ${check.message}`,
+      "fix the PromQL; test it in the Prometheus UI with {{.window}} replaced by 5m",
+      {
+        code: "PROMQL_INVALID",
+        at: r.doc.positionInScalar(path, check.offset),
+      },
+    );
+    return undefined;
+  }
+  const t = parseQueryTemplate(text);
+  if ((options.requireWindow ?? true) && !t.hasWindow) {
+    r.report(
+      path,
+      "query has no {{.window}} placeholder",
+      "write counters as rate(metric[{{.window}}]) so the query can be evaluated over any window (5m for canary steps, 30d for the SLO period)",
+      { code: "PROMQL_INVALID" },
+    );
+    return undefined;
+  }
+  return t;
+}

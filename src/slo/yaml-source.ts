@@ -1,0 +1,254 @@
+/**
+ * @module slo/yaml-source
+ * Reads SLO file text into YAML documents with hard limits (size, alias expansion, nesting)
+ * and keeps what is needed to point at a node: `file:line:col` from a YAML path, and the exact
+ * source text of scalars so a PromQL error can be placed inside the file. Pure.
+ */
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import type { Document, Node as YamlNode } from "yaml";
+import type { Problem, YamlPath } from "./problem.ts";
+
+/** Largest SLO file accepted, in characters. Real SLO files are a few kilobytes. */
+export const MAX_SLO_FILE_CHARS = 1024 * 1024;
+/** Alias expansions allowed per document (YAML "billion laughs" protection). */
+export const MAX_ALIAS_COUNT = 100;
+/** Deepest nesting accepted; SLO files need about ten levels. */
+export const MAX_NESTING = 64;
+
+/** A 1-based position in a file. */
+export interface Position {
+  readonly line: number;
+  readonly col: number;
+}
+
+/** One YAML document of a file, as plain data plus position lookups. */
+export interface YamlDocument {
+  readonly file: string;
+  /** 0-based index of the document in a multi-document file. */
+  readonly index: number;
+  readonly value: unknown;
+  /** Position of the node at `path` (the key itself when `onKey`); nearest ancestor if absent. */
+  position(path: YamlPath, onKey?: boolean): Position;
+  /**
+   * Position of character `offset` of the string value at `path`, found by aligning the
+   * value with its source text (plain, quoted and block scalars); the scalar's start otherwise.
+   */
+  positionInScalar(path: YamlPath, offset: number): Position;
+}
+
+/** Result of reading a file's text. */
+export interface YamlReadResult {
+  readonly documents: YamlDocument[];
+  readonly problems: Problem[];
+}
+
+/** Reads every YAML document in `text`; syntax errors and limit violations become problems. */
+export function readYamlDocuments(text: string, file: string): YamlReadResult {
+  const problems: Problem[] = [];
+  const fileProblem = (message: string, hint: string, pos: Position = { line: 0, col: 0 }): void => {
+    problems.push({ file, ...pos, path: "", code: "SLO_INVALID", message, hint, severity: "error" });
+  };
+  if (text.length > MAX_SLO_FILE_CHARS) {
+    fileProblem(
+      `file is too large (${text.length} characters; the limit is ${MAX_SLO_FILE_CHARS})`,
+      "an SLO file holds a few SLOs and is a few kilobytes; split it or check that this is the right file",
+    );
+    return { documents: [], problems };
+  }
+  if (looksBinary(text)) {
+    fileProblem(
+      "file is not text (it contains NUL or control bytes)",
+      "SLO files are UTF-8 YAML; check that this is the right file",
+    );
+    return { documents: [], problems };
+  }
+  if (text.trim() === "") {
+    fileProblem("file is empty", "write at least one SLO document (see docs/slo-format.md)", {
+      line: 1,
+      col: 1,
+    });
+    return { documents: [], problems };
+  }
+  const depth = maxBracketDepth(text);
+  if (depth > MAX_NESTING) {
+    fileProblem(
+      `file nests deeper than ${MAX_NESTING} levels`,
+      "SLO files need about ten levels of nesting; check that this is the right file",
+    );
+    return { documents: [], problems };
+  }
+  const lc = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, {
+      lineCounter: lc,
+      prettyErrors: false,
+      uniqueKeys: true,
+    }) as Document.Parsed[];
+  } catch (e) {
+    fileProblem(`YAML could not be read: ${(e as Error).message}`, "check the YAML syntax");
+    return { documents: [], problems };
+  }
+  if (!Array.isArray(docs)) docs = [docs];
+  const documents: YamlDocument[] = [];
+  docs.forEach((doc, index) => {
+    const errors = [...doc.errors];
+    for (const err of errors) {
+      const pos = lc.linePos(err.pos[0]);
+      const duplicate = err.code === "DUPLICATE_KEY";
+      problems.push({
+        file,
+        line: pos.line,
+        col: pos.col,
+        path: "",
+        code: "SLO_INVALID",
+        message: duplicate ? "duplicate key in a mapping" : `YAML syntax error: ${firstLine(err.message)}`,
+        hint: duplicate ? "remove or rename one of the keys" : "fix the YAML syntax at this position",
+        severity: "error",
+      });
+    }
+    if (errors.length > 0) return;
+    if (doc.contents === null) return; // an empty document between `---` separators
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      const alias = /alias/i.test((e as Error).message);
+      fileProblem(
+        alias
+          ? `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} expansions): refusing a possible YAML bomb`
+          : `YAML could not be read: ${(e as Error).message}`,
+        alias ? "write the values out instead of nesting aliases" : "check the YAML syntax",
+        doc.range[0] === 0 ? { line: 1, col: 1 } : lc.linePos(doc.range[0]),
+      );
+      return;
+    }
+    documents.push(makeDocument(file, index, value, doc, lc, text));
+  });
+  return { documents, problems };
+}
+
+function makeDocument(
+  file: string,
+  index: number,
+  value: unknown,
+  doc: Document.Parsed,
+  lc: LineCounter,
+  text: string,
+): YamlDocument {
+  const start = lc.linePos(doc.contents?.range[0] ?? doc.range[0]);
+  const toPos = (offset: number): Position => lc.linePos(offset);
+  const find = (path: YamlPath, onKey: boolean): { node: YamlNode | undefined; keyOffset?: number } => {
+    let node: unknown = doc.contents;
+    let keyOffset: number | undefined;
+    let last: YamlNode | undefined = isNode(node) ? node : undefined;
+    for (let i = 0; i < path.length; i++) {
+      const p = path[i];
+      keyOffset = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(p),
+        );
+        if (pair === undefined) return { node: last };
+        if (isNode(pair.key) && pair.key.range) keyOffset = pair.key.range[0];
+        node = pair.value;
+      } else if (isSeq(node) && typeof p === "number") {
+        node = node.items[p];
+      } else {
+        return { node: last };
+      }
+      if (isNode(node)) last = node;
+      else if (i < path.length - 1 || !onKey) return { node: last };
+    }
+    return { node: last, ...(onKey && keyOffset !== undefined ? { keyOffset } : {}) };
+  };
+  return {
+    file,
+    index,
+    value,
+    position(path, onKey = false) {
+      const { node, keyOffset } = find(path, onKey);
+      if (keyOffset !== undefined) return toPos(keyOffset);
+      const r = node?.range;
+      return r ? toPos(r[0]) : start;
+    },
+    positionInScalar(path, offset) {
+      const { node } = find(path, false);
+      if (!isScalar(node) || typeof node.value !== "string" || !node.range) {
+        return node?.range ? toPos(node.range[0]) : start;
+      }
+      const [from, to] = node.range;
+      const aligned = alignOffset(node.value, text.slice(from, to), offset);
+      return toPos(from + aligned);
+    },
+  };
+}
+
+/**
+ * Finds where character `offset` of a scalar's value sits in its source text, walking both and
+ * skipping what the source has and the value does not (quotes, indentation, block headers).
+ */
+function alignOffset(value: string, source: string, offset: number): number {
+  // Skip a block scalar header line (`|`, `>-`, ...) or an opening quote.
+  let j = 0;
+  const header = /^[|>][-+0-9]*[ \t]*(#[^\n]*)?\n/.exec(source);
+  if (header !== null) j = header[0].length;
+  else if (source.startsWith('"') || source.startsWith("'")) j = 1;
+  for (let i = 0; i < value.length && j < source.length; i++) {
+    const v = value[i] ?? "";
+    while (j < source.length && source[j] !== v && !(isSpace(v) && isSpace(source[j] ?? ""))) j++;
+    if (i === offset) return Math.min(j, source.length);
+    j++;
+  }
+  return Math.min(j, source.length);
+}
+
+function isSpace(c: string): boolean {
+  return c === " " || c === "\n" || c === "\t" || c === "\r";
+}
+
+/** NUL bytes, U+FFFD from a failed UTF-8 decode, or many control characters mean "not text". */
+function looksBinary(text: string): boolean {
+  let control = 0;
+  const n = Math.min(text.length, 8192);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0 || c === 0xfffd) return true;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) control++;
+  }
+  return control > 8;
+}
+
+/** Deepest flow-collection bracket nesting, ignoring quoted strings and comments; cheap and linear. */
+function maxBracketDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote = "";
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (comment) {
+      if (c === "\n") comment = false;
+      continue;
+    }
+    if (quote !== "") {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = "";
+      continue;
+    }
+    if (c === "#" && (i === 0 || isSpace(text[i - 1] ?? ""))) comment = true;
+    else if (c === '"' || c === "'") {
+      // Only a quote that starts a scalar opens a string; apostrophes inside words do not.
+      const prev = text[i - 1] ?? " ";
+      if (isSpace(prev) || prev === "[" || prev === "{" || prev === "," || prev === ":") quote = c;
+    } else if (c === "[" || c === "{") {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === "]" || c === "}") depth = Math.max(0, depth - 1);
+  }
+  return max;
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}
