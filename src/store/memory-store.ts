@@ -97,6 +97,7 @@ export class MemoryStore implements Store {
       ...current,
       looks: look.seq,
       lastVerdict: look.verdict.verdict,
+      lastLookAt: look.at,
       judgeState: update.judgeState,
       updatedAt: update.updatedAt,
     };

@@ -227,6 +227,7 @@ export class SqliteStore implements Store {
         ...current,
         looks: look.seq,
         lastVerdict: look.verdict.verdict,
+        lastLookAt: look.at,
         judgeState: update.judgeState,
         updatedAt: update.updatedAt,
       });

@@ -105,6 +105,7 @@ export function describeStoreContract(name: string, make: () => Store): void {
       });
       expect(a).toMatchObject({
         looks: 2,
+        lastLookAt: 1120,
         lastVerdict: "fail",
         judgeState: { logE: 4.2, arr: [1, 2] },
         updatedAt: 1200,

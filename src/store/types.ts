@@ -38,6 +38,8 @@ export interface AnalysisRecord {
   /** Number of looks judged so far. */
   readonly looks: number;
   readonly lastVerdict?: Verdict;
+  /** Evaluation time of the last look. */
+  readonly lastLookAt?: number;
   /** The judge's JSON state after the last look; `undefined` before the first. */
   readonly judgeState?: unknown;
 }

@@ -1,0 +1,241 @@
+/**
+ * @module app/analyze-look
+ * The main use case: one look of one analysis. Load (or create) the analysis, read canary
+ * and stable concurrently from Prometheus and the pinned baseline from the store, judge,
+ * persist the look with the judge's new state, emit the event. If Prometheus cannot answer
+ * the error propagates and nothing is recorded: the look is retried, never passed.
+ */
+import { SlogateError } from "../errors.ts";
+import type { LabelMatcher } from "../promql/matchers.ts";
+import type { ArmCounts, LookData, SloVerdict, StepCounts } from "../judge/types.ts";
+import type { Slo } from "../slo/model.ts";
+import type { AnalysisOutcome, AnalysisRecord, Controller, LookRecord } from "../store/types.ts";
+import { emitVerdictEvent, type GateDeps } from "./gate-deps.ts";
+import type { TimeRange } from "./ports.ts";
+
+export interface ArmSelectors {
+  readonly canary: readonly LabelMatcher[];
+  readonly stable: readonly LabelMatcher[];
+}
+
+/** One look asked by a controller (or the CLI). Times are Unix seconds. */
+export interface LookRequest {
+  readonly slo: Slo;
+  readonly analysisId: string;
+  readonly selectors: ArmSelectors;
+  readonly controller: Controller;
+  readonly rollout?: string;
+  /** Evaluation time of this look. */
+  readonly at: number;
+  /** Start of the data window; defaults to the time of the first look. Used on creation only. */
+  readonly start?: number;
+  /** Total number of looks (Argo's `count`): the look with this sequence number is final. */
+  readonly expectedLooks?: number;
+  /** A look at or after `end` is final. */
+  readonly end?: number;
+  /** Forces this look to be (or not be) final. */
+  readonly final?: boolean;
+}
+
+export interface LookResult {
+  readonly analysis: AnalysisRecord;
+  readonly look: LookRecord;
+  /** True when the analysis had already ended and its last verdict is returned again. */
+  readonly replayed: boolean;
+  readonly link: string;
+}
+
+function sameMatchers(a: readonly LabelMatcher[], b: readonly LabelMatcher[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The outcome an analysis closes with after a deciding look. */
+export function outcomeOf(verdict: SloVerdict): AnalysisOutcome {
+  return verdict.verdict === "pass" ? "promoted" : verdict.verdict === "fail" ? "rolled-back" : "aborted";
+}
+
+function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
+  const existing = deps.store.getAnalysis(req.analysisId);
+  if (existing !== undefined) {
+    if (existing.sloId !== req.slo.id) {
+      throw new SlogateError(
+        "CONFLICT",
+        `analysis ${JSON.stringify(req.analysisId)} belongs to SLO ${existing.sloId}`,
+        {
+          hint: "use a distinct analysis id per SLO",
+        },
+      );
+    }
+    if (
+      !sameMatchers(existing.selectors.canary, req.selectors.canary) ||
+      !sameMatchers(existing.selectors.stable, req.selectors.stable)
+    ) {
+      throw new SlogateError(
+        "CONFLICT",
+        `analysis ${JSON.stringify(req.analysisId)} was started with other canary/stable selectors`,
+        {
+          hint: "a new canary needs a new analysis id (omit it to derive one from the selectors)",
+        },
+      );
+    }
+    return existing;
+  }
+  const start = req.start ?? req.at;
+  if (start > req.at) {
+    throw new SlogateError("BAD_REQUEST", `start ${start} is after the evaluation time ${req.at}`, {
+      hint: "start must be at or before time (Unix seconds or RFC 3339)",
+    });
+  }
+  const baseline = deps.store.latestBaseline(req.slo.id, start);
+  return deps.store.createAnalysis({
+    id: req.analysisId,
+    sloId: req.slo.id,
+    controller: req.controller,
+    ...(req.rollout === undefined ? {} : { rollout: req.rollout }),
+    selectors: { canary: req.selectors.canary, stable: req.selectors.stable },
+    start,
+    ...(req.expectedLooks === undefined ? {} : { expectedLooks: req.expectedLooks }),
+    ...(req.end === undefined ? {} : { end: req.end }),
+    ...(baseline === undefined ? {} : { baselineId: baseline.id }),
+    createdAt: deps.wallClock(),
+    updatedAt: deps.wallClock(),
+  });
+}
+
+async function readArm(
+  deps: GateDeps,
+  slo: Slo,
+  arm: readonly LabelMatcher[],
+  range: TimeRange,
+): Promise<ArmCounts | null> {
+  if (range.end - range.start < 1) return { total: 0, bad: 0 };
+  const run = (): Promise<ArmCounts | null> => deps.readArmCounts(slo, arm, range);
+  return deps.metrics === undefined ? run() : deps.metrics.timeQuery("instant", run);
+}
+
+async function readSeries(
+  deps: GateDeps,
+  slo: Slo,
+  arm: readonly LabelMatcher[],
+  range: TimeRange,
+): Promise<StepCounts[] | undefined> {
+  const step = deps.seriesStepSeconds;
+  const read = deps.readArmSeries;
+  if (read === undefined || step <= 0 || range.end - range.start < step) return undefined;
+  const run = (): Promise<StepCounts[]> => read(slo, arm, { ...range, step });
+  return deps.metrics === undefined ? run() : deps.metrics.timeQuery("range", run);
+}
+
+async function readLookData(
+  deps: GateDeps,
+  slo: Slo,
+  analysis: AnalysisRecord,
+  at: number,
+): Promise<LookData> {
+  const range = { start: analysis.start, end: at };
+  const [canary, stable, canarySeries, stableSeries] = await Promise.all([
+    readArm(deps, slo, analysis.selectors.canary, range),
+    readArm(deps, slo, analysis.selectors.stable, range),
+    readSeries(deps, slo, analysis.selectors.canary, range),
+    readSeries(deps, slo, analysis.selectors.stable, range),
+  ]);
+  const b = analysis.baselineId === undefined ? undefined : deps.store.getBaseline(analysis.baselineId);
+  return {
+    since: analysis.start,
+    at,
+    canary,
+    stable,
+    baseline: b === undefined ? null : { ...b.counts, capturedAt: b.capturedAt, from: b.from },
+    ...(canarySeries !== undefined && stableSeries !== undefined
+      ? { series: { canary: canarySeries, stable: stableSeries } }
+      : {}),
+  };
+}
+
+/** Opens the analysis (if new) without judging a look, e.g. at Flagger's pre-rollout. */
+export async function openAnalysis(deps: GateDeps, req: LookRequest): Promise<AnalysisRecord> {
+  return deps.locks.run(req.analysisId, () => Promise.resolve(ensureAnalysis(deps, req)));
+}
+
+/** Judges one look; see the module comment. */
+export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<LookResult> {
+  return deps.locks.run(req.analysisId, async () => {
+    const began = performance.now();
+    const analysis = ensureAnalysis(deps, req);
+    const link = deps.link(analysis.id);
+    if (analysis.status === "closed") {
+      const last = deps.store.listLooks(analysis.id).at(-1);
+      if (last === undefined) {
+        throw new SlogateError(
+          "CONFLICT",
+          `analysis ${JSON.stringify(analysis.id)} was closed before any look`,
+          {
+            hint: "start a new analysis with a new id",
+          },
+        );
+      }
+      return { analysis, look: last, replayed: true, link };
+    }
+    if (analysis.lastLookAt !== undefined && req.at < analysis.lastLookAt) {
+      throw new SlogateError(
+        "BAD_REQUEST",
+        `look time ${req.at} is before the previous look (${analysis.lastLookAt})`,
+        {
+          hint: "looks of one analysis must move forward in time",
+        },
+      );
+    }
+    const seq = analysis.looks + 1;
+    const final =
+      req.final ??
+      ((analysis.expectedLooks !== undefined && seq >= analysis.expectedLooks) ||
+        (analysis.end !== undefined && req.at >= analysis.end));
+    const data = await readLookData(deps, req.slo, analysis, req.at);
+    const out = deps.judge({ slo: req.slo, data, now: req.at, final, state: analysis.judgeState });
+    const look: LookRecord = {
+      analysisId: analysis.id,
+      seq,
+      at: req.at,
+      verdict: out.verdict,
+      recordedAt: deps.wallClock(),
+    };
+    let updated = deps.store.appendLook(look, { judgeState: out.state, updatedAt: deps.wallClock() });
+    const seconds = (performance.now() - began) / 1000;
+    deps.metrics?.recordLook(
+      req.slo,
+      out.verdict,
+      req.controller,
+      { id: updated.id, ...(updated.rollout === undefined ? {} : { rollout: updated.rollout }) },
+      seconds,
+    );
+    deps.logger.info("look judged", {
+      analysis: analysis.id,
+      slo: req.slo.id,
+      look: seq,
+      verdict: out.verdict.verdict,
+      final: out.verdict.final,
+      score: out.verdict.score,
+      seconds: Math.round(seconds * 1e4) / 1e4,
+    });
+    const event = {
+      analysisId: analysis.id,
+      slo: req.slo,
+      verdict: out.verdict,
+      ...(analysis.lastVerdict === undefined ? {} : { previous: analysis.lastVerdict }),
+      ...(updated.rollout === undefined ? {} : { rollout: updated.rollout }),
+      controller: req.controller,
+      link,
+      at: req.at,
+    };
+    emitVerdictEvent(deps, { ...event, phase: "open" });
+    // A fail ends the analysis (the evidence crossed an anytime-valid bound and stays crossed);
+    // so does a final pass. A final inconclusive stays open: more data may still decide it.
+    if (out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass")) {
+      const outcome = outcomeOf(out.verdict);
+      updated = deps.store.closeAnalysis(analysis.id, outcome, deps.wallClock());
+      deps.metrics?.recordClosed(req.slo, analysis.id, outcome, req.at - analysis.start);
+      emitVerdictEvent(deps, { ...event, phase: "closed", outcome });
+    }
+    return { analysis: updated, look, replayed: false, link };
+  });
+}

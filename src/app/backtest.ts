@@ -1,0 +1,97 @@
+/**
+ * @module app/backtest
+ * "What would the gate have said about last Tuesday's deploy?": replays an analysis over a
+ * past window, look by look, with the same use case the service runs, on a throwaway
+ * in-memory store. The baseline is captured from the window before the replay starts.
+ */
+import { MemoryStore } from "../store/memory-store.ts";
+import type { Slo } from "../slo/model.ts";
+import type { LookRecord } from "../store/types.ts";
+import { analyzeLook, type ArmSelectors } from "./analyze-look.ts";
+import { captureBaseline } from "./capture-baseline.ts";
+import type { GateDeps } from "./gate-deps.ts";
+import { KeyedLock } from "./keyed-lock.ts";
+import { SlogateError } from "../errors.ts";
+
+export interface BacktestRequest {
+  readonly slo: Slo;
+  readonly selectors: ArmSelectors;
+  /** Stable matchers for the baseline window; omit or set `baselineWindowSeconds` 0 to skip. */
+  readonly baselineWindowSeconds?: number;
+  readonly from: number;
+  readonly to: number;
+  readonly intervalSeconds: number;
+}
+
+export interface BacktestResult {
+  readonly looks: readonly LookRecord[];
+  /** The first look whose verdict was `fail`, if any. */
+  readonly firstFail?: number;
+  readonly baseline: { readonly captured: boolean; readonly reason?: string };
+}
+
+/** Largest replay accepted (looks). */
+export const MAX_BACKTEST_LOOKS = 10_000;
+
+/** Replays the analysis; stops at the first `fail` (the analysis ends there, as in production). */
+export async function backtest(
+  deps: Pick<
+    GateDeps,
+    "readArmCounts" | "readArmSeries" | "seriesStepSeconds" | "judge" | "logger" | "catalog" | "wallClock"
+  >,
+  req: BacktestRequest,
+): Promise<BacktestResult> {
+  if (!(req.to > req.from) || !(req.intervalSeconds > 0)) {
+    throw new SlogateError("BAD_REQUEST", "backtest needs from < to and a positive interval", {
+      hint: "e.g. --from 2026-11-17T10:00:00Z --to 2026-11-17T11:00:00Z --interval 1m",
+    });
+  }
+  const count = Math.ceil((req.to - req.from) / req.intervalSeconds);
+  if (count > MAX_BACKTEST_LOOKS) {
+    throw new SlogateError("BAD_REQUEST", `backtest would take ${count} looks (max ${MAX_BACKTEST_LOOKS})`, {
+      hint: "use a longer --interval or a shorter window",
+    });
+  }
+  const store = new MemoryStore();
+  const local: GateDeps = {
+    ...deps,
+    store,
+    metrics: undefined,
+    listeners: [],
+    link: (id) => `backtest:${id}`,
+    locks: new KeyedLock(),
+  };
+  const id = "backtest";
+  let baseline: BacktestResult["baseline"] = { captured: false, reason: "baseline window is 0" };
+  const window = req.baselineWindowSeconds ?? 0;
+  if (window > 0) {
+    const r = await captureBaseline(local, {
+      slo: req.slo,
+      selector: req.selectors.stable,
+      at: req.from,
+      windowSeconds: window,
+      source: "cli",
+    });
+    baseline = r.captured ? { captured: true } : { captured: false, reason: r.reason };
+  }
+  const looks: LookRecord[] = [];
+  let firstFail: number | undefined;
+  for (let k = 1; k <= count; k++) {
+    const at = Math.min(req.to, req.from + k * req.intervalSeconds);
+    const r = await analyzeLook(local, {
+      slo: req.slo,
+      analysisId: id,
+      selectors: req.selectors,
+      controller: "cli",
+      at,
+      start: req.from,
+      expectedLooks: count,
+    });
+    looks.push(r.look);
+    if (r.look.verdict.verdict === "fail") {
+      firstFail = r.look.seq;
+      break;
+    }
+  }
+  return { looks, ...(firstFail === undefined ? {} : { firstFail }), baseline };
+}

@@ -1,0 +1,65 @@
+/**
+ * @module app/capture-baseline
+ * Captures an SLO's baseline: the stable arm's counts (and histogram buckets) over the
+ * window before `at`, stored and published as metrics. Prometheus errors propagate; an arm
+ * without any series captures nothing (a baseline of made-up zeros would mislead the judge).
+ */
+import { randomUUID } from "node:crypto";
+import type { LabelMatcher } from "../promql/matchers.ts";
+import type { Slo } from "../slo/model.ts";
+import type { BaselineRecord, BaselineSource } from "../store/types.ts";
+import type { GateDeps } from "./gate-deps.ts";
+
+export interface BaselineRequest {
+  readonly slo: Slo;
+  /** The stable arm's matchers; empty for the whole service (scheduled captures). */
+  readonly selector: readonly LabelMatcher[];
+  /** End of the captured window, Unix seconds. */
+  readonly at: number;
+  readonly windowSeconds: number;
+  readonly source: BaselineSource;
+  /** Pins the baseline to this analysis (created by Flagger's pre-rollout, for example). */
+  readonly analysisId?: string;
+}
+
+export type BaselineResult =
+  | { readonly captured: true; readonly baseline: BaselineRecord }
+  | { readonly captured: false; readonly reason: string };
+
+/** Captures and stores one baseline. */
+export async function captureBaseline(
+  deps: Pick<GateDeps, "store" | "readArmCounts" | "metrics" | "logger" | "wallClock">,
+  req: BaselineRequest,
+): Promise<BaselineResult> {
+  const range = { start: req.at - req.windowSeconds, end: req.at };
+  const run = () => deps.readArmCounts(req.slo, req.selector, range);
+  const counts = await (deps.metrics === undefined ? run() : deps.metrics.timeQuery("instant", run));
+  if (counts === null) {
+    const reason = `no series for SLO ${req.slo.id} in the ${req.windowSeconds}s before ${new Date(req.at * 1000).toISOString()}`;
+    deps.logger.warn("baseline not captured", { slo: req.slo.id, reason });
+    return { captured: false, reason };
+  }
+  const baseline = deps.store.putBaseline({
+    id: randomUUID(),
+    sloId: req.slo.id,
+    from: range.start,
+    to: range.end,
+    capturedAt: req.at,
+    counts,
+    selector: req.selector,
+    source: req.source,
+    ...(req.analysisId === undefined ? {} : { analysisId: req.analysisId }),
+  });
+  if (req.analysisId !== undefined && deps.store.getAnalysis(req.analysisId) !== undefined) {
+    deps.store.setAnalysisBaseline(req.analysisId, baseline.id, deps.wallClock());
+  }
+  deps.metrics?.recordBaseline(req.slo, baseline);
+  deps.logger.info("baseline captured", {
+    slo: req.slo.id,
+    baseline: baseline.id,
+    source: req.source,
+    total: counts.total,
+    bad: counts.bad,
+  });
+  return { captured: true, baseline };
+}

@@ -1,0 +1,45 @@
+/**
+ * @module app/gate-deps
+ * What the gate's use cases (analyze a look, capture a baseline, close an analysis,
+ * backtest) depend on, wired once by the composition root (`slogate serve`, the CLI, tests).
+ */
+import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
+import type { Store } from "../store/types.ts";
+import type { Logger, ReadArmCounts, ReadArmSeries, VerdictEvent, VerdictListener } from "./ports.ts";
+import type { KeyedLock } from "./keyed-lock.ts";
+import type { ServiceMetrics } from "./service-metrics.ts";
+import type { SloCatalog } from "./slo-catalog.ts";
+
+/** Judges one look (the judge registry's top-level pure function). */
+export type JudgeLook = (input: JudgeInput<unknown>) => JudgeOutput<unknown>;
+
+export interface GateDeps {
+  readonly store: Store;
+  readonly catalog: SloCatalog;
+  readonly readArmCounts: ReadArmCounts;
+  /** When given (and `seriesStepSeconds > 0`), per-step series are read at each look too. */
+  readonly readArmSeries?: ReadArmSeries;
+  readonly seriesStepSeconds: number;
+  readonly judge: JudgeLook;
+  readonly logger: Logger;
+  readonly metrics?: ServiceMetrics;
+  readonly listeners: readonly VerdictListener[];
+  /** Absolute URL of an analysis in the API. */
+  readonly link: (analysisId: string) => string;
+  readonly locks: KeyedLock;
+  /** Wall clock in Unix seconds, for `recordedAt` and durations only (look times are parameters). */
+  readonly wallClock: () => number;
+}
+
+/** Hands an event to every listener without waiting for them or letting them throw. */
+export function emitVerdictEvent(deps: Pick<GateDeps, "listeners" | "logger">, event: VerdictEvent): void {
+  for (const listener of deps.listeners) {
+    setImmediate(() => {
+      try {
+        listener(event);
+      } catch (e) {
+        deps.logger.warn("verdict listener failed", { analysis: event.analysisId, error: e as Error });
+      }
+    });
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * @module app/service-metrics
+ * slogate's own telemetry, exactly the names and labels of `docs/metrics.md`, on a
+ * prom-client registry owned by one service instance (tests run several side by side).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { SloVerdict } from "../judge/types.ts";
+import type { Slo } from "../slo/model.ts";
+import type { AnalysisOutcome, BaselineRecord, Controller } from "../store/types.ts";
+import { baselineQuantile } from "./baseline-quantile.ts";
+
+/** Quantiles exported for latency baselines. */
+export const BASELINE_QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
+
+/** The service's metrics and the few operations that update them. */
+export class ServiceMetrics {
+  readonly registry: Registry;
+  readonly #verdicts: Counter<"service" | "slo" | "verdict" | "final">;
+  readonly #looks: Counter<"service" | "slo" | "controller">;
+  readonly #analysisStatus: Gauge<"service" | "slo" | "analysis" | "rollout" | "verdict">;
+  readonly #analysisDuration: Histogram<"service" | "slo" | "outcome">;
+  readonly #verdictDuration: Histogram<"service" | "slo">;
+  readonly #queryDuration: Histogram<"kind">;
+  readonly #queryErrors: Counter<"code">;
+  readonly #baselineBadRatio: Gauge<"service" | "slo">;
+  readonly #baselineEvents: Gauge<"service" | "slo">;
+  readonly #baselineQuantile: Gauge<"service" | "slo" | "quantile">;
+  readonly #sloLoadErrors: Counter;
+  readonly #sloConfigValid: Gauge;
+  readonly #slosLoaded: Gauge;
+  /** Newest baseline capture time per `service\u0000slo`, for the age gauge computed at scrape. */
+  readonly #baselineTimes = new Map<string, { service: string; slo: string; capturedAt: number }>();
+  /** Current labels of each open analysis' status series. */
+  readonly #statusLabels = new Map<string, Record<string, string>>();
+
+  /** `nowSeconds` is read at scrape time for ages. */
+  constructor(
+    nowSeconds: () => number = () => Date.now() / 1000,
+    options: { defaultMetrics?: boolean } = {},
+  ) {
+    const registry = new Registry();
+    this.registry = registry;
+    if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
+    const r = [registry];
+    this.#verdicts = new Counter({
+      name: "slogate_verdicts_total",
+      help: "Verdicts answered, by SLO and result.",
+      labelNames: ["service", "slo", "verdict", "final"],
+      registers: r,
+    });
+    this.#looks = new Counter({
+      name: "slogate_looks_total",
+      help: "Looks judged, by SLO and calling controller.",
+      labelNames: ["service", "slo", "controller"],
+      registers: r,
+    });
+    this.#analysisStatus = new Gauge({
+      name: "slogate_analysis_status",
+      help: "1 for the current verdict of each open analysis.",
+      labelNames: ["service", "slo", "analysis", "rollout", "verdict"],
+      registers: r,
+    });
+    this.#analysisDuration = new Histogram({
+      name: "slogate_analysis_duration_seconds",
+      help: "Duration of closed analyses.",
+      labelNames: ["service", "slo", "outcome"],
+      buckets: [60, 300, 600, 1200, 1800, 3600, 7200, 14400, 43200, 86400],
+      registers: r,
+    });
+    this.#verdictDuration = new Histogram({
+      name: "slogate_verdict_duration_seconds",
+      help: "Time to answer one look (all queries and judging).",
+      labelNames: ["service", "slo"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    });
+    this.#queryDuration = new Histogram({
+      name: "slogate_prometheus_query_duration_seconds",
+      help: "Prometheus query latency.",
+      labelNames: ["kind"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    });
+    this.#queryErrors = new Counter({
+      name: "slogate_prometheus_query_errors_total",
+      help: "Failed Prometheus queries, by error code.",
+      labelNames: ["code"],
+      registers: r,
+    });
+    const times = this.#baselineTimes;
+    new Gauge({
+      name: "slogate_baseline_age_seconds",
+      help: "Age of the newest baseline.",
+      labelNames: ["service", "slo"],
+      registers: r,
+      collect() {
+        const now = nowSeconds();
+        for (const t of times.values())
+          this.set({ service: t.service, slo: t.slo }, Math.max(0, now - t.capturedAt));
+      },
+    });
+    this.#baselineBadRatio = new Gauge({
+      name: "slogate_baseline_bad_ratio",
+      help: "Bad-event ratio of the newest baseline.",
+      labelNames: ["service", "slo"],
+      registers: r,
+    });
+    this.#baselineEvents = new Gauge({
+      name: "slogate_baseline_events",
+      help: "Total events in the newest baseline.",
+      labelNames: ["service", "slo"],
+      registers: r,
+    });
+    this.#baselineQuantile = new Gauge({
+      name: "slogate_baseline_quantile_seconds",
+      help: "Latency quantiles of the newest baseline (latency SLOs).",
+      labelNames: ["service", "slo", "quantile"],
+      registers: r,
+    });
+    this.#sloLoadErrors = new Counter({
+      name: "slogate_slo_load_errors_total",
+      help: "SLO (re)loads that found errors (the last good version is kept).",
+      registers: r,
+    });
+    this.#sloConfigValid = new Gauge({
+      name: "slogate_slo_config_valid",
+      help: "1 when the last SLO load was clean, else 0.",
+      registers: r,
+    });
+    this.#slosLoaded = new Gauge({
+      name: "slogate_slos_loaded",
+      help: "SLOs currently served.",
+      registers: r,
+    });
+  }
+
+  /** Records one answered look. */
+  recordLook(
+    slo: Slo,
+    verdict: SloVerdict,
+    controller: Controller,
+    analysis: { id: string; rollout?: string },
+    seconds: number,
+  ): void {
+    const base = { service: slo.service, slo: slo.name };
+    this.#verdicts.inc({ ...base, verdict: verdict.verdict, final: String(verdict.final) });
+    this.#looks.inc({ ...base, controller });
+    this.#verdictDuration.observe(base, seconds);
+    const previous = this.#statusLabels.get(analysis.id);
+    if (previous !== undefined) this.#analysisStatus.remove(previous);
+    const labels = {
+      ...base,
+      analysis: analysis.id,
+      rollout: analysis.rollout ?? "",
+      verdict: verdict.verdict,
+    };
+    this.#analysisStatus.set(labels, 1);
+    this.#statusLabels.set(analysis.id, labels);
+  }
+
+  /** Records a closed analysis and drops its status series. */
+  recordClosed(slo: Slo, analysisId: string, outcome: AnalysisOutcome, durationSeconds: number): void {
+    this.#analysisDuration.observe(
+      { service: slo.service, slo: slo.name, outcome },
+      Math.max(0, durationSeconds),
+    );
+    const previous = this.#statusLabels.get(analysisId);
+    if (previous !== undefined) this.#analysisStatus.remove(previous);
+    this.#statusLabels.delete(analysisId);
+  }
+
+  /** Times one Prometheus read; counts failures by their SlogateError code. */
+  async timeQuery<T>(kind: "instant" | "range" | "series" | "labels", run: () => Promise<T>): Promise<T> {
+    const end = this.#queryDuration.startTimer({ kind });
+    try {
+      return await run();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      this.#queryErrors.inc({ code: typeof code === "string" ? code : "INTERNAL" });
+      throw e;
+    } finally {
+      end();
+    }
+  }
+
+  /** Publishes the newest baseline of an SLO. */
+  recordBaseline(slo: Slo, b: BaselineRecord): void {
+    const base = { service: slo.service, slo: slo.name };
+    const key = `${slo.service}\u0000${slo.name}`;
+    const known = this.#baselineTimes.get(key);
+    if (known !== undefined && known.capturedAt > b.capturedAt) return;
+    this.#baselineTimes.set(key, { ...base, capturedAt: b.capturedAt });
+    this.#baselineEvents.set(base, b.counts.total);
+    if (b.counts.total > 0) this.#baselineBadRatio.set(base, b.counts.bad / b.counts.total);
+    else this.#baselineBadRatio.remove(base);
+    for (const q of BASELINE_QUANTILES) {
+      const v = b.counts.histogram === undefined ? undefined : baselineQuantile(b.counts.histogram, q);
+      if (v === undefined) this.#baselineQuantile.remove({ ...base, quantile: String(q) });
+      else this.#baselineQuantile.set({ ...base, quantile: String(q) }, v);
+    }
+  }
+
+  /** Publishes the outcome of an SLO (re)load. */
+  recordSloLoad(ok: boolean, served: number): void {
+    if (!ok) this.#sloLoadErrors.inc();
+    this.#sloConfigValid.set(ok ? 1 : 0);
+    this.#slosLoaded.set(served);
+  }
+
+  /** The exposition text and its content type. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * @module http/create-http-app
+ * The express app: JSON body limits, optional bearer auth on `/api`, the Argo and Flagger
+ * endpoints, the JSON API, `/healthz`, `/readyz`, `/metrics`, and one error handler.
+ */
+import express, { type Express } from "express";
+import { SlogateError } from "../errors.ts";
+import { apiRouter } from "./api-routes.ts";
+import { argoVerdictRouter } from "./argo-verdict-route.ts";
+import { bearerAuth } from "./bearer-auth.ts";
+import { createErrorHandler, errorBody, notFoundHandler } from "./error-handler.ts";
+import { flaggerWebhookRouter } from "./flagger-webhook-route.ts";
+import type { HttpDeps } from "./http-deps.ts";
+
+/** Builds the app; the caller listens (port 0 in tests). */
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  app.get("/readyz", async (_req, res) => {
+    const checks: Record<string, { ok: boolean; error?: unknown }> = {};
+    try {
+      deps.gate.store.checkWritable(deps.now());
+      checks.store = { ok: true };
+    } catch (e) {
+      checks.store = {
+        ok: false,
+        error: e instanceof SlogateError ? e.toJSON() : { message: "store check failed" },
+      };
+    }
+    try {
+      await deps.probePrometheus();
+      checks.prometheus = { ok: true };
+    } catch (e) {
+      checks.prometheus = {
+        ok: false,
+        error: e instanceof SlogateError ? e.toJSON() : { message: "Prometheus probe failed" },
+      };
+    }
+    const slos = deps.gate.catalog.status();
+    const ready = Object.values(checks).every((c) => c.ok);
+    res
+      .status(ready ? 200 : 503)
+      .json({
+        status: ready ? "ready" : "not ready",
+        checks,
+        slos: { valid: slos.valid, served: slos.served },
+      });
+  });
+
+  app.get("/metrics", async (_req, res) => {
+    if (deps.gate.metrics === undefined) {
+      res.status(404).json(errorBody(new SlogateError("NOT_FOUND", "metrics are disabled", { hint: "" })));
+      return;
+    }
+    const m = await deps.gate.metrics.exposition();
+    res.type(m.contentType).send(m.body);
+  });
+
+  app.use("/api", bearerAuth(deps.tokens));
+  app.use(express.json({ limit: deps.bodyLimitBytes, type: () => true, strict: true }));
+  app.use(argoVerdictRouter(deps));
+  app.use(flaggerWebhookRouter(deps));
+  app.use(apiRouter(deps));
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(deps.gate.logger));
+  return app;
+}
