@@ -1,0 +1,447 @@
+/**
+ * @module prometheus/http-client
+ * `HttpPrometheusClient`: the Prometheus HTTP API over axios — instant and range queries,
+ * label values and series — for Prometheus, Thanos Query, Mimir/Cortex and VictoriaMetrics.
+ *
+ * Behaviour under trouble (every failure is a SlogateError naming the backend and the query):
+ * - each attempt has a hard deadline (`timeoutMs`, default 10 s) covering connect, headers
+ *   AND body, enforced with an AbortSignal (a server that dribbles bytes still times out)
+ *   → `PROMETHEUS_TIMEOUT`, not retried (the caller's own deadline is usually close);
+ * - the caller's AbortSignal → `PROMETHEUS_ABORTED`, immediately, also during a backoff;
+ * - network errors (refused, reset, DNS) and HTTP 5xx / 429 are retried `retries` times
+ *   (default 2) with exponential backoff and jitter, then → `PROMETHEUS_UNAVAILABLE` /
+ *   `PROMETHEUS_HTTP_ERROR`;
+ * - 4xx are never retried: 400/422 with an API error body → `PROMETHEUS_QUERY_ERROR` (bad
+ *   PromQL, execution error); 401/403/404 and others → `PROMETHEUS_HTTP_ERROR` with a hint;
+ * - a 2xx body that is not the API's JSON → `PROMETHEUS_BAD_RESPONSE`.
+ * Queries are sent as POST form bodies (no URL length limit). An `onQuery` callback sees the
+ * duration and outcome of every call (the service turns it into its own metrics).
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { SlogateError, type ErrorCode } from "../errors.ts";
+import {
+  WireShapeError,
+  parseQueryData,
+  parseSeriesList,
+  parseStringList,
+  readEnvelope,
+  type QueryResult,
+} from "./wire.ts";
+
+/** Authentication sent with every request. */
+export type PrometheusAuth =
+  | { readonly type: "none" }
+  | { readonly type: "bearer"; readonly token: string }
+  | { readonly type: "basic"; readonly username: string; readonly password: string };
+
+/** What kind of call a query was (label of `slogate_prometheus_query_duration_seconds`). */
+export type QueryKind = "instant" | "range" | "series" | "labels";
+
+/** One observed call, after retries. */
+export interface QueryObservation {
+  readonly kind: QueryKind;
+  readonly query: string;
+  readonly durationSeconds: number;
+  /** Attempts made (1 = no retry). */
+  readonly attempts: number;
+  /** The error code when the call failed. */
+  readonly error?: ErrorCode;
+}
+
+export interface PrometheusClientOptions {
+  /** Base URL up to (not including) `/api/v1`, e.g. `http://prometheus:9090` or `http://mimir/prometheus`. */
+  readonly url: string;
+  /** Per-attempt deadline in milliseconds. Default 10 000. */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt for network errors and 5xx/429. Default 2. */
+  readonly retries?: number;
+  /** First backoff in ms; doubles each retry, ±50 % jitter. Default 200. */
+  readonly backoffMs?: number;
+  readonly auth?: PrometheusAuth;
+  /** Extra headers on every request, e.g. `{ "X-Scope-OrgID": "tenant-1" }`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Observes every call (duration, attempts, error code). Must not throw. */
+  readonly onQuery?: (o: QueryObservation) => void;
+}
+
+/** Range of a range query: unix seconds and step in seconds. */
+export interface RangeParams {
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+}
+
+/** Result of a query plus the backend's warnings. */
+export type QueryAnswer = QueryResult & { readonly warnings: readonly string[] };
+
+/** The client's contract (what use cases and the read adapter depend on). */
+export interface PrometheusClient {
+  /** Instant query at `time` (unix seconds; default: the server's now). */
+  query(q: string, time?: number, signal?: AbortSignal): Promise<QueryAnswer>;
+  queryRange(q: string, range: RangeParams, signal?: AbortSignal): Promise<QueryAnswer>;
+  labelValues(
+    label: string,
+    opts?: { match?: readonly string[]; start?: number; end?: number },
+    signal?: AbortSignal,
+  ): Promise<string[]>;
+  series(
+    match: readonly string[],
+    opts?: { start?: number; end?: number },
+    signal?: AbortSignal,
+  ): Promise<Record<string, string>[]>;
+}
+
+interface Call {
+  readonly kind: QueryKind;
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly params: URLSearchParams;
+  /** The query (or matchers) for messages. */
+  readonly query: string;
+}
+
+/** A failed attempt: the error to throw and whether another attempt may help. */
+class Attempt {
+  readonly error: SlogateError;
+  readonly retryable: boolean;
+  constructor(error: SlogateError, retryable: boolean) {
+    this.error = error;
+    this.retryable = retryable;
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+function seconds(t: number): string {
+  return String(t);
+}
+
+/** The Prometheus HTTP API client. */
+export class HttpPrometheusClient implements PrometheusClient {
+  readonly #http: AxiosInstance;
+  readonly #url: string;
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #backoffMs: number;
+  readonly #onQuery: ((o: QueryObservation) => void) | undefined;
+
+  constructor(opts: PrometheusClientOptions) {
+    let parsed: URL;
+    try {
+      parsed = new URL(opts.url);
+    } catch (e) {
+      throw new SlogateError("CONFIG_INVALID", `Prometheus URL ${JSON.stringify(opts.url)} is not a URL`, {
+        hint: "set the Prometheus base URL, e.g. http://prometheus.monitoring:9090",
+        cause: e,
+      });
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      throw new SlogateError("CONFIG_INVALID", `Prometheus URL ${JSON.stringify(opts.url)} must be http(s)`, {
+        hint: "set the Prometheus base URL, e.g. http://prometheus.monitoring:9090",
+      });
+    }
+    this.#url = opts.url.replace(/\/+$/, "");
+    this.#timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#retries = Math.max(0, Math.floor(opts.retries ?? 2));
+    this.#backoffMs = opts.backoffMs ?? 200;
+    this.#onQuery = opts.onQuery;
+    const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
+    const auth = opts.auth ?? { type: "none" };
+    if (auth.type === "bearer") headers.Authorization = `Bearer ${auth.token}`;
+    this.#http = axios.create({
+      baseURL: this.#url,
+      headers,
+      auth: auth.type === "basic" ? { username: auth.username, password: auth.password } : undefined,
+      // Raw text: we parse and validate the JSON ourselves.
+      responseType: "text",
+      transformResponse: [(d: unknown) => d],
+      validateStatus: () => true,
+      maxRedirects: 3,
+      proxy: false,
+    });
+  }
+
+  /** The backend's base URL (for messages). */
+  get url(): string {
+    return this.#url;
+  }
+
+  async query(q: string, time?: number, signal?: AbortSignal): Promise<QueryAnswer> {
+    const params = new URLSearchParams({ query: q });
+    if (time !== undefined) params.set("time", seconds(time));
+    const data = await this.#call(
+      { kind: "instant", method: "POST", path: "/api/v1/query", params, query: q },
+      signal,
+      (d) => parseQueryData(d),
+    );
+    return { ...data.value, warnings: data.warnings };
+  }
+
+  async queryRange(q: string, range: RangeParams, signal?: AbortSignal): Promise<QueryAnswer> {
+    const params = new URLSearchParams({
+      query: q,
+      start: seconds(range.start),
+      end: seconds(range.end),
+      step: seconds(range.step),
+    });
+    const data = await this.#call(
+      { kind: "range", method: "POST", path: "/api/v1/query_range", params, query: q },
+      signal,
+      (d) => parseQueryData(d),
+    );
+    return { ...data.value, warnings: data.warnings };
+  }
+
+  async labelValues(
+    label: string,
+    opts: { match?: readonly string[]; start?: number; end?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    const params = new URLSearchParams();
+    for (const m of opts.match ?? []) params.append("match[]", m);
+    if (opts.start !== undefined) params.set("start", seconds(opts.start));
+    if (opts.end !== undefined) params.set("end", seconds(opts.end));
+    const path = `/api/v1/label/${encodeURIComponent(label)}/values`;
+    const query = `label_values(${label}${opts.match?.length ? `, ${opts.match.join(" ")}` : ""})`;
+    const r = await this.#call(
+      { kind: "labels", method: "GET", path, params, query },
+      signal,
+      parseStringList,
+    );
+    return r.value;
+  }
+
+  async series(
+    match: readonly string[],
+    opts: { start?: number; end?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<Record<string, string>[]> {
+    const params = new URLSearchParams();
+    for (const m of match) params.append("match[]", m);
+    if (opts.start !== undefined) params.set("start", seconds(opts.start));
+    if (opts.end !== undefined) params.set("end", seconds(opts.end));
+    const r = await this.#call(
+      { kind: "series", method: "POST", path: "/api/v1/series", params, query: match.join(" ") },
+      signal,
+      parseSeriesList,
+    );
+    return r.value;
+  }
+
+  async #call<T>(
+    call: Call,
+    signal: AbortSignal | undefined,
+    parse: (data: unknown) => T,
+  ): Promise<{ value: T; warnings: string[] }> {
+    const began = performance.now();
+    let attempts = 0;
+    const observe = (error?: ErrorCode): void => {
+      try {
+        this.#onQuery?.({
+          kind: call.kind,
+          query: call.query,
+          durationSeconds: (performance.now() - began) / 1000,
+          attempts,
+          ...(error ? { error } : {}),
+        });
+      } catch {
+        // an observer must never break a query
+      }
+    };
+    for (;;) {
+      attempts++;
+      const out = await this.#attempt(call, signal, parse);
+      if (!(out instanceof Attempt)) {
+        observe();
+        return out;
+      }
+      const last = attempts > this.#retries || !out.retryable;
+      if (last) {
+        observe(out.error.code);
+        throw out.error;
+      }
+      const base = this.#backoffMs * 2 ** (attempts - 1);
+      try {
+        await sleep(base * (0.5 + Math.random()), signal);
+      } catch (e) {
+        const err = this.#aborted(call, e);
+        observe(err.code);
+        throw err;
+      }
+    }
+  }
+
+  #aborted(call: Call, cause: unknown): SlogateError {
+    return new SlogateError("PROMETHEUS_ABORTED", `query to ${this.#url} was cancelled: ${call.query}`, {
+      hint: "the caller gave up (client disconnected or a deadline passed); nothing to fix on Prometheus",
+      cause,
+      details: { backend: this.#url, query: call.query, kind: call.kind },
+    });
+  }
+
+  async #attempt<T>(
+    call: Call,
+    signal: AbortSignal | undefined,
+    parse: (data: unknown) => T,
+  ): Promise<{ value: T; warnings: string[] } | Attempt> {
+    const details = { backend: this.#url, query: call.query, kind: call.kind };
+    if (signal?.aborted) return new Attempt(this.#aborted(call, signal.reason), false);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: AxiosResponse<string>;
+    try {
+      res =
+        call.method === "POST"
+          ? await this.#http.post<string>(call.path, call.params.toString(), {
+              signal: combined,
+              headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            })
+          : await this.#http.get<string>(call.path, { params: call.params, signal: combined });
+    } catch (e) {
+      if (signal?.aborted) return new Attempt(this.#aborted(call, e), false);
+      if (timeout.aborted) {
+        return new Attempt(
+          new SlogateError(
+            "PROMETHEUS_TIMEOUT",
+            `Prometheus at ${this.#url} did not answer within ${this.#timeoutMs} ms: ${call.query}`,
+            {
+              hint: "the query may be too expensive (shorten the window, add recording rules) or the backend is overloaded; raise the timeout if it is legitimately slow",
+              cause: e,
+              details: { ...details, timeoutMs: this.#timeoutMs },
+            },
+          ),
+          false,
+        );
+      }
+      const code = axios.isAxiosError(e) ? e.code : undefined;
+      return new Attempt(
+        new SlogateError(
+          "PROMETHEUS_UNAVAILABLE",
+          `cannot reach Prometheus at ${this.#url} (${code ?? String(e)}): ${call.query}`,
+          {
+            hint: "check that the Prometheus URL is right and the server is up and reachable from slogate",
+            cause: e,
+            details: { ...details, errorCode: code ?? null },
+          },
+        ),
+        true,
+      );
+    }
+    return this.#interpret(call, res, parse);
+  }
+
+  #interpret<T>(
+    call: Call,
+    res: AxiosResponse<string>,
+    parse: (data: unknown) => T,
+  ): { value: T; warnings: string[] } | Attempt {
+    const status = res.status;
+    const details = { backend: this.#url, query: call.query, kind: call.kind, status };
+    const text = typeof res.data === "string" ? res.data : "";
+    let body: unknown;
+    let jsonError: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      jsonError = e;
+    }
+    let envelope: ReturnType<typeof readEnvelope> | undefined;
+    if (jsonError === undefined) {
+      try {
+        envelope = readEnvelope(body);
+      } catch {
+        envelope = undefined;
+      }
+    }
+    if (envelope && !envelope.ok && (status === 400 || status === 422 || (status >= 200 && status < 300))) {
+      return new Attempt(
+        new SlogateError(
+          "PROMETHEUS_QUERY_ERROR",
+          `Prometheus at ${this.#url} rejected the query (${envelope.errorType}: ${envelope.error}): ${call.query}`,
+          {
+            hint: "fix the PromQL in the SLO (check it with `slogate validate`) or the label selectors passed by the rollout",
+            details: { ...details, errorType: envelope.errorType, error: envelope.error },
+          },
+        ),
+        false,
+      );
+    }
+    if (status >= 500 || status === 429) {
+      const msg = envelope && !envelope.ok ? `${envelope.errorType}: ${envelope.error}` : text.slice(0, 200);
+      return new Attempt(
+        new SlogateError(
+          "PROMETHEUS_HTTP_ERROR",
+          `Prometheus at ${this.#url} answered HTTP ${status} (${msg}): ${call.query}`,
+          {
+            hint: "the backend failed or is overloaded; check its health and logs — the look will be retried",
+            details,
+          },
+        ),
+        true,
+      );
+    }
+    if (status < 200 || status >= 300) {
+      const hint =
+        status === 401 || status === 403
+          ? "check the Prometheus credentials (bearer token / basic auth) and tenant header (X-Scope-OrgID)"
+          : status === 404
+            ? "check the base URL: it must point at the API root (Mimir: .../prometheus, Thanos: the Query endpoint)"
+            : "check the Prometheus URL, credentials and request";
+      return new Attempt(
+        new SlogateError(
+          "PROMETHEUS_HTTP_ERROR",
+          `Prometheus at ${this.#url} answered HTTP ${status}: ${call.query}`,
+          {
+            hint,
+            details: { ...details, body: text.slice(0, 200) },
+          },
+        ),
+        false,
+      );
+    }
+    const bad = (why: string, cause?: unknown): Attempt =>
+      new Attempt(
+        new SlogateError(
+          "PROMETHEUS_BAD_RESPONSE",
+          `Prometheus at ${this.#url} sent a response slogate cannot read (${why}): ${call.query}`,
+          {
+            hint: "the URL may point at something that is not a Prometheus-compatible API (a proxy, a login page); check it",
+            cause,
+            details: { ...details, body: text.slice(0, 200) },
+          },
+        ),
+        false,
+      );
+    if (jsonError !== undefined) return bad("not JSON", jsonError);
+    if (!envelope) {
+      try {
+        readEnvelope(body);
+      } catch (e) {
+        return bad(e instanceof Error ? e.message : String(e), e);
+      }
+      return bad("unreadable envelope");
+    }
+    if (!envelope.ok) return bad("unexpected error envelope");
+    try {
+      return { value: parse(envelope.data), warnings: envelope.warnings };
+    } catch (e) {
+      if (e instanceof WireShapeError) return bad(e.message, e);
+      throw e;
+    }
+  }
+}
