@@ -1,10 +1,86 @@
 /**
  * @module cli/commands/validate
- * PLACEHOLDER — replaced by the issue that builds `slogate validate`.
+ * `slogate validate <file|dir>...`: reads SLO files (slogate v1, Sloth, OpenSLO v1) and
+ * prints every problem as `file:line:col: error: message (path) hint: …`, or as JSON with
+ * `--format json`. Exits 0 when there are no errors (warnings allowed unless `--strict`),
+ * 1 when there are, 2 on a usage error.
  */
+import { relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadSloFiles } from "../../app/load-slos.ts";
+import { formatProblem, hasErrors, type Problem } from "../../slo/problem.ts";
 import type { CliCommand } from "../io.ts";
 
-export const run: CliCommand = (_args, io) => {
-  io.stderr("slogate validate: not built yet\n");
-  return Promise.resolve(1);
+const HELP = `usage: slogate validate [--format human|json] [--strict] <file|dir>...
+
+Checks SLO files (slogate.dev/v1, Sloth prometheus/v1 and sloth.slok.dev/v1, OpenSLO v1) and
+prints every problem with file:line:col, the YAML path and a hint. Directories are read
+recursively (.yaml, .yml); OpenSLO indicatorRefs resolve across all given files.
+
+  --format human|json  output format (default human)
+  --strict             fail on warnings too
+Exit status: 0 valid, 1 problems found, 2 usage error.
+`;
+
+export const run: CliCommand = async (args, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        format: { type: "string", default: "human" },
+        strict: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    io.stderr(`slogate validate: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (v.format !== "human" && v.format !== "json") {
+    io.stderr(`slogate validate: --format must be human or json, got ${JSON.stringify(v.format)}\n`);
+    return 2;
+  }
+  if (parsed.positionals.length === 0) {
+    io.stderr(`slogate validate: give at least one SLO file or directory\n\n${HELP}`);
+    return 2;
+  }
+  const loaded = await loadSloFiles(parsed.positionals.map((p) => resolve(io.cwd, p)));
+  const show = (file: string): string => {
+    const rel = relative(io.cwd, file);
+    return rel === "" || rel.startsWith("..") ? file : rel;
+  };
+  const problems: Problem[] = loaded.problems.map((p) => ({ ...p, file: show(p.file) }));
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  const failed = hasErrors(problems) || (v.strict && warnings > 0);
+  if (v.format === "json") {
+    const out = {
+      valid: !failed,
+      errors,
+      warnings,
+      services: loaded.services.map((s) => ({
+        service: s.service,
+        file: show(s.source.file),
+        format: s.source.format,
+        slos: s.slos.map((slo) => slo.id),
+      })),
+      slos: loaded.slos.length,
+      problems,
+    };
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return failed ? 1 : 0;
+  }
+  for (const p of problems) io.stdout(`${formatProblem(p)}\n`);
+  const services = loaded.services.length;
+  io.stdout(
+    `${failed ? "invalid" : "valid"}: ${services} service${services === 1 ? "" : "s"}, ${loaded.slos.length} SLO${loaded.slos.length === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`,
+  );
+  return failed ? 1 : 0;
 };
