@@ -1,0 +1,165 @@
+/**
+ * @module notify/alertmanager-notifier
+ * Keeps one Alertmanager alert per failing analysis and SLO, and delivers it to every
+ * configured Alertmanager (HA pairs deduplicate on identical labels):
+ * - a failing look fires the alert (sent at once when new or when its labels/annotations
+ *   changed, otherwise left to the periodic re-send);
+ * - every `resendInterval` each firing alert is re-sent with `endsAt` pushed to
+ *   now + 4 × resendInterval, so it stays firing while slogate runs and expires on its own
+ *   if slogate disappears (Prometheus' own rule: valid for 4 re-send periods);
+ * - a passing or inconclusive look, or the analysis closing (promoted, rolled back, aborted,
+ *   expired), resolves it by sending `endsAt = now`;
+ * - an alert whose analysis sent nothing for `staleAfter` is no longer re-sent.
+ * Queued versions of the same alert replace each other (keyed by the label fingerprint).
+ */
+import type { Logger, VerdictEvent } from "../app/ports.ts";
+import type { AlertmanagerNotifyConfig, DeliveryPolicy } from "./notify-config.ts";
+import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
+import {
+  buildCanaryAlertAnnotations,
+  buildCanaryAlertLabels,
+  labelFingerprint,
+  rfc3339,
+  type AlertmanagerAlert,
+} from "./alertmanager-alert.ts";
+import { postAlerts } from "./alertmanager-client.ts";
+
+/** Alerts per POST (Prometheus sends batches of 64 too). */
+const BATCH_SIZE = 64;
+
+export interface AlertmanagerNotifierDeps {
+  readonly config: AlertmanagerNotifyConfig;
+  readonly defaultTeam: string;
+  readonly policy: DeliveryPolicy;
+  readonly logger: Logger;
+  /** Unix seconds. */
+  readonly now: () => number;
+  readonly onOutcome: (outcome: DeliveryOutcome, count: number) => void;
+  readonly onLengthChange: () => void;
+}
+
+interface FiringAlert {
+  readonly fingerprint: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly annotationsKey: string;
+  readonly generatorURL: string;
+  /** Unix seconds. */
+  readonly startsAt: number;
+  lastEventAt: number;
+}
+
+/** Alertmanager delivery: alert state, periodic re-send, one queue per Alertmanager URL. */
+export class AlertmanagerNotifier {
+  readonly #d: AlertmanagerNotifierDeps;
+  readonly #queues: DeliveryQueue<AlertmanagerAlert>[];
+  /** Firing alerts by analysis and SLO. */
+  readonly #firing = new Map<string, FiringAlert>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(deps: AlertmanagerNotifierDeps) {
+    this.#d = deps;
+    this.#queues = deps.config.urls.map(
+      (url) =>
+        new DeliveryQueue<AlertmanagerAlert>({
+          target: "alertmanager",
+          destination: url,
+          policy: deps.policy,
+          batchSize: BATCH_SIZE,
+          deliver: (alerts, signal) => postAlerts(url, alerts, signal),
+          onOutcome: deps.onOutcome,
+          onLengthChange: deps.onLengthChange,
+          logger: deps.logger,
+        }),
+    );
+    this.#timer = setInterval(() => this.resendFiring(), deps.config.resendIntervalSeconds * 1000);
+    this.#timer.unref();
+  }
+
+  /** Alerts waiting or in flight, all Alertmanagers. */
+  get queueLength(): number {
+    return this.#queues.reduce((n, q) => n + q.length, 0);
+  }
+
+  /** Number of alerts currently firing. */
+  get firingCount(): number {
+    return this.#firing.size;
+  }
+
+  /** Handles one event synchronously (queues at most two alerts per Alertmanager). */
+  handle(event: VerdictEvent): void {
+    const key = `${event.analysisId}\u0000${event.slo.id}`;
+    const current = this.#firing.get(key);
+    const fires = event.phase === "open" && event.verdict.verdict === "fail";
+    const now = this.#d.now();
+    if (!fires) {
+      if (current !== undefined) {
+        this.#firing.delete(key);
+        this.#send(current, Math.max(now, current.startsAt));
+      }
+      return;
+    }
+    const labels = buildCanaryAlertLabels(event, this.#d.config, this.#d.defaultTeam);
+    const fingerprint = labelFingerprint(labels);
+    const annotations = buildCanaryAlertAnnotations(event);
+    const annotationsKey = JSON.stringify(annotations);
+    if (current !== undefined && current.fingerprint !== fingerprint) {
+      // The alert's identity changed (e.g. the rollout became known): resolve the old one.
+      this.#send(current, Math.max(now, current.startsAt));
+    }
+    const same = current !== undefined && current.fingerprint === fingerprint;
+    const alert: FiringAlert = {
+      fingerprint,
+      labels,
+      annotations,
+      annotationsKey,
+      generatorURL: event.link,
+      startsAt: same ? current.startsAt : Math.min(event.at, now),
+      lastEventAt: now,
+    };
+    this.#firing.set(key, alert);
+    if (!same || current.annotationsKey !== annotationsKey) this.#send(alert, this.#expiry(now));
+  }
+
+  /** Re-sends every firing alert (called by the timer; exposed for tests and shutdown hooks). */
+  resendFiring(): void {
+    const now = this.#d.now();
+    for (const [key, alert] of this.#firing) {
+      if (now - alert.lastEventAt > this.#d.config.staleAfterSeconds) {
+        this.#firing.delete(key);
+        this.#d.logger.warn("canary alert no longer re-sent: its analysis sent no verdict for too long", {
+          target: "alertmanager",
+          analysis: alert.labels.analysis,
+          slo: alert.labels.slo_id,
+          staleAfterSeconds: this.#d.config.staleAfterSeconds,
+        });
+        continue;
+      }
+      this.#send(alert, this.#expiry(now));
+    }
+  }
+
+  /**
+   * Stops re-sending and flushes what is queued. Firing alerts are NOT resolved: the failure
+   * still stands; their `endsAt` expires them if no slogate instance re-sends them.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await Promise.all(this.#queues.map((q) => q.close()));
+  }
+
+  #expiry(now: number): number {
+    return now + 4 * this.#d.config.resendIntervalSeconds;
+  }
+
+  #send(alert: FiringAlert, endsAt: number): void {
+    const body: AlertmanagerAlert = {
+      labels: alert.labels,
+      annotations: alert.annotations,
+      startsAt: rfc3339(alert.startsAt),
+      endsAt: rfc3339(endsAt),
+      ...(/^https?:\/\//.test(alert.generatorURL) ? { generatorURL: alert.generatorURL } : {}),
+    };
+    for (const q of this.#queues) q.enqueue(alert.fingerprint, body);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * @module notify/slack-notifier
+ * Turns verdict events into Slack messages: one per verdict CHANGE of an analysis (not per
+ * look), plus one when the analysis closes, unless it was a clean promotion with nothing
+ * announced before (those are announced only with `announcePromotions`). Routes each message to the first configured route whose
+ * `match` (service, SLO, team) fits, and delivers through one bounded queue per route.
+ *
+ * Change detection: the last verdict announced for the analysis and SLO if this process
+ * announced one, else the event's `previous` verdict (so a restart does not repeat or miss a
+ * change), else `pass` (a first look that passes is quiet).
+ */
+import type { Logger, VerdictEvent } from "../app/ports.ts";
+import type { Verdict } from "../judge/types.ts";
+import type { DeliveryPolicy, SlackNotifyConfig, SlackRoute } from "./notify-config.ts";
+import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
+import { buildSlackMessage, type SlackChange, type SlackMessage } from "./slack-message.ts";
+import { sendSlackMessage } from "./slack-webhook-sender.ts";
+import { sanitizeTeam, sloTeam } from "./slo-team.ts";
+
+/** Analyses remembered for change detection; the oldest are forgotten beyond this. */
+const MAX_TRACKED = 10_000;
+
+export interface SlackNotifierDeps {
+  readonly config: SlackNotifyConfig;
+  readonly defaultTeam: string;
+  readonly policy: DeliveryPolicy;
+  readonly logger: Logger;
+  readonly onOutcome: (outcome: DeliveryOutcome, count: number) => void;
+  readonly onLengthChange: () => void;
+}
+
+/** The first route matching `event`, or undefined. */
+export function selectSlackRoute(
+  routes: readonly SlackRoute[],
+  event: VerdictEvent,
+  defaultTeam: string,
+): SlackRoute | undefined {
+  const team = sloTeam(event.slo, defaultTeam);
+  return routes.find((r) => {
+    const m = r.match;
+    if (m.service !== undefined && m.service !== event.slo.service) return false;
+    if (m.slo !== undefined && m.slo !== event.slo.name && m.slo !== event.slo.id) return false;
+    if (m.team !== undefined && sanitizeTeam(m.team) !== team) return false;
+    return true;
+  });
+}
+
+/**
+ * Decides whether `event` is worth a message given the verdict last announced (undefined when
+ * unknown). Pure; exported for tests.
+ */
+export function slackChangeFor(
+  event: VerdictEvent,
+  lastAnnounced: Verdict | undefined,
+  announcePromotions: boolean,
+): SlackChange | undefined {
+  const v = event.verdict.verdict;
+  if (event.phase === "closed") {
+    const eventful =
+      lastAnnounced !== undefined ||
+      event.outcome !== "promoted" ||
+      v !== "pass" ||
+      (event.previous !== undefined && event.previous !== "pass");
+    return eventful || announcePromotions ? { kind: "closed" } : undefined;
+  }
+  const from = lastAnnounced ?? event.previous ?? "pass";
+  return v === from ? undefined : { kind: "verdict", from };
+}
+
+/** Slack delivery for all routes. */
+export class SlackNotifier {
+  readonly #d: SlackNotifierDeps;
+  readonly #queues = new Map<string, DeliveryQueue<SlackMessage>>();
+  readonly #announced = new Map<string, Verdict>();
+  #seq = 0;
+
+  constructor(deps: SlackNotifierDeps) {
+    this.#d = deps;
+    for (const route of deps.config.routes) {
+      const defaults = {
+        ...(route.channel === undefined ? {} : { channel: route.channel }),
+        ...(deps.config.username === undefined ? {} : { username: deps.config.username }),
+        ...(deps.config.iconEmoji === undefined ? {} : { iconEmoji: deps.config.iconEmoji }),
+      };
+      this.#queues.set(
+        route.name,
+        new DeliveryQueue<SlackMessage>({
+          target: "slack",
+          destination: `slack route ${route.name}`,
+          policy: deps.policy,
+          batchSize: 1,
+          deliver: async (items, signal) => {
+            for (const m of items) await sendSlackMessage(route.webhook, m, defaults, signal);
+          },
+          onOutcome: deps.onOutcome,
+          onLengthChange: deps.onLengthChange,
+          logger: deps.logger,
+        }),
+      );
+    }
+  }
+
+  /** Messages waiting or in flight, all routes. */
+  get queueLength(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.length;
+    return n;
+  }
+
+  /** Handles one event synchronously (queues at most one message). */
+  handle(event: VerdictEvent): void {
+    const key = `${event.analysisId}\u0000${event.slo.id}`;
+    const last = this.#announced.get(key);
+    const change = slackChangeFor(event, last, this.#d.config.announcePromotions);
+    if (event.phase === "closed") this.#announced.delete(key);
+    else if (change !== undefined || last !== undefined) this.#remember(key, event.verdict.verdict);
+    if (change === undefined) return;
+    const route = selectSlackRoute(this.#d.config.routes, event, this.#d.defaultTeam);
+    if (route === undefined) {
+      this.#d.logger.debug("no Slack route for verdict change", {
+        slo: event.slo.id,
+        analysis: event.analysisId,
+      });
+      return;
+    }
+    const message = buildSlackMessage(event, change, this.#d.config.maxChecks);
+    this.#queues.get(route.name)?.enqueue(`m${++this.#seq}`, message);
+  }
+
+  /** Flushes within the close timeout, then drops the rest. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+  }
+
+  #remember(key: string, v: Verdict): void {
+    this.#announced.delete(key);
+    this.#announced.set(key, v);
+    if (this.#announced.size > MAX_TRACKED) {
+      const oldest = this.#announced.keys().next().value;
+      if (oldest !== undefined) this.#announced.delete(oldest);
+    }
+  }
+}
