@@ -1,0 +1,108 @@
+/**
+ * Generated rules checked by the real `promtool`: `check rules` on every generated rule file
+ * (plain and the PrometheusRule's groups), and `test rules` unit tests showing the burn-rate
+ * alerts fire and stay quiet at the right times and that the period SLI is exact on uneven
+ * traffic where Sloth's form is biased.
+ */
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { generateArtifacts } from "../../src/generate/generate-artifacts.ts";
+import { renderRuleFile, toYaml } from "../../src/generate/render-rules.ts";
+import { generateSloRuleGroups } from "../../src/generate/slo-rules.ts";
+import { generateSlothFormRuleGroups } from "../../src/generate/sloth-form-rules.ts";
+import type { RuleGroup } from "../../src/generate/rule-group.ts";
+import { buildSlo, handBuiltSlos } from "./hand-built-slos.ts";
+
+const run = promisify(execFile);
+const HERE = dirname(new URL(import.meta.url).pathname);
+let dir = "";
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "slogate-promtool-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function promtool(args: string[], cwd: string): Promise<{ code: number; out: string }> {
+  try {
+    const r = await run("promtool", args, { cwd, maxBuffer: 1 << 24 });
+    return { code: 0, out: r.stdout + r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof err.code === "number" ? err.code : 1,
+      out: `${err.stdout ?? ""}${err.stderr ?? ""}`,
+    };
+  }
+}
+
+describe("promtool check rules", () => {
+  const files = generateArtifacts(handBuiltSlos).filter((f) => f.path.startsWith("rules/"));
+
+  it.each(files.map((f) => [f.path, f.content]))("%s passes promtool check rules", async (path, content) => {
+    const doc = parse(content) as { kind?: string; spec?: { groups: unknown } };
+    const plain = doc.kind === "PrometheusRule" ? toYaml({ groups: doc.spec?.groups }) : content;
+    const file = join(dir, path.replaceAll("/", "_"));
+    await writeFile(file, plain);
+    const r = await promtool(["check", "rules", file], dir);
+    expect(r.out).toContain("SUCCESS");
+    expect(r.code).toBe(0);
+  });
+
+  it("rejects a broken rule file (the check can fail)", async () => {
+    const file = join(dir, "broken.yml");
+    await writeFile(file, "groups:\n  - name: x\n    rules:\n      - record: a:b\n        expr: sum(\n");
+    expect((await promtool(["check", "rules", file], dir)).code).not.toBe(0);
+  });
+});
+
+const options = { defaultTeam: "platform" };
+const unitTests: [string, string, RuleGroup[]][] = [
+  [
+    "burn-rate alerts stay quiet while healthy, page after ~45 min of a 19.6x burn, ticket after ~110 min, and a 5-minute spike never pages",
+    "burn-alerts.test.yml",
+    generateSloRuleGroups(buildSlo("checkout", "availability"), options),
+  ],
+  [
+    "slogate's period SLI is the exact traffic-weighted ratio on uneven traffic",
+    "period-sli.test.yml",
+    generateSloRuleGroups(buildSlo("uneven", "availability"), options),
+  ],
+  [
+    "Sloth's averaged period SLI is fifty times too high on the same traffic",
+    "period-sli-sloth-form.test.yml",
+    generateSlothFormRuleGroups(buildSlo("uneven", "availability")),
+  ],
+];
+
+describe("promtool test rules", () => {
+  it.each(unitTests)(
+    "%s",
+    async (_name, testFile, groups) => {
+      const d = join(dir, testFile.replace(/\.test\.yml$/, ""));
+      await mkdir(d, { recursive: true });
+      await writeFile(join(d, "rules.yml"), renderRuleFile({ name: "t", groups }, "a test"));
+      await copyFile(join(HERE, "promtool", testFile), join(d, testFile));
+      const r = await promtool(["test", "rules", testFile], d);
+      expect(r.out).toContain("SUCCESS");
+      expect(r.code).toBe(0);
+    },
+    180_000,
+  );
+
+  it("the unit tests can fail: Sloth's form does not pass slogate's exactness test", async () => {
+    const d = join(dir, "negative");
+    await mkdir(d, { recursive: true });
+    const groups = generateSlothFormRuleGroups(buildSlo("uneven", "availability"));
+    await writeFile(join(d, "rules.yml"), renderRuleFile({ name: "t", groups }, "a test"));
+    await copyFile(join(HERE, "promtool", "period-sli.test.yml"), join(d, "period-sli.test.yml"));
+    const r = await promtool(["test", "rules", "period-sli.test.yml"], d);
+    expect(r.code).not.toBe(0);
+  });
+});
