@@ -125,20 +125,8 @@ async function readText(file: string, problems: Problem[]): Promise<string | und
       );
       return undefined;
     }
-    const bytes = await readFile(file);
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      problems.push(
-        fileProblem(
-          file,
-          "SLO_INVALID",
-          "file is not UTF-8 text",
-          "SLO files are UTF-8 YAML; check that this is the right file",
-        ),
-      );
-      return undefined;
-    }
+    // Invalid UTF-8 decodes to U+FFFD, which the parser reports with its line and column.
+    return new TextDecoder("utf-8").decode(await readFile(file));
   } catch (e) {
     problems.push(
       fileProblem(

@@ -89,7 +89,11 @@ export class FieldReader {
     }
     if (typeof v === "string") return v;
     if (coerce && (typeof v === "number" || typeof v === "boolean")) return String(v);
-    this.report(path, `expected a string, got ${describe(v)}`, `quote the value of ${last(path)}`);
+    this.report(
+      path,
+      `expected a string, got ${describe(v)}`,
+      typeof v === "object" ? `write ${last(path)} as one text value` : `quote the value of ${last(path)}`,
+    );
     return undefined;
   }
 

@@ -6,7 +6,7 @@
  * - `"p95 < 500ms"`, `"p99.9 <= 1s"`: latency quantile below a threshold, the same promise as
  *   "at least 95 % of requests faster than 500 ms". Pure.
  */
-import { complementPercent, parseLatencyThreshold } from "./duration.ts";
+import { complementPercent, parseLatencyThreshold, shiftDecimal } from "./duration.ts";
 
 /** A parsed objective. */
 export interface Objective {
@@ -66,7 +66,12 @@ export function parseObjective(value: unknown): ObjectiveResult {
     if (!r.ok) return r;
     return {
       ok: true,
-      objective: { goodPercent: p, quantile: p / 100, thresholdSeconds: threshold, form: "quantile" },
+      objective: {
+        goodPercent: p,
+        quantile: shiftDecimal(p, -2),
+        thresholdSeconds: threshold,
+        form: "quantile",
+      },
     };
   }
   return { ok: false, message: `objective ${JSON.stringify(text)} is not understood`, hint: HINT };

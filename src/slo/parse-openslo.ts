@@ -15,11 +15,11 @@ import { parseQueryTemplate } from "../promql/template.ts";
 import { defaultAlertingSettings, DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
 import { mergeCanarySettings } from "./canary-settings.ts";
 import { parseOpensloDuration, shiftDecimal } from "./duration.ts";
-import type { FieldReader } from "./field-reader.ts";
+import { FieldReader } from "./field-reader.ts";
 import type { QueryTemplate, Sli, Slo, SloKind } from "./model.ts";
 import { isValidSloName } from "./names.ts";
 import { parseObjective } from "./objective.ts";
-import type { YamlPath } from "./problem.ts";
+import type { Problem, YamlPath } from "./problem.ts";
 import { readQuery } from "./query-field.ts";
 
 /** One OpenSLO object: the reader of its document and its path there (`[]` or `[i]`). */
@@ -76,11 +76,26 @@ export function parseOpensloObjects(objects: readonly OpensloObject[]): Slo[] {
     }
   }
   const out: Slo[] = [];
-  for (const o of slos) out.push(...convertSlo(o, slis));
+  const used = new Set<string>();
+  for (const o of slos) out.push(...convertSlo(o, slis, used));
+  // SLIs no SLO uses are still checked, so a file of SLIs is not silently accepted; their
+  // problems are warnings, since nothing slogate serves depends on them.
+  for (const [name, o] of slis) {
+    if (used.has(name)) continue;
+    const found: Problem[] = [];
+    readSliSpec(new FieldReader(o.r.doc, found), [...o.path, "spec"]);
+    for (const p of found) {
+      o.r.problems.push({
+        ...p,
+        message: `SLI ${JSON.stringify(name)} (used by no SLO): ${p.message}`,
+        severity: "warning",
+      });
+    }
+  }
   return out;
 }
 
-function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>): Slo[] {
+function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, used: Set<string>): Slo[] {
   const { r, path } = o;
   const sp = [...path, "spec"];
   if (r.map(sp, true) === undefined) return [];
@@ -140,6 +155,7 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>):
     const ref = r.string([...sp, "indicatorRef"], true);
     if (ref !== undefined) {
       const target = slis.get(ref);
+      used.add(ref);
       if (target === undefined) {
         r.report(
           [...sp, "indicatorRef"],
@@ -222,11 +238,11 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>):
   });
   if (name === undefined || service === undefined || sli === undefined) return [];
   const pos = r.doc.position(path);
-  const used = new Set<string>();
+  const taken = new Set<string>();
   return objectives.map((obj) => {
     let sloName = objectives.length === 1 ? name : `${name}-${obj.suffix}`;
-    if (used.has(sloName)) sloName = `${name}-${obj.index + 1}`;
-    used.add(sloName);
+    if (taken.has(sloName)) sloName = `${name}-${obj.index + 1}`;
+    taken.add(sloName);
     return {
       id: `${service}-${sloName}`,
       service,

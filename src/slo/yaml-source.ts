@@ -52,13 +52,16 @@ export function readYamlDocuments(text: string, file: string): YamlReadResult {
     fileProblem(
       `file is too large (${text.length} characters; the limit is ${MAX_SLO_FILE_CHARS})`,
       "an SLO file holds a few SLOs and is a few kilobytes; split it or check that this is the right file",
+      { line: 1, col: 1 },
     );
     return { documents: [], problems };
   }
-  if (looksBinary(text)) {
+  const binaryAt = binaryOffset(text);
+  if (binaryAt !== undefined) {
     fileProblem(
-      "file is not text (it contains NUL or control bytes)",
+      "file is not text (NUL, control or invalid UTF-8 bytes)",
       "SLO files are UTF-8 YAML; check that this is the right file",
+      positionOf(text, binaryAt),
     );
     return { documents: [], problems };
   }
@@ -69,11 +72,12 @@ export function readYamlDocuments(text: string, file: string): YamlReadResult {
     });
     return { documents: [], problems };
   }
-  const depth = maxBracketDepth(text);
-  if (depth > MAX_NESTING) {
+  const deepAt = tooDeepOffset(text, MAX_NESTING);
+  if (deepAt !== undefined) {
     fileProblem(
       `file nests deeper than ${MAX_NESTING} levels`,
       "SLO files need about ten levels of nesting; check that this is the right file",
+      positionOf(text, deepAt),
     );
     return { documents: [], problems };
   }
@@ -207,22 +211,37 @@ function isSpace(c: string): boolean {
   return c === " " || c === "\n" || c === "\t" || c === "\r";
 }
 
-/** NUL bytes, U+FFFD from a failed UTF-8 decode, or many control characters mean "not text". */
-function looksBinary(text: string): boolean {
-  let control = 0;
-  const n = Math.min(text.length, 8192);
-  for (let i = 0; i < n; i++) {
+/**
+ * Offset of the first NUL, U+FFFD (left by a failed UTF-8 decode) or other control character
+ * (tab, CR and LF aside); undefined for text.
+ */
+function binaryOffset(text: string): number | undefined {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0 || c === 0xfffd) return true;
-    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) control++;
+    if (c === 0xfffd || c === 0x7f || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return i;
   }
-  return control > 8;
+  return undefined;
 }
 
-/** Deepest flow-collection bracket nesting, ignoring quoted strings and comments; cheap and linear. */
-function maxBracketDepth(text: string): number {
+/** 1-based line and column of `offset`. */
+function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, col: offset - start + 1 };
+}
+
+/**
+ * Offset where flow-collection brackets first nest deeper than `limit` (quoted strings and
+ * comments ignored); undefined when they never do. Linear, so huge inputs cannot hang it.
+ */
+function tooDeepOffset(text: string, limit: number): number | undefined {
   let depth = 0;
-  let max = 0;
   let quote = "";
   let comment = false;
   for (let i = 0; i < text.length; i++) {
@@ -243,10 +262,10 @@ function maxBracketDepth(text: string): number {
       if (isSpace(prev) || prev === "[" || prev === "{" || prev === "," || prev === ":") quote = c;
     } else if (c === "[" || c === "{") {
       depth++;
-      if (depth > max) max = depth;
+      if (depth > limit) return i;
     } else if (c === "]" || c === "}") depth = Math.max(0, depth - 1);
   }
-  return max;
+  return undefined;
 }
 
 function firstLine(s: string): string {
