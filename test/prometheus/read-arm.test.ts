@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createReadArmCounts, createReadArmSeries } from "../../src/app/read-arm.ts";
+import type { ArmCounts } from "../../src/judge/types.ts";
+import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
+import { buildArmMatchers } from "../../src/promql/arm-selector.ts";
+import type { LabelMatcher } from "../../src/promql/matchers.ts";
+import { scrapeTruth, simulateScrapes, type SimScrapes, type SimSeries } from "../../src/sim/scrapes.ts";
+import { SCENARIOS, defineScenario } from "../../src/sim/scenarios.ts";
+import type { SimArm } from "../../src/sim/scenario.ts";
+import { histogramQuantile } from "../../src/stats/histogram-quantile.ts";
+import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+import { eventsSli, makeSlo } from "./slo-fixtures.ts";
+
+const START = 1_700_000_000;
+const SELECTION = { mode: "label", label: "rollouts_pod_template_hash" } as const;
+
+/** Healthy traffic with both `le` spellings; canary loaded live, stable backfilled. */
+const healthy = simulateScrapes(SCENARIOS.healthy, { seed: 21, start: START, leStyle: "mixed" });
+/** A second service whose canary exports nothing. */
+const noData = simulateScrapes(defineScenario({ ...SCENARIOS["canary-no-data"], service: "orders" }), {
+  seed: 22,
+  start: START,
+});
+
+/** A probe gauge per arm: 0 every 7th scrape on the canary, every 11th on stable. */
+function probeSeries(): SimSeries[] {
+  return (["canary", "stable"] as const).map((arm) => ({
+    metric: "probe_success",
+    arm,
+    labels: { service: "checkout", rollouts_pod_template_hash: SCENARIOS.healthy[arm].hash },
+    samples: Array.from({ length: 121 }, (_, k) => ({
+      t: START + k * 15,
+      v: k % (arm === "canary" ? 7 : 11) === 3 ? 0 : 1,
+    })),
+  }));
+}
+
+const LATENCY = makeSlo("latency", "latency", {
+  type: "latency",
+  metric: "http_request_duration_seconds",
+  matchers: [{ name: "service", op: "=", value: "checkout" }],
+  thresholdSeconds: 0.25,
+});
+const ERRORS_INJECTED = makeSlo(
+  "errors",
+  "error-rate",
+  eventsSli(
+    'sum(rate(http_requests_total{service="checkout"}[{{.window}}]))',
+    'sum(rate(http_requests_total{service="checkout",code=~"5.."}[{{.window}}]))',
+  ),
+);
+const ERRORS_PLACEHOLDER = makeSlo(
+  "errors-selector",
+  "error-rate",
+  eventsSli(
+    'sum by (pod) (increase(http_requests_total{service="checkout",{{.selector}}}[{{.window}}]))',
+    'sum(increase(http_requests_total{service="checkout",code!~"5..",{{.selector}}}[{{.window}}]))',
+    "good",
+  ),
+);
+const PROBE = makeSlo("probe", "availability", {
+  type: "probe",
+  metric: "probe_success",
+  matchers: [{ name: "service", op: "=", value: "checkout" }],
+});
+
+function truthOf(
+  sim: SimScrapes,
+  arm: SimArm,
+  from: number,
+  to: number,
+  threshold = 0.25,
+): ArmCounts & { errors: number } {
+  const t = scrapeTruth(sim, arm, from, to)!;
+  const bounds = sim.scenario.buckets;
+  const bad = t.buckets.reduce((a, c, i) => a + ((bounds[i] ?? 0) > threshold ? c : 0), 0);
+  return { total: t.total, bad, errors: t.bad, histogram: { bounds, counts: t.buckets } };
+}
+
+describe("reading arm counts from a real Prometheus", () => {
+  let bed: PrometheusBed;
+  let client: HttpPrometheusClient;
+  const arm = (a: SimArm): LabelMatcher[] => buildArmMatchers(SELECTION, a, SCENARIOS.healthy[a].hash);
+
+  beforeAll(async () => {
+    bed = await startPrometheus({
+      history: [...healthy.series.filter((s) => s.arm === "stable"), ...noData.series, ...probeSeries()],
+    });
+    await bed.write(healthy.series.filter((s) => s.arm === "canary"));
+    client = new HttpPrometheusClient({ url: bed.url });
+  });
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  const WINDOWS: [string, number, number][] = [
+    ["the whole analysis", START, START + 1800],
+    ["the first ten minutes", START, START + 600],
+    ["a window across both pod restarts", START + 310, START + 1510],
+    ["a window not aligned to scrapes", START + 7, START + 1234],
+  ];
+
+  describe.each(["canary", "stable"] as const)("the %s arm", (a) => {
+    it.each(WINDOWS)("latency histogram over %s equals the ground truth exactly", async (_n, from, to) => {
+      const read = createReadArmCounts({ client });
+      const got = await read(LATENCY, arm(a), { start: from, end: to });
+      const want = truthOf(healthy, a, from, to);
+      expect(got).toEqual({ total: want.total, bad: want.bad, histogram: want.histogram });
+    });
+
+    it.each(WINDOWS)(
+      "request and error counts over %s equal the ground truth exactly",
+      async (_n, from, to) => {
+        const read = createReadArmCounts({ client });
+        const want = truthOf(healthy, a, from, to);
+        expect(await read(ERRORS_INJECTED, arm(a), { start: from, end: to })).toEqual({
+          total: want.total,
+          bad: want.errors,
+        });
+        expect(await read(ERRORS_PLACEHOLDER, arm(a), { start: from, end: to })).toEqual({
+          total: want.total,
+          bad: want.errors,
+        });
+      },
+    );
+
+    it("per-step series equal the ground truth of every step and add up to the whole", async () => {
+      const series = createReadArmSeries({ client });
+      const steps = await series(LATENCY, arm(a), { start: START, end: START + 1800, step: 60 });
+      expect(steps).toHaveLength(30);
+      steps.forEach((s, k) => {
+        const want = truthOf(healthy, a, START + k * 60, START + (k + 1) * 60);
+        expect(s).toEqual({
+          t: START + (k + 1) * 60,
+          total: want.total,
+          bad: want.bad,
+          histogram: want.histogram,
+        });
+      });
+      const ev = await series(ERRORS_INJECTED, arm(a), { start: START, end: START + 1800, step: 300 });
+      const whole = truthOf(healthy, a, START, START + 1800);
+      expect(ev.reduce((x, s) => x + s.total, 0)).toBe(whole.total);
+      expect(ev.reduce((x, s) => x + s.bad, 0)).toBe(whole.errors);
+    });
+  });
+
+  it("counts probe samples and failed probes exactly", async () => {
+    const read = createReadArmCounts({ client });
+    // Samples at START+15 … START+600: 40 samples; k = 1..40, failures where k % 7 === 3.
+    const failures = Array.from({ length: 40 }, (_, i) => i + 1).filter((k) => k % 7 === 3).length;
+    expect(await read(PROBE, arm("canary"), { start: START, end: START + 600 })).toEqual({
+      total: 40,
+      bad: failures,
+    });
+  });
+
+  it("returns null for an arm without series, and zero errors when only the error series is missing", async () => {
+    const read = createReadArmCounts({ client });
+    const orders = buildArmMatchers(SELECTION, "canary", SCENARIOS.healthy.canary.hash);
+    const slo = makeSlo(
+      "orders",
+      "error-rate",
+      eventsSli(
+        'sum(rate(http_requests_total{service="orders"}[{{.window}}]))',
+        'sum(rate(http_requests_total{service="orders",code="599"}[{{.window}}]))',
+      ),
+    );
+    expect(await read(slo, orders, { start: START, end: START + 1800 })).toBeNull();
+    expect(
+      await read(
+        {
+          ...LATENCY,
+          sli: {
+            ...LATENCY.sli,
+            matchers: [{ name: "service", op: "=", value: "orders" }],
+          } as typeof LATENCY.sli,
+        },
+        orders,
+        { start: START, end: START + 1800 },
+      ),
+    ).toBeNull();
+    const stable = buildArmMatchers(SELECTION, "stable", SCENARIOS.healthy.stable.hash);
+    const got = await read(slo, stable, { start: START, end: START + 1800 });
+    expect(got?.bad).toBe(0);
+    expect(got?.total).toBe(scrapeTruth(noData, "stable", START, START + 1800)!.total);
+  });
+
+  it("falls back to value × window for queries that are not plain counter sums (approximate)", async () => {
+    const read = createReadArmCounts({ client });
+    const slo = makeSlo(
+      "errors-fallback",
+      "error-rate",
+      eventsSli(
+        'sum(rate(http_requests_total{service="checkout"}[{{.window}}])) * 1',
+        'sum(rate(http_requests_total{service="checkout",code=~"5.."}[{{.window}}])) * 1',
+      ),
+    );
+    const got = (await read(slo, arm("stable"), { start: START + 300, end: START + 1500 }))!;
+    const want = truthOf(healthy, "stable", START + 300, START + 1500);
+    expect(Math.abs(got.total / want.total - 1)).toBeLessThan(0.05);
+  });
+
+  it.each([0.5, 0.9, 0.95, 0.99, 0.999])(
+    "our histogram quantile of the read buckets matches Prometheus' histogram_quantile(%d) on the same data",
+    async (q) => {
+      // A window with no restart and every bucket series alive at its start: there the exact
+      // counts are also the plain difference of two instant reads, which Prometheus can do.
+      const from = START + 60;
+      const to = START + 1200;
+      const read = createReadArmCounts({ client });
+      const got = (await read(LATENCY, arm("canary"), { start: from, end: to }))!;
+      const sel =
+        'http_request_duration_seconds_bucket{service="checkout",rollouts_pod_template_hash="7c9d5f6b8"}';
+      const promql = `histogram_quantile(${q}, sum by (le) (${sel} @ ${to}) - sum by (le) (${sel} @ ${from}))`;
+      const r = await client.query(promql, to);
+      expect(r.type).toBe("vector");
+      const theirs = r.type === "vector" ? r.samples[0]!.v : NaN;
+      const ours = histogramQuantile(q, got.histogram!);
+      expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs));
+    },
+  );
+});
