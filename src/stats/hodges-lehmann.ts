@@ -35,6 +35,13 @@ export interface HodgesLehmannOptions {
   readonly method?: "auto" | "exact" | "asymptotic";
   /** Continuity correction in the asymptotic method. Default true. */
   readonly continuity?: boolean;
+  /**
+   * How the asymptotic method reports the estimate: `median` of pairwise differences (the
+   * estimator's definition; default) or `root`, the zero of the standardized statistic as R's
+   * `wilcox.test` (and Kayenta's port of it) computes it — O((n+m) log(n+m)) per evaluation
+   * instead of sorting n·m differences.
+   */
+  readonly estimate?: "median" | "root";
 }
 
 /** Median of all pairwise differences x_i − y_j (O(n·m) memory; for small samples). */
@@ -146,7 +153,10 @@ export function hodgesLehmann(
   const continuity = options.continuity ?? true;
   const z = normalQuantile(1 - alpha / 2);
   return {
-    estimate: nx * ny <= 1e6 ? hodgesLehmannEstimate(x, y) : solveShift(x, y, 0, continuity),
+    estimate:
+      options.estimate !== "root" && nx * ny <= 1e6
+        ? hodgesLehmannEstimate(x, y)
+        : solveShift(x, y, 0, continuity),
     lower: solveShift(x, y, z, continuity),
     upper: solveShift(x, y, -z, continuity),
     method: "asymptotic",
