@@ -127,8 +127,15 @@ export function readYamlDocuments(text: string, file: string): YamlReadResult {
       );
       return;
     }
+    if (value === null || value === undefined) return; // an empty document
     documents.push(makeDocument(file, index, value, doc, lc, text));
   });
+  if (documents.length === 0 && problems.length === 0) {
+    fileProblem("file is empty", "write at least one SLO document (see docs/slo-format.md)", {
+      line: 1,
+      col: 1,
+    });
+  }
   return { documents, problems };
 }
 
