@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadArmCounts, createReadArmSeries } from "../../src/app/read-arm.ts";
+import { isSlogateError } from "../../src/errors.ts";
+import { parseQueryTemplate } from "../../src/promql/template.ts";
 import type { ArmCounts } from "../../src/judge/types.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
 import { buildArmMatchers } from "../../src/promql/arm-selector.ts";
@@ -183,6 +185,31 @@ describe("reading arm counts from a real Prometheus", () => {
     const got = await read(slo, stable, { start: START, end: START + 1800 });
     expect(got?.bad).toBe(0);
     expect(got?.total).toBe(scrapeTruth(noData, "stable", START, START + 1800)!.total);
+  });
+
+  it("reads a ratio SLI as per-step ratio points and refuses to invent counts for it", async () => {
+    const slo = makeSlo("ratio", "error-rate", {
+      type: "ratio",
+      badRatio: parseQueryTemplate(
+        'sum(rate(http_requests_total{service="checkout",code=~"5.."}[{{.window}}])) / sum(rate(http_requests_total{service="checkout"}[{{.window}}]))',
+      ),
+    });
+    const steps = await createReadArmSeries({ client })(slo, arm("stable"), {
+      start: START,
+      end: START + 1800,
+      step: 300,
+    });
+    expect(steps.map((s) => s.t)).toEqual([1, 2, 3, 4, 5, 6].map((k) => START + k * 300));
+    for (const s of steps) {
+      expect(s.total).toBe(1);
+      expect(s.bad).toBeGreaterThan(0);
+      expect(s.bad).toBeLessThan(0.02);
+    }
+    const err = await createReadArmCounts({ client })(slo, arm("stable"), {
+      start: START,
+      end: START + 1800,
+    }).catch((e: unknown) => e);
+    expect(isSlogateError(err, "SLO_UNSUPPORTED")).toBe(true);
   });
 
   it("falls back to value × window for queries that are not plain counter sums (approximate)", async () => {
