@@ -9,7 +9,7 @@ import { SlogateError } from "../errors.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { ArmCounts, LookData, SloVerdict, StepCounts } from "../judge/types.ts";
 import type { Slo } from "../slo/model.ts";
-import type { AnalysisOutcome, AnalysisRecord, Controller, LookRecord } from "../store/types.ts";
+import type { AnalysisOutcome, AnalysisRecord, ArmTotals, Controller, LookRecord } from "../store/types.ts";
 import { emitVerdictEvent, type GateDeps } from "./gate-deps.ts";
 import type { TimeRange } from "./ports.ts";
 
@@ -47,6 +47,10 @@ export interface LookResult {
 
 function sameMatchers(a: readonly LabelMatcher[], b: readonly LabelMatcher[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function totals(a: ArmCounts | null | undefined): ArmTotals | null {
+  return a === null || a === undefined ? null : { total: a.total, bad: a.bad };
 }
 
 /** The outcome an analysis closes with after a deciding look. */
@@ -109,8 +113,7 @@ async function readArm(
   range: TimeRange,
 ): Promise<ArmCounts | null> {
   if (range.end - range.start < 1) return { total: 0, bad: 0 };
-  const run = (): Promise<ArmCounts | null> => deps.readArmCounts(slo, arm, range);
-  return deps.metrics === undefined ? run() : deps.metrics.timeQuery("instant", run);
+  return deps.readArmCounts(slo, arm, range);
 }
 
 async function readSeries(
@@ -122,8 +125,7 @@ async function readSeries(
   const step = deps.seriesStepSeconds;
   const read = deps.readArmSeries;
   if (read === undefined || step <= 0 || range.end - range.start < step) return undefined;
-  const run = (): Promise<StepCounts[]> => read(slo, arm, { ...range, step });
-  return deps.metrics === undefined ? run() : deps.metrics.timeQuery("range", run);
+  return read(slo, arm, { ...range, step });
 }
 
 async function readLookData(
@@ -197,6 +199,7 @@ export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<Loo
       seq,
       at: req.at,
       verdict: out.verdict,
+      arms: { canary: totals(data.canary), stable: totals(data.stable), baseline: totals(data.baseline) },
       recordedAt: deps.wallClock(),
     };
     let updated = deps.store.appendLook(look, { judgeState: out.state, updatedAt: deps.wallClock() });

@@ -32,8 +32,7 @@ export async function captureBaseline(
   req: BaselineRequest,
 ): Promise<BaselineResult> {
   const range = { start: req.at - req.windowSeconds, end: req.at };
-  const run = () => deps.readArmCounts(req.slo, req.selector, range);
-  const counts = await (deps.metrics === undefined ? run() : deps.metrics.timeQuery("instant", run));
+  const counts = await deps.readArmCounts(req.slo, req.selector, range);
   if (counts === null) {
     const reason = `no series for SLO ${req.slo.id} in the ${req.windowSeconds}s before ${new Date(req.at * 1000).toISOString()}`;
     deps.logger.warn("baseline not captured", { slo: req.slo.id, reason });

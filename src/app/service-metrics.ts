@@ -169,18 +169,14 @@ export class ServiceMetrics {
     this.#statusLabels.delete(analysisId);
   }
 
-  /** Times one Prometheus read; counts failures by their SlogateError code. */
-  async timeQuery<T>(kind: "instant" | "range" | "series" | "labels", run: () => Promise<T>): Promise<T> {
-    const end = this.#queryDuration.startTimer({ kind });
-    try {
-      return await run();
-    } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      this.#queryErrors.inc({ code: typeof code === "string" ? code : "INTERNAL" });
-      throw e;
-    } finally {
-      end();
-    }
+  /** Records one Prometheus call observed by the client (its `onQuery` hook). */
+  observeQuery(o: {
+    kind: "instant" | "range" | "series" | "labels";
+    durationSeconds: number;
+    error?: string;
+  }): void {
+    this.#queryDuration.observe({ kind: o.kind }, o.durationSeconds);
+    if (o.error !== undefined) this.#queryErrors.inc({ code: o.error });
   }
 
   /** Publishes the newest baseline of an SLO. */

@@ -105,17 +105,15 @@ export function apiRouter(deps: HttpDeps): Router {
   router.get("/api/v1/slos", (_req, res) => {
     res.json({
       status: catalog.status(),
-      slos: catalog
-        .list()
-        .map((s) => ({
-          id: s.id,
-          service: s.service,
-          name: s.name,
-          kind: s.kind,
-          objectivePercent: s.objectivePercent,
-          judge: s.canary.judge,
-          source: s.source,
-        })),
+      slos: catalog.list().map((s) => ({
+        id: s.id,
+        service: s.service,
+        name: s.name,
+        kind: s.kind,
+        objectivePercent: s.objectivePercent,
+        judge: s.canary.judge,
+        source: s.source,
+      })),
     });
   });
 

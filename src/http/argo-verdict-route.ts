@@ -24,6 +24,18 @@ import {
   requiredText,
 } from "./request-fields.ts";
 
+function ratio(a: { total: number; bad: number } | null | undefined): number | null {
+  return a === null || a === undefined || !(a.total > 0) ? null : a.bad / a.total;
+}
+
+function armsOf(r: LookResult): Record<string, unknown> | null {
+  const a = r.look.arms;
+  if (a === undefined) return null;
+  const one = (x: { total: number; bad: number } | null) =>
+    x === null ? null : { ...x, badRatio: ratio(x) };
+  return { canary: one(a.canary), stable: one(a.stable), baseline: one(a.baseline) };
+}
+
 /** JSON body of a verdict response (also used by the Flagger route and the CLI). */
 export function verdictBody(r: LookResult): Record<string, unknown> {
   const v = r.look.verdict;
@@ -45,6 +57,7 @@ export function verdictBody(r: LookResult): Record<string, unknown> {
       replayed: r.replayed,
     },
     checks: v.checks,
+    arms: armsOf(r),
     link: r.link,
   };
 }

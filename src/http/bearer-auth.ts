@@ -17,13 +17,24 @@ export function tokenMatches(presented: string, tokens: readonly string[]): bool
   return ok;
 }
 
-/** Middleware requiring `Authorization: Bearer <token>` when `tokens` is not empty. */
+function flaggerToken(body: unknown): string | undefined {
+  const m = (body as { metadata?: unknown } | null | undefined)?.metadata;
+  const t = m !== null && typeof m === "object" ? (m as Record<string, unknown>).token : undefined;
+  return typeof t === "string" && t !== "" ? t : undefined;
+}
+
+/**
+ * Middleware requiring `Authorization: Bearer <token>` when `tokens` is not empty. Flagger
+ * webhooks (`/v1/flagger/...` under `/api`), which cannot send headers, may instead carry the
+ * token as `metadata.token` in their body.
+ */
 export function bearerAuth(tokens: readonly string[]): RequestHandler {
   return (req, _res, next) => {
     if (tokens.length === 0) return next();
     const header = req.get("authorization") ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (m === null || !tokenMatches(m[1]!, tokens)) {
+    const presented = m?.[1] ?? (req.path.startsWith("/v1/flagger/") ? flaggerToken(req.body) : undefined);
+    if (presented === undefined || !tokenMatches(presented, tokens)) {
       return next(
         new SlogateError("UNAUTHORIZED", "missing or invalid bearer token", {
           hint: "send Authorization: Bearer <token> with a token from the service's auth.tokens",

@@ -45,13 +45,11 @@ export function createHttpApp(deps: HttpDeps): Express {
     }
     const slos = deps.gate.catalog.status();
     const ready = Object.values(checks).every((c) => c.ok);
-    res
-      .status(ready ? 200 : 503)
-      .json({
-        status: ready ? "ready" : "not ready",
-        checks,
-        slos: { valid: slos.valid, served: slos.served },
-      });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ready" : "not ready",
+      checks,
+      slos: { valid: slos.valid, served: slos.served },
+    });
   });
 
   app.get("/metrics", async (_req, res) => {
@@ -63,8 +61,9 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.type(m.contentType).send(m.body);
   });
 
-  app.use("/api", bearerAuth(deps.tokens));
+  // Parse first: Flagger cannot send headers, so its webhooks may carry the token in metadata.
   app.use(express.json({ limit: deps.bodyLimitBytes, type: () => true, strict: true }));
+  app.use("/api", bearerAuth(deps.tokens));
   app.use(argoVerdictRouter(deps));
   app.use(flaggerWebhookRouter(deps));
   app.use(apiRouter(deps));

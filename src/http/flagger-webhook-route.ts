@@ -57,6 +57,7 @@ function parsePayload(body: unknown): FlaggerPayload {
   }
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadataRaw as Record<string, unknown>).slice(0, 50)) {
+    if (k === "token") continue; // checked by bearerAuth; never stored or echoed
     metadata[k] = optionalText(v, `metadata.${k.slice(0, 50)}`) ?? "";
   }
   const checksum = optionalText(b.checksum, "checksum") ?? "";
@@ -135,7 +136,7 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
     const target = targetOf(p);
     const selectorsOf = (slo: Slo) => ({
       canary: deps.buildArmMatchers(slo, "canary", target),
-      stable: deps.buildArmMatchers(slo, "stable", `${target}-primary`),
+      stable: deps.buildArmMatchers(slo, "stable", target),
     });
 
     if (type === "confirm-rollout" || type === "pre-rollout") {

@@ -9,7 +9,8 @@ import type { Slo } from "../slo/model.ts";
 
 /**
  * Builds an arm's matchers from the SLO's `canary.selection` and the value a controller sent
- * (a pod-template hash, a Flagger workload name). Values are already validated.
+ * (a pod-template hash; for Flagger-mode SLOs the target name for both arms, the primary
+ * being `<target>-primary`). Throws LABEL_INVALID for a value it refuses.
  */
 export type BuildArmMatchers = (slo: Slo, arm: "canary" | "stable", value: string) => LabelMatcher[];
 

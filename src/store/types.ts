@@ -51,8 +51,20 @@ export interface LookRecord {
   /** Evaluation time of the look. */
   readonly at: number;
   readonly verdict: SloVerdict;
+  /** The counts the look was judged on (since the analysis start), for humans and the API. */
+  readonly arms?: {
+    readonly canary: ArmTotals | null;
+    readonly stable: ArmTotals | null;
+    readonly baseline: ArmTotals | null;
+  };
   /** Wall-clock time the look was recorded. */
   readonly recordedAt: number;
+}
+
+/** Total and bad events of one arm. */
+export interface ArmTotals {
+  readonly total: number;
+  readonly bad: number;
 }
 
 export type BaselineSource = "schedule" | "api" | "cli" | "flagger";

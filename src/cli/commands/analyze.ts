@@ -1,10 +1,136 @@
 /**
  * @module cli/commands/analyze
- * PLACEHOLDER — replaced by the issue that builds `slogate analyze`.
+ * `slogate analyze`: one look of a canary from the command line — the same reads and judge
+ * as the service, on a throwaway in-memory store — printed as a table or JSON.
  */
+import { parseArgs } from "node:util";
+import { analyzeLook } from "../../app/analyze-look.ts";
+import { captureBaseline } from "../../app/capture-baseline.ts";
+import { startGateService } from "../../app/gate-service.ts";
+import { armMatchersOf, armReaders } from "../../app/gate-wiring.ts";
+import { createJsonLogger } from "../../app/json-logger.ts";
+import { loadServiceConfig } from "../../app/load-service-config.ts";
+import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
+import { verdictBody } from "../../http/argo-verdict-route.ts";
+import type { SloVerdict } from "../../judge/types.ts";
 import type { CliCommand } from "../io.ts";
 
-export const run: CliCommand = (_args, io) => {
-  io.stderr("slogate analyze: not built yet\n");
-  return Promise.resolve(1);
+const HELP = `usage: slogate analyze --slo ID --canary VALUE --stable VALUE [--start TIME] [--time TIME]
+                       [--baseline-window DURATION] [--final] [--json]
+                       [--prometheus URL] [--slos PATH]... [--config FILE]
+
+Judges one look: canary vs stable (and vs the SLO, and vs a baseline of the stable arm over
+the window before --start) for the events since --start, read from Prometheus at --time.
+
+  --slo ID                SLO id (<service>-<name>) or a unique name
+  --canary, --stable      the arms' values (Argo pod-template hashes, Flagger target name)
+  --start TIME            start of the canary (default -15m); times: now, -15m, Unix s, RFC 3339
+  --time TIME             evaluation time (default now)
+  --baseline-window D     baseline window before --start (default 1h; 0 disables)
+  --final                 judge as the analysis' final look (pass needs enough traffic)
+  --json                  print the verdict as JSON (the service's response body)
+Exit status: 0 pass, 1 fail or inconclusive, 2 usage error.
+`;
+
+/** Renders a verdict as a human table. */
+export function renderVerdictTable(v: SloVerdict): string {
+  const rows = v.checks.map((c) => [c.id, c.status, c.critical ? "yes" : "no", c.reason]);
+  const head = ["check", "status", "critical", "reason"];
+  const widths = head.map((h, i) =>
+    Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length))),
+  );
+  const line = (r: string[]) => r.map((c, i) => (i === 3 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
+  return [
+    `${v.slo}: ${v.verdict.toUpperCase()}${v.final ? " (final)" : ""}  score ${v.score}  judge ${v.judge}`,
+    v.reason,
+    "",
+    line(head),
+    ...rows.map(line),
+    "",
+  ].join("\n");
+}
+
+export const run: CliCommand = async (args, io) => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        slo: { type: "string" },
+        canary: { type: "string" },
+        stable: { type: "string" },
+        start: { type: "string", default: "-15m" },
+        time: { type: "string", default: "now" },
+        "baseline-window": { type: "string", default: "1h" },
+        final: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        prometheus: { type: "string" },
+        slos: { type: "string", multiple: true },
+        config: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    io.stderr(`slogate analyze: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (v.slo === undefined || v.canary === undefined || v.stable === undefined) {
+    io.stderr(`slogate analyze: --slo, --canary and --stable are required\n\n${HELP}`);
+    return 2;
+  }
+  const now = Date.now() / 1000;
+  const at = parseTimeArg(v.time, now, "time");
+  const start = parseTimeArg(v.start, at, "start");
+  const window = v["baseline-window"] === "0" ? 0 : parseDurationArg(v["baseline-window"], "baseline-window");
+  const config = loadServiceConfig(v.config, io.env, io.cwd, {
+    SLOGATE_PROMETHEUS_URL: v.prometheus,
+    SLOGATE_SLOS: v.slos?.join(","),
+    SLOGATE_STORE: "memory",
+    SLOGATE_BASELINE_SCHEDULE: "",
+  });
+  const logger = createJsonLogger(io.stderr, "warn");
+  const service = await startGateService({
+    config,
+    logger,
+    createArmReaders: armReaders,
+    buildArmMatchers: armMatchersOf,
+    listen: false,
+    watch: false,
+  });
+  try {
+    const slo = service.catalog.get(v.slo);
+    const selectors = {
+      canary: armMatchersOf(slo, "canary", v.canary),
+      stable: armMatchersOf(slo, "stable", v.stable),
+    };
+    if (window > 0) {
+      const b = await captureBaseline(service.deps, {
+        slo,
+        selector: selectors.stable,
+        at: start,
+        windowSeconds: window,
+        source: "cli",
+      });
+      if (!b.captured) io.stderr(`slogate analyze: no baseline: ${b.reason}\n`);
+    }
+    const r = await analyzeLook(service.deps, {
+      slo,
+      analysisId: "cli",
+      selectors,
+      controller: "cli",
+      at,
+      start,
+      final: v.final,
+    });
+    if (v.json) io.stdout(JSON.stringify(verdictBody(r), null, 2) + "\n");
+    else io.stdout(renderVerdictTable(r.look.verdict));
+    return r.look.verdict.verdict === "pass" ? 0 : 1;
+  } finally {
+    await service.close();
+  }
 };

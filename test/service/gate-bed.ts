@@ -1,0 +1,124 @@
+/**
+ * @module test/service/gate-bed
+ * A real Prometheus loaded with synthetic canary scenarios (one service per scenario, so all
+ * fit in one Prometheus), and SLO files for them. Used by the service's integration tests,
+ * `slogate demo` and `npm run bench:service`. Plain TypeScript (no vitest).
+ *
+ * Every scenario runs 30 minutes from `BED_START` with 1 h of stable-only history before it;
+ * all samples are backfilled, so looks are asked with explicit times.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defineScenario, SCENARIOS } from "../../src/sim/scenarios.ts";
+import type { Scenario } from "../../src/sim/scenario.ts";
+import { simulateScrapes, type SimScrapes } from "../../src/sim/scrapes.ts";
+import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+
+/** Analysis start of every scenario (Unix seconds, a fixed time in the past). */
+export const BED_START = 1_700_000_000;
+
+/** One scenario served as one service. */
+export interface BedService {
+  readonly service: string;
+  readonly scenario: Scenario;
+  /** Argo pod-template hashes, or the Flagger target for `flagger` services. */
+  readonly canary: string;
+  readonly stable: string;
+  readonly selection: "label" | "flagger";
+}
+
+function argo(service: string, base: Scenario): BedService {
+  const scenario = { ...base, service };
+  return {
+    service,
+    scenario,
+    canary: scenario.canary.hash,
+    stable: scenario.stable.hash,
+    selection: "label",
+  };
+}
+
+function flagger(service: string, base: Scenario): BedService {
+  // Flagger's pods are <target>-<rs hash>-<suffix> and <target>-primary-<rs hash>-<suffix>.
+  const scenario = defineScenario({
+    ...base,
+    service,
+    stable: { ...base.stable, hash: `primary-${base.stable.hash}` },
+    canary: base.canary,
+  });
+  return { service, scenario, canary: service, stable: service, selection: "flagger" };
+}
+
+/** The services of the bed, by role. */
+export const BED_SERVICES = {
+  healthy: argo("shop-healthy", SCENARIOS.healthy),
+  latency: argo("shop-latency", SCENARIOS["latency-regression"]),
+  errors: argo("shop-errors", SCENARIOS["error-spike"]),
+  lowTraffic: argo("shop-lowtraffic", SCENARIOS["low-traffic"]),
+  stableDegrades: argo("shop-stabledeg", SCENARIOS["stable-degrades"]),
+  flaggerHealthy: flagger("podinfo", SCENARIOS.healthy),
+  flaggerErrors: flagger("podbad", SCENARIOS["error-spike"]),
+} as const;
+
+export type BedServiceName = keyof typeof BED_SERVICES;
+
+/** The SLO file (slogate.dev/v1) of one bed service: latency (p95 < 500 ms) and errors (< 1 %). */
+export function bedSloYaml(s: BedService): string {
+  const selection =
+    s.selection === "label"
+      ? "{ mode: label, label: rollouts_pod_template_hash }"
+      : "{ mode: flagger, label: pod }";
+  return `apiVersion: slogate.dev/v1
+kind: ServiceLevels
+service: ${s.service}
+canary:
+  selection: ${selection}
+slos:
+  - name: latency
+    objective: p95 < 500ms
+    sli:
+      latency:
+        histogram: http_request_duration_seconds
+        selector: { service: ${s.service} }
+        buckets: [${s.scenario.buckets.filter((b) => Number.isFinite(b)).join(", ")}]
+  - name: errors
+    objective: "< 1%"
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{service="${s.service}",code=~"5..",{{.selector}}}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="${s.service}",{{.selector}}}[{{.window}}]))
+`;
+}
+
+export interface GateBed {
+  readonly prometheus: PrometheusBed;
+  /** Directory with one SLO file per service. */
+  readonly slosDir: string;
+  readonly sims: Readonly<Record<string, SimScrapes>>;
+  stop(): Promise<void>;
+}
+
+/** Starts Prometheus with the chosen services' scenarios backfilled, and writes their SLO files. */
+export async function startGateBed(
+  names: readonly BedServiceName[] = Object.keys(BED_SERVICES) as BedServiceName[],
+  seed = 11,
+): Promise<GateBed> {
+  const slosDir = mkdtempSync(join(tmpdir(), "slogate-bed-slos-"));
+  const sims: Record<string, SimScrapes> = {};
+  for (const name of names) {
+    const s = BED_SERVICES[name];
+    sims[s.service] = simulateScrapes(s.scenario, { seed: `${seed}-${s.service}`, start: BED_START });
+    writeFileSync(join(slosDir, `${s.service}.yaml`), bedSloYaml(s));
+  }
+  const prometheus = await startPrometheus({ history: Object.values(sims).flatMap((x) => x.series) });
+  return {
+    prometheus,
+    slosDir,
+    sims,
+    stop: async () => {
+      await prometheus.stop();
+      rmSync(slosDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,492 @@
+/**
+ * The gate service through HTTP exactly as Argo Rollouts' `web` provider and Flagger's
+ * webhooks call it, against a real Prometheus loaded with synthetic canary scenarios
+ * (test/service/gate-bed.ts) and the embedded SQLite store.
+ */
+import { cpSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { VerdictEvent } from "../../src/app/ports.ts";
+import type { GateService } from "../../src/app/gate-service.ts";
+import { freePort } from "../bed/free-port.ts";
+import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "./gate-bed.ts";
+import { getJson, memoryLogger, postJson, startHarnessService } from "./service-harness.ts";
+
+const LOOKS = 10;
+const INTERVAL = 180;
+const lookTime = (k: number): number => BED_START + k * INTERVAL;
+
+let bed: GateBed;
+let gate: GateService;
+const events: VerdictEvent[] = [];
+const services: GateService[] = [];
+
+beforeAll(async () => {
+  bed = await startGateBed();
+  gate = await startHarnessService({
+    prometheusUrl: bed.prometheus.url,
+    slosDir: bed.slosDir,
+    listeners: [(e) => void events.push(e)],
+  });
+  services.push(gate);
+});
+
+afterAll(async () => {
+  for (const s of services) await s.close();
+  await bed?.stop();
+});
+
+/** One Argo look (POST jsonBody as in deploy/argo/analysis-template.yaml, plus the time). */
+function argoLook(
+  url: string,
+  body: Record<string, unknown>,
+  k: number,
+  headers: Record<string, string> = {},
+) {
+  return postJson(
+    `${url}/api/v1/verdict`,
+    { count: LOOKS, start: BED_START, ...body, time: lookTime(k) },
+    headers,
+  );
+}
+
+async function runArgo(
+  url: string,
+  slo: string,
+  svc: { canary: string; stable: string },
+  analysis: string,
+  from = 1,
+  to = LOOKS,
+) {
+  const out = [];
+  for (let k = from; k <= to; k++) {
+    const r = await argoLook(url, { slo, canary: svc.canary, stable: svc.stable, analysis }, k);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    out.push(r.body);
+  }
+  return out;
+}
+
+async function captureBaseline(url: string, slo: string, stable: string) {
+  const r = await postJson(`${url}/api/v1/baselines`, { slo, stable, time: BED_START });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.baseline;
+}
+
+describe("Argo Rollouts web provider", () => {
+  it.each(["latency", "errors"])(
+    "a healthy canary passes every look of the %s SLO, the last one final",
+    async (name) => {
+      const s = BED_SERVICES.healthy;
+      const slo = `${s.service}-${name}`;
+      await captureBaseline(gate.url, slo, s.stable);
+      const bodies = await runArgo(gate.url, slo, s, `healthy-${name}`);
+      expect(bodies.map((b) => b.verdict)).toEqual(Array(LOOKS).fill("pass"));
+      expect(bodies.map((b) => b.final)).toEqual([...Array(LOOKS - 1).fill(false), true]);
+      const last = bodies.at(-1);
+      expect(last.analysis).toMatchObject({
+        id: `healthy-${name}`,
+        look: LOOKS,
+        count: LOOKS,
+        status: "closed",
+        outcome: "promoted",
+      });
+      expect(last.arms.canary.total).toBeGreaterThan(1000);
+      expect(last.checks.length).toBeGreaterThan(0);
+      const detail = await getJson(last.link);
+      expect(detail.status).toBe(200);
+      expect(detail.body.looks).toHaveLength(LOOKS);
+      expect(detail.body.baseline).not.toBeNull();
+    },
+  );
+
+  it.each([
+    ["latency regression", BED_SERVICES.latency, "latency"],
+    ["error spike", BED_SERVICES.errors, "errors"],
+  ] as const)("a %s fails early, and the analysis keeps answering fail", async (_label, s, name) => {
+    const slo = `${s.service}-${name}`;
+    const verdicts: string[] = [];
+    for (let k = 1; k <= LOOKS; k++) {
+      const r = await argoLook(gate.url, { slo, canary: s.canary, stable: s.stable }, k);
+      expect(r.status).toBe(200);
+      verdicts.push(r.body.verdict);
+      if (r.body.verdict === "fail") {
+        expect(r.body.final).toBe(false);
+        expect(r.body.checks.some((c: any) => c.status === "fail")).toBe(true);
+        const again = await argoLook(gate.url, { slo, canary: s.canary, stable: s.stable }, k + 1);
+        expect(again.body).toMatchObject({ verdict: "fail", analysis: { replayed: true, status: "closed" } });
+        break;
+      }
+      expect(r.body.verdict).toBe("pass");
+    }
+    expect(verdicts.at(-1)).toBe("fail");
+    expect(verdicts.length).toBeLessThan(LOOKS);
+  });
+
+  it("low traffic is not a pass at the final look", async () => {
+    const s = BED_SERVICES.lowTraffic;
+    const bodies = await runArgo(gate.url, `${s.service}-errors`, s, "low-traffic");
+    const last = bodies.at(-1);
+    expect(last.final).toBe(true);
+    expect(last.verdict).not.toBe("pass");
+    expect(last.verdict).toBe("inconclusive");
+    expect(bodies.slice(0, -1).every((b) => b.verdict !== "fail")).toBe(true);
+  });
+
+  it("a degrading stable shows against the baseline while the healthy canary is not failed", async () => {
+    const s = BED_SERVICES.stableDegrades;
+    const slo = `${s.service}-errors`;
+    const baseline = await captureBaseline(gate.url, slo, s.stable);
+    const bodies = await runArgo(gate.url, slo, s, "stable-degrades");
+    const last = bodies.at(-1);
+    expect(bodies.every((b) => b.verdict !== "fail")).toBe(true);
+    const baselineRatio = baseline.counts.bad / baseline.counts.total;
+    expect(last.arms.baseline.badRatio).toBeCloseTo(baselineRatio, 10);
+    expect(last.arms.stable.badRatio).toBeGreaterThan(2 * baselineRatio);
+    expect(last.arms.canary.badRatio).toBeLessThan(2 * baselineRatio);
+    const baselineCheck = last.checks.find((c: any) => c.kind === "baseline");
+    expect(baselineCheck).toBeDefined();
+    expect(baselineCheck.status).not.toBe("fail");
+  });
+
+  it("answers GET with query parameters like POST", async () => {
+    const s = BED_SERVICES.healthy;
+    const r = await getJson(`${gate.url}/api/v1/verdict`, {
+      slo: `${s.service}-errors`,
+      canary: s.canary,
+      stable: s.stable,
+      analysis: "get-style",
+      start: String(BED_START),
+      time: new Date(lookTime(3) * 1000).toISOString(),
+      count: "10",
+    });
+    expect(r.status).toBe(200);
+    expect(r.contentType).toMatch(/application\/json/);
+    expect(r.body).toMatchObject({
+      verdict: "pass",
+      final: false,
+      analysis: { id: "get-style", look: 1, at: lookTime(3) },
+    });
+  });
+
+  it("emits a verdict event per look and one when the analysis closes", () => {
+    const mine = events.filter((e) => e.analysisId === "healthy-errors");
+    expect(mine.filter((e) => e.phase === "open")).toHaveLength(LOOKS);
+    expect(mine.filter((e) => e.phase === "closed").map((e) => e.outcome)).toEqual(["promoted"]);
+    expect(mine[1]!.previous).toBe("pass");
+    expect(mine[0]!.link).toMatch(/\/api\/v1\/analyses\/healthy-errors$/);
+  });
+
+  it("exports its own metrics per docs/metrics.md", async () => {
+    const r = await fetch(`${gate.url}/metrics`);
+    const text = await r.text();
+    for (const name of [
+      "slogate_verdicts_total",
+      "slogate_looks_total",
+      "slogate_analysis_duration_seconds",
+      "slogate_verdict_duration_seconds",
+      "slogate_prometheus_query_duration_seconds",
+      "slogate_baseline_age_seconds",
+      "slogate_baseline_bad_ratio",
+      "slogate_baseline_events",
+      "slogate_slo_config_valid",
+      "slogate_slos_loaded",
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(
+      /slogate_verdicts_total\{service="shop-healthy",slo="errors",verdict="pass",final="true"\} 1/,
+    );
+    expect(text).toMatch(/slogate_looks_total\{service="shop-healthy",slo="latency",controller="argo"\} 10/);
+    expect(text).toMatch(
+      /slogate_baseline_quantile_seconds\{service="shop-healthy",slo="latency",quantile="0.95"\}/,
+    );
+  });
+});
+
+describe("Flagger webhooks", () => {
+  const call = (type: string, target: string, slo: string, k: number, extra: Record<string, string> = {}) =>
+    postJson(`${gate.url}/api/v1/flagger/${type}`, {
+      name: target,
+      namespace: "shop",
+      phase: "Progressing",
+      checksum: "rev1",
+      metadata: { slo, time: String(lookTime(k)), ...extra },
+    });
+
+  it("a healthy canary: baseline at pre-rollout, 2xx at every rollout hook, promotion confirmed, closed after", async () => {
+    const s = BED_SERVICES.flaggerHealthy;
+    const slo = `${s.service}-errors`;
+    const pre = await postJson(`${gate.url}/api/v1/flagger/pre-rollout`, {
+      name: s.canary,
+      namespace: "shop",
+      phase: "Progressing",
+      checksum: "rev1",
+      metadata: { slo, time: String(BED_START) },
+    });
+    expect(pre.status).toBe(200);
+    expect(pre.body.baselines[0].baseline).toEqual(expect.any(String));
+    for (let k = 1; k < LOOKS; k++) {
+      const r = await call("rollout", s.canary, slo, k);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const rb = await call("rollback", s.canary, slo, k);
+      expect(rb.status).toBeGreaterThanOrEqual(400); // inverted: no rollback
+    }
+    const promo = await call("confirm-promotion", s.canary, slo, LOOKS);
+    expect(promo.status, JSON.stringify(promo.body)).toBe(200);
+    expect(promo.body.verdict).toBe("pass");
+    const post = await postJson(`${gate.url}/api/v1/flagger/post-rollout`, {
+      name: s.canary,
+      namespace: "shop",
+      phase: "Succeeded",
+      checksum: "rev1",
+      metadata: { slo },
+    });
+    expect(post.status).toBe(200);
+    const detail = await getJson(promo.body.results[0].link);
+    expect(detail.body.analysis).toMatchObject({
+      status: "closed",
+      outcome: "promoted",
+      start: BED_START,
+      controller: "flagger",
+    });
+    expect(detail.body.looks).toHaveLength(2 * (LOOKS - 1) + 1);
+  });
+
+  it("an error spike: a rollout hook answers 412 with the reason, and rollback answers 200", async () => {
+    const s = BED_SERVICES.flaggerErrors;
+    const slo = `${s.service}-errors`;
+    await call("pre-rollout", s.canary, slo, 0);
+    let failedAt = 0;
+    for (let k = 1; k <= LOOKS && failedAt === 0; k++) {
+      const r = await call("rollout", s.canary, slo, k);
+      if (r.status !== 200) {
+        expect(r.status).toBe(412);
+        expect(r.body.message).toMatch(/fail/);
+        failedAt = k;
+      }
+    }
+    expect(failedAt).toBeGreaterThan(0);
+    expect(failedAt).toBeLessThan(LOOKS);
+    const rb = await call("rollback", s.canary, slo, failedAt + 1);
+    expect(rb.status).toBe(200);
+    const ev = await postJson(`${gate.url}/api/v1/flagger/event`, {
+      name: s.canary,
+      namespace: "shop",
+      phase: "Failed",
+      checksum: "rev1",
+      metadata: {
+        slo,
+        eventType: "Warning",
+        eventMessage: "Rolling back podbad.shop failed checks threshold reached 2",
+        timestamp: "1700001000000",
+      },
+    });
+    expect(ev.status).toBe(200);
+    const detail = await getJson(
+      `${gate.url}/api/v1/analyses/${encodeURIComponent(`flagger:shop/${s.canary}:${slo}:rev1`)}`,
+    );
+    expect(detail.body.events.map((e: any) => e.kind)).toContain("flagger:Warning");
+  });
+
+  it.each([
+    [
+      "an unknown webhook type",
+      "/api/v1/flagger/pre-whatever",
+      { name: "podinfo", namespace: "shop", metadata: { slo: "podinfo-errors" } },
+      404,
+    ],
+    ["a missing SLO", "/api/v1/flagger/rollout", { name: "podinfo", namespace: "shop", metadata: {} }, 400],
+    [
+      "an unknown SLO",
+      "/api/v1/flagger/rollout",
+      { name: "podinfo", namespace: "shop", metadata: { slo: "nope" } },
+      404,
+    ],
+    [
+      "a hostile canary name",
+      "/api/v1/flagger/rollout",
+      { name: 'podinfo"}) or vector(1)', namespace: "shop", metadata: { slo: "podinfo-errors" } },
+      400,
+    ],
+  ])("refuses %s with a 4xx JSON message", async (_label, path, body, status) => {
+    const r = await postJson(`${gate.url}${path}`, body);
+    expect(r.status).toBe(status);
+    expect(r.body.error.message).toEqual(expect.any(String));
+  });
+});
+
+describe("robustness", () => {
+  it("answers 503 JSON and records no look when Prometheus is down, never a pass", async () => {
+    const dead = await startHarnessService({
+      prometheusUrl: `http://127.0.0.1:${await freePort()}`,
+      slosDir: bed.slosDir,
+    });
+    services.push(dead);
+    const s = BED_SERVICES.healthy;
+    const r = await argoLook(
+      dead.url,
+      { slo: `${s.service}-errors`, canary: s.canary, stable: s.stable, analysis: "down" },
+      1,
+    );
+    expect(r.status).toBe(503);
+    expect(r.contentType).toMatch(/application\/json/);
+    expect(r.body.verdict).toBeNull();
+    expect(r.body.error.code).toMatch(/^PROMETHEUS_/);
+    expect(JSON.stringify(r.body)).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(dead.store.getAnalysis("down")?.looks ?? 0).toBe(0);
+    const ready = await getJson(`${dead.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.prometheus.ok).toBe(false);
+    expect((await getJson(`${gate.url}/readyz`)).status).toBe(200);
+  });
+
+  it("continues an analysis across a restart on the same store with no lost look and the same evidence", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "slogate-restart-"));
+    const s = BED_SERVICES.healthy;
+    const slo = `${s.service}-latency`;
+    const first = await startHarnessService({
+      prometheusUrl: bed.prometheus.url,
+      slosDir: bed.slosDir,
+      dataDir,
+    });
+    const before = await runArgo(first.url, slo, s, "restarted", 1, 4);
+    await first.close();
+    const second = await startHarnessService({
+      prometheusUrl: bed.prometheus.url,
+      slosDir: bed.slosDir,
+      dataDir,
+    });
+    services.push(second);
+    const after = await runArgo(second.url, slo, s, "restarted", 5, LOOKS);
+    const straight = await runArgo(second.url, slo, s, "uninterrupted");
+    expect([...before, ...after].map((b) => b.analysis.look)).toEqual(
+      Array.from({ length: LOOKS }, (_, i) => i + 1),
+    );
+    expect([...before, ...after].map((b) => b.checks)).toEqual(straight.map((b) => b.checks));
+    expect(second.store.listLooks("restarted")).toHaveLength(LOOKS);
+  });
+
+  const hostile: [string, Record<string, unknown>][] = [
+    ["a PromQL injection in the canary", { canary: 'x"}) or vector(1) #' }],
+    ["a newline in the stable", { stable: "abc\ndef" }],
+    ["a regex in the canary", { canary: ".*" }],
+    ["a label map with a bad label name", { canary: { "bad-label": "x" } }],
+    ["a label map with a hostile value", { canary: { pod_template_hash: 'a"b' } }],
+    ["an array as canary", { canary: ["a", "b"] }],
+    ["a 64-character value", { canary: "a".repeat(64) }],
+    ["a time in milliseconds", { time: 1700000000000 }],
+    ["a count of zero", { count: 0 }],
+    ["a non-boolean final", { final: "maybe" }],
+    ["an analysis id with spaces", { analysis: "a b" }],
+  ];
+  it.each(hostile)("refuses %s with 400 JSON before querying", async (_label, patch) => {
+    const s = BED_SERVICES.healthy;
+    const body = {
+      slo: `${s.service}-errors`,
+      canary: s.canary,
+      stable: s.stable,
+      start: BED_START,
+      time: lookTime(1),
+      ...patch,
+    };
+    const r = await postJson(`${gate.url}/api/v1/verdict`, body);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({
+      verdict: null,
+      error: { code: expect.stringMatching(/BAD_REQUEST|LABEL_INVALID/) },
+    });
+    expect(r.body.error.hint).not.toBe("");
+  });
+
+  it.each([
+    ["a body that is not JSON", "{not json", 400],
+    ["a body over the size limit", JSON.stringify({ slo: "x", pad: "y".repeat(200_000) }), 413],
+    ["an unknown SLO", JSON.stringify({ slo: "nope", canary: "a", stable: "b" }), 404],
+  ])("answers %s with JSON", async (_label, raw, status) => {
+    const r = await postJson(`${gate.url}/api/v1/verdict`, raw);
+    expect(r.status).toBe(status);
+    expect(r.contentType).toMatch(/application\/json/);
+    expect(r.body.error.code).toEqual(expect.any(String));
+  });
+
+  it("requires a bearer token when configured, compared per token, and Flagger may send it in metadata", async () => {
+    const token = "t0ken-for-the-test-0123456789";
+    const locked = await startHarnessService({
+      prometheusUrl: bed.prometheus.url,
+      slosDir: bed.slosDir,
+      tokens: [token],
+    });
+    services.push(locked);
+    const s = BED_SERVICES.healthy;
+    const body = { slo: `${s.service}-errors`, canary: s.canary, stable: s.stable, analysis: "auth" };
+    expect((await argoLook(locked.url, body, 1)).status).toBe(401);
+    expect((await argoLook(locked.url, body, 1, { authorization: `Bearer ${token}x` })).status).toBe(401);
+    const ok = await argoLook(locked.url, body, 1, { authorization: `Bearer ${token}` });
+    expect(ok.status).toBe(200);
+    expect((await getJson(`${locked.url}/healthz`)).status).toBe(200);
+    const f = BED_SERVICES.flaggerHealthy;
+    const hook = {
+      name: f.canary,
+      namespace: "shop",
+      checksum: "auth",
+      metadata: { slo: `${f.service}-errors`, time: String(lookTime(1)) },
+    };
+    expect((await postJson(`${locked.url}/api/v1/flagger/rollout`, hook)).status).toBe(401);
+    const withToken = await postJson(`${locked.url}/api/v1/flagger/rollout`, {
+      ...hook,
+      metadata: { ...hook.metadata, token },
+    });
+    expect(withToken.status).toBe(200);
+  });
+
+  it("keeps serving the last good SLOs when an edit breaks a file, and reports it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-reload-"));
+    cpSync(bed.slosDir, dir, { recursive: true });
+    const logger = memoryLogger();
+    const svc = await startHarnessService({
+      prometheusUrl: bed.prometheus.url,
+      slosDir: dir,
+      watch: true,
+      logger,
+    });
+    services.push(svc);
+    const served = (await getJson(`${svc.url}/api/v1/slos`)).body.slos.length;
+    const file = join(dir, "shop-healthy.yaml");
+    const good = readFileSync(file, "utf8");
+    writeFileSync(file, good.replace("objective: p95 < 500ms", "objective: p95 < banana"));
+    const broken = await waitFor(
+      async () => (await getJson(`${svc.url}/api/v1/slos`)).body,
+      (b) => b.status.valid === false,
+    );
+    expect(broken.slos).toHaveLength(served);
+    expect(broken.status.problems[0].file).toContain("shop-healthy.yaml");
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metrics).toMatch(/slogate_slo_config_valid 0/);
+    expect(metrics).toMatch(/slogate_slo_load_errors_total 1/);
+    expect(logger.lines.some((l) => l.includes("last good version"))).toBe(true);
+    const s = BED_SERVICES.healthy;
+    const r = await argoLook(
+      svc.url,
+      { slo: `${s.service}-latency`, canary: s.canary, stable: s.stable, analysis: "reload" },
+      1,
+    );
+    expect(r.status).toBe(200);
+    writeFileSync(file, good);
+    await waitFor(
+      async () => (await getJson(`${svc.url}/api/v1/slos`)).body,
+      (b) => b.status.valid === true,
+    );
+  });
+});
+
+async function waitFor<T>(read: () => Promise<T>, until: (t: T) => boolean, tries = 100): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < tries; i++) {
+    last = await read();
+    if (until(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`condition not reached; last value: ${JSON.stringify(last)}`);
+}
