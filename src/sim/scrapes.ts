@@ -155,7 +155,7 @@ export function simulateScrapes(scenario: Scenario, opts: ScrapeOptions): SimScr
           st.codes = { "200": 0, "404": 0, "500": 0 };
           st.buckets = st.buckets.map(() => 0);
           st.sum = 0;
-          st.created = { "200": st.created["200"], "404": st.created["404"], "500": st.created["500"] };
+          // Series already exported keep being exported (from 0), as client libraries do.
         }
         const counts = drawInterval(rng, s, st.arm, from, t, cache, 1 / s[st.arm].pods);
         addToPod(st, counts, bucketMeans(behaviourAt(s[st.arm], t).latency, s.buckets));

@@ -10,7 +10,9 @@ import { scrapeTruth, simulateScrapes, type SimScrapes, type SimSeries } from ".
 import { SCENARIOS, defineScenario } from "../../src/sim/scenarios.ts";
 import type { SimArm } from "../../src/sim/scenario.ts";
 import { histogramQuantile } from "../../src/stats/histogram-quantile.ts";
+import { freePort } from "../bed/free-port.ts";
 import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+import { startLocalServer, type LocalServer } from "./local-server.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
 
 const START = 1_700_000_000;
@@ -246,4 +248,46 @@ describe("reading arm counts from a real Prometheus", () => {
       expect(Math.abs(ours - theirs)).toBeLessThanOrEqual(1e-12 * Math.abs(theirs));
     },
   );
+});
+
+describe("reading arm counts when the backend cannot answer", () => {
+  const servers: LocalServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  const range = { start: START, end: START + 600 };
+  const canary = buildArmMatchers(SELECTION, "canary", "7c9d5f6b8");
+
+  it.each([
+    ["a stopped Prometheus", "down", "PROMETHEUS_UNAVAILABLE"],
+    [
+      "a 500",
+      JSON.stringify({ status: "error", errorType: "internal", error: "boom" }),
+      "PROMETHEUS_HTTP_ERROR",
+    ],
+    [
+      "a vector where a matrix belongs",
+      JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }),
+      "PROMETHEUS_BAD_RESPONSE",
+    ],
+    ["malformed JSON", "{", "PROMETHEUS_BAD_RESPONSE"],
+  ] as const)("rejects on %s instead of resolving zero or null", async (_n, body, code) => {
+    let url: string;
+    if (body === "down") {
+      url = `http://127.0.0.1:${await freePort()}`;
+    } else {
+      const s = await startLocalServer((_req, res) => {
+        res
+          .writeHead(code === "PROMETHEUS_HTTP_ERROR" ? 500 : 200, { "Content-Type": "application/json" })
+          .end(body);
+      });
+      servers.push(s);
+      url = s.url;
+    }
+    const client = new HttpPrometheusClient({ url, retries: 1, backoffMs: 5 });
+    for (const slo of [LATENCY, ERRORS_INJECTED, PROBE]) {
+      const err = await createReadArmCounts({ client })(slo, canary, range).catch((e: unknown) => e);
+      expect(isSlogateError(err, code)).toBe(true);
+    }
+  });
 });
