@@ -11,8 +11,9 @@
  * - `bed.write(series)`: live samples through the remote-write receiver at any time.
  *
  * Cleanup: `stop()` sends SIGTERM (SIGKILL after 10 s) and removes the data directory. A
- * process `exit` handler kills and removes whatever is still running if the caller never
- * got to `stop()` (a test that throws in `beforeAll`, a Ctrl-C of the demo).
+ * process `exit` handler (and SIGINT/SIGTERM handlers that re-raise the signal) kill and
+ * remove whatever is still running if the caller never got to `stop()` (a test that throws
+ * in `beforeAll`, a Ctrl-C of the demo).
  *
  * ```ts
  * const sim = simulateScrapes(SCENARIOS.healthy, { seed: 1, start });
@@ -60,15 +61,31 @@ export interface PrometheusBed {
 const running = new Set<{ child: ChildProcess; dir: string; keep: boolean }>();
 let exitHookInstalled = false;
 
+function killAll(): void {
+  for (const r of running) {
+    r.child.kill("SIGKILL");
+    if (!r.keep) rmSync(r.dir, { recursive: true, force: true });
+  }
+  running.clear();
+}
+
+/**
+ * Cleans up on process exit, and on SIGINT/SIGTERM (Ctrl-C of the demo, a test runner killing
+ * its worker): after cleaning, the signal is re-raised when nobody else handles it, so the
+ * process still ends the way it would have.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const r of running) {
-      r.child.kill("SIGKILL");
-      if (!r.keep) rmSync(r.dir, { recursive: true, force: true });
-    }
-  });
+  process.on("exit", killAll);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    const onSignal = (): void => {
+      killAll();
+      process.removeListener(sig, onSignal);
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 const CONFIG = `global:
