@@ -158,6 +158,11 @@ export class FieldReader {
     }
   }
 
+  /** Number of errors recorded so far (by every reader sharing the list); a mark to compare. */
+  errorCount(): number {
+    return this.problems.reduce((n, p) => (p.severity === "error" ? n + 1 : n), 0);
+  }
+
   /** Reports a required field that is absent (at its parent). */
   missing(path: YamlPath, hint = ""): void {
     this.report(path, `missing required field ${JSON.stringify(last(path))}`, hint || `add ${last(path)}`);

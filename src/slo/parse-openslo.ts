@@ -98,6 +98,7 @@ export function parseOpensloObjects(objects: readonly OpensloObject[]): Slo[] {
 function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, used: Set<string>): Slo[] {
   const { r, path } = o;
   const sp = [...path, "spec"];
+  const errorsBefore = r.errorCount();
   if (r.map(sp, true) === undefined) return [];
   r.onlyKeys(
     sp,
@@ -236,7 +237,9 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
     const label = r.string([...p, "name"]) ?? r.string([...p, "displayName"]);
     objectives.push({ percent, suffix: slug(label ?? "") || String(i + 1), index: i });
   });
-  if (name === undefined || service === undefined || sli === undefined) return [];
+  // Any error in this SLO or its SLI refuses the SLO: nothing is served half-read.
+  if (name === undefined || service === undefined || sli === undefined || r.errorCount() > errorsBefore)
+    return [];
   const pos = r.doc.position(path);
   const taken = new Set<string>();
   return objectives.map((obj) => {
@@ -269,7 +272,7 @@ function readSliSpec(r: FieldReader, sp: YamlPath): { sli: Sli; kind: SloKind } 
       [...sp, "thresholdMetric"],
       "thresholdMetric SLIs cannot be converted: slogate needs good and total event counts",
       'rewrite it as a ratioMetric, e.g. good: sum(rate(<histogram>_bucket{le="<value>"}[{{.window}}])), total: sum(rate(<histogram>_count[{{.window}}]))',
-      { code: "SLO_UNSUPPORTED" },
+      { code: "SLO_UNSUPPORTED", onKey: true },
     );
     return undefined;
   }

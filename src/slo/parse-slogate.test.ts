@@ -317,6 +317,19 @@ describe("slogate v1: every problem at once, with position, path and hint", () =
     }
   });
 
+  it("refuses an SLO with a misspelt optional field instead of serving it with defaults", () => {
+    const r = parse(`slos:\n  - name: e\n    objective: 99.9${EVENTS}\n    canray:\n      alpha: 0.01`);
+    expect(r.slos).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual(['unknown field "canray" in an SLO']);
+    expect(r.problems[0]?.hint).toMatch(/^did you mean "canary"\?/);
+  });
+
+  it("refuses every SLO of a service whose service-level settings have an error", () => {
+    const r = parse(`canary:\n  alpha: 2\nslos:\n  - name: e\n    objective: 99.9${EVENTS}`);
+    expect(r.services.map((s) => [s.service, s.slos.length])).toEqual([["api", 0]]);
+    expect(r.problems.map((p) => p.path)).toEqual(["canary.alpha"]);
+  });
+
   it("still converts the good SLOs of a file with a bad one", () => {
     const r = parse(
       `slos:\n  - name: good\n    objective: 99.9${EVENTS}\n  - name: bad\n    objective: 200${EVENTS}`,

@@ -41,6 +41,7 @@ const HISTOGRAM = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** Converts one `slogate.dev/v1` document; problems go to the reader. */
 export function parseSlogateDocument(r: FieldReader): ServiceSlos | undefined {
+  const docErrors = r.errorCount();
   r.onlyKeys([], TOP_KEYS, "a ServiceLevels document");
   const kind = r.string(["kind"], true);
   if (kind !== undefined && kind !== SLOGATE_KIND) {
@@ -57,11 +58,15 @@ export function parseSlogateDocument(r: FieldReader): ServiceSlos | undefined {
   const serviceCanary = readCanaryOverrides(r, ["canary"]);
   const list = r.list(["slos"], true);
   if (list !== undefined && list.length === 0) r.report(["slos"], "slos is empty", "add at least one SLO");
+  // An error at service level (labels, period, canary…) refuses every SLO of the service, an
+  // error in an SLO refuses that SLO: nothing is served half-read.
+  const serviceOk = r.errorCount() === docErrors;
   const slos: Slo[] = [];
   const seen = new Map<string, number>();
   (list ?? []).forEach((_, i) => {
+    const before = r.errorCount();
     const slo = parseSlo(r, ["slos", i], service ?? "", labels, period, serviceCanary);
-    if (slo === undefined) return;
+    if (slo === undefined || r.errorCount() > before) return;
     const first = seen.get(slo.name);
     if (first !== undefined) {
       r.report(
@@ -79,7 +84,7 @@ export function parseSlogateDocument(r: FieldReader): ServiceSlos | undefined {
   return {
     service,
     labels,
-    slos,
+    slos: serviceOk ? slos : [],
     source: { file: r.doc.file, format: "slogate/v1", line: pos.line, col: pos.col },
   };
 }

@@ -76,17 +76,21 @@ export function parseSlothK8sDocument(r: FieldReader): ServiceSlos | undefined {
 }
 
 function parseService(r: FieldReader, s: Spelling): ServiceSlos | undefined {
+  const docErrors = r.errorCount();
   const service = readName(r, [...s.root, "service"], "service");
   const labels = readLabelMap(r, [...s.root, "labels"]);
   const list = r.list([...s.root, "slos"], true);
   if (list !== undefined && list.length === 0)
     r.report([...s.root, "slos"], "slos is empty", "add at least one SLO");
+  // Errors at service level refuse every SLO of the service, errors in an SLO refuse that SLO.
+  const serviceOk = r.errorCount() === docErrors;
   const slos: Slo[] = [];
   const seen = new Map<string, number>();
   (list ?? []).forEach((_, i) => {
     const path = [...s.root, "slos", i];
+    const before = r.errorCount();
     const slo = parseSlo(r, path, s, service ?? "", labels);
-    if (slo === undefined) return;
+    if (slo === undefined || r.errorCount() > before) return;
     const first = seen.get(slo.name);
     if (first !== undefined) {
       r.report(
@@ -104,7 +108,7 @@ function parseService(r: FieldReader, s: Spelling): ServiceSlos | undefined {
   return {
     service,
     labels,
-    slos,
+    slos: serviceOk ? slos : [],
     source: { file: r.doc.file, format: s.format, line: pos.line, col: pos.col },
   };
 }
@@ -165,7 +169,7 @@ function readSli(r: FieldReader, path: YamlPath, s: Spelling): Sli | undefined {
       [...path, "plugin"],
       "Sloth SLI plugins cannot be converted: slogate needs the PromQL",
       "replace the plugin with sli.events (error and total queries) or sli.raw",
-      { code: "SLO_UNSUPPORTED" },
+      { code: "SLO_UNSUPPORTED", onKey: true },
     );
     return undefined;
   }

@@ -273,8 +273,8 @@ const FAILS: Record<string, ExpectedProblem[]> = {
     UNUSED("end-user-response", ANY_SOURCE("AppDynamics", "bad", 45, 17, "[1].spec")),
     UNUSED("end-user-response", ANY_SOURCE("AppDynamics", "total", 52, 17, "[1].spec")),
     UNUSED("annotator-throughput", [
-      98,
-      7,
+      97,
+      5,
       "error",
       "[3].spec.thresholdMetric",
       "thresholdMetric SLIs cannot be converted: slogate needs good and total event counts",
@@ -282,8 +282,8 @@ const FAILS: Record<string, ExpectedProblem[]> = {
   ],
   "openslo/examples-budgeting/budgeting-method__occurences-slo.yaml": [
     [
-      16,
-      9,
+      15,
+      7,
       "error",
       "spec.indicator.spec.thresholdMetric",
       "thresholdMetric SLIs cannot be converted: slogate needs good and total event counts",
