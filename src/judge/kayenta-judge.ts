@@ -16,7 +16,8 @@
  * Pure; not derived from Kayenta's code, only from its documented behaviour.
  */
 import { histogramQuantile } from "../stats/histogram-quantile.ts";
-import { hodgesLehmann } from "../stats/hodges-lehmann.ts";
+import { hodgesLehmann, solveShift, standardizedShift } from "../stats/hodges-lehmann.ts";
+import { normalQuantile } from "../stats/special.ts";
 import { mannWhitneyNormalP } from "../stats/mann-whitney.ts";
 import type { Slo } from "../slo/model.ts";
 import { checkPrefix, cleanArm, cleanSeries, isList, num, type CleanArm } from "./arm-data.ts";
@@ -134,13 +135,38 @@ export function classifyMetric(canary: readonly number[], stable: readonly numbe
       stableMean,
     };
   }
-  const hl = hodgesLehmann(canary, stable, {
-    confLevel: KAYENTA_CONFIDENCE,
-    method: "asymptotic",
-    estimate: "root",
-  });
-  const critical = KAYENTA_TOLERANCE * Math.abs(hl.estimate);
-  const classification = hl.lower > critical ? "High" : hl.upper < -critical ? "Low" : "Pass";
+  // Decide with two evaluations of the statistic (the lower bound clears c exactly when the
+  // statistic at shift c is still above z); the full interval only for a High/Low report.
+  const xs = Float64Array.from(canary);
+  const ys = Float64Array.from(stable);
+  const z = normalQuantile(1 - (1 - KAYENTA_CONFIDENCE) / 2);
+  const estimate = solveShift(xs, ys, 0);
+  const critical = KAYENTA_TOLERANCE * Math.abs(estimate);
+  const classification =
+    standardizedShift(xs, ys, critical, z, true) > 0
+      ? "High"
+      : standardizedShift(xs, ys, -critical, -z, true) < 0
+        ? "Low"
+        : "Pass";
+  const hl =
+    classification === "Pass"
+      ? null
+      : hodgesLehmann(canary, stable, {
+          confLevel: KAYENTA_CONFIDENCE,
+          method: "asymptotic",
+          estimate: "root",
+        });
+  if (!hl) {
+    return {
+      classification,
+      p: mw.p,
+      estimate: num(estimate),
+      lower: null,
+      upper: null,
+      canaryMean,
+      stableMean,
+    };
+  }
   return {
     classification,
     p: mw.p,

@@ -24,7 +24,7 @@
  * evidence taken from that look, reported in the reason). Pure.
  */
 import { binnedMannWhitney } from "../stats/binned-mann-whitney.ts";
-import { clopperPearsonInterval, wilsonInterval } from "../stats/binomial-interval.ts";
+import { wilsonInterval } from "../stats/binomial-interval.ts";
 import { cdfBandWidth, empiricalCdf } from "../stats/cdf-band.ts";
 import { histogramQuantile } from "../stats/histogram-quantile.ts";
 import {
@@ -364,7 +364,7 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
   } else {
     reason = `no evidence that canary (${pct(rc)}) exceeds ${what} ${pct(limit)} (e-value ${eValue.toPrecision(3)})`;
   }
-  const cp = clopperPearsonInterval(canary?.bad ?? 0, canary?.total ?? 0);
+  const wi = wilsonInterval(canary?.bad ?? 0, canary?.total ?? 0);
   return {
     ...base,
     status,
@@ -373,8 +373,8 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
       canaryBad: canary?.bad ?? null,
       canaryTotal: canary?.total ?? null,
       canaryBadRatio: num(rc),
-      canaryBadRatioClopperPearson95Lower: num(cp.lower),
-      canaryBadRatioClopperPearson95Upper: num(cp.upper),
+      canaryBadRatioWilson95Lower: num(wi.lower),
+      canaryBadRatioWilson95Upper: num(wi.upper),
       limit: limit === null ? null : num(limit),
       ...(kind === "baseline"
         ? {

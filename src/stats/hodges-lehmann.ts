@@ -11,7 +11,6 @@
  * Kayenta's judge uses the latter with 98 % confidence. Pure.
  */
 import { exactUDistribution } from "./mann-whitney.ts";
-import { midRanks, tieTerm } from "./ranks.ts";
 import { normalQuantile } from "./special.ts";
 
 export interface HodgesLehmannResult {
@@ -65,49 +64,64 @@ function hasTies(x: ArrayLike<number>, y: ArrayLike<number>): boolean {
   return false;
 }
 
-/** The standardized statistic of (x − d) against y, minus zq (R's `wdiff`); non-increasing in d. */
-function standardizedShift(
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
+/**
+ * The standardized statistic of (x − d) against y, minus zq (R's `wdiff`); non-increasing in
+ * d. `x` and `y` must be sorted ascending: the mid-ranks then come from one merge walk.
+ * The lower confidence bound exceeds c exactly when `standardizedShift(x, y, c, z) > 0`.
+ */
+export function standardizedShift(
+  x: Float64Array,
+  y: Float64Array,
   d: number,
   zq: number,
   continuity: boolean,
 ): number {
   const nx = x.length;
   const ny = y.length;
-  const pooled = new Float64Array(nx + ny);
-  for (let i = 0; i < nx; i++) pooled[i] = (x[i] ?? 0) - d;
-  for (let j = 0; j < ny; j++) pooled[nx + j] = y[j] ?? 0;
-  const { ranks, ties } = midRanks(pooled);
-  let r = 0;
-  for (let i = 0; i < nx; i++) r += ranks[i] ?? 0;
-  const dz = r - (nx * (nx + 1)) / 2 - (nx * ny) / 2;
+  let i = 0;
+  let j = 0;
+  let rankSum = 0;
+  let below = 0;
+  let tie = 0;
+  while (i < nx || j < ny) {
+    const xv = i < nx ? (x[i] ?? 0) - d : Infinity;
+    const yv = j < ny ? (y[j] ?? 0) : Infinity;
+    const v = Math.min(xv, yv);
+    let a = 0;
+    let b = 0;
+    while (i < nx && (x[i] ?? 0) - d === v) {
+      a++;
+      i++;
+    }
+    while (j < ny && y[j] === v) {
+      b++;
+      j++;
+    }
+    if (a === 0 && b === 0) break;
+    const t = a + b;
+    rankSum += a * (below + (t + 1) / 2);
+    below += t;
+    tie += t * t * t - t;
+  }
+  const dz = rankSum - (nx * (nx + 1)) / 2 - (nx * ny) / 2;
   const correction = continuity ? Math.sign(dz) * 0.5 : 0;
   const n = nx + ny;
-  const sigma = Math.sqrt(((nx * ny) / 12) * (n + 1 - tieTerm(ties) / (n * (n - 1))));
+  const sigma = Math.sqrt(((nx * ny) / 12) * (n + 1 - tie / (n * (n - 1))));
   if (!(sigma > 0)) return Number.NaN;
   return (dz - correction) / sigma - zq;
 }
 
-function solveShift(x: ArrayLike<number>, y: ArrayLike<number>, zq: number, continuity: boolean): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let ymin = Infinity;
-  let ymax = -Infinity;
-  for (let j = 0; j < y.length; j++) {
-    ymin = Math.min(ymin, y[j] ?? 0);
-    ymax = Math.max(ymax, y[j] ?? 0);
-  }
-  for (let i = 0; i < x.length; i++) {
-    lo = Math.min(lo, (x[i] ?? 0) - ymax);
-    hi = Math.max(hi, (x[i] ?? 0) - ymin);
-  }
+/** The shift d where `standardizedShift(x, y, d, zq)` crosses 0 (x, y sorted ascending). */
+export function solveShift(x: Float64Array, y: Float64Array, zq: number, continuity = true): number {
+  let lo = (x[0] ?? 0) - (y[y.length - 1] ?? 0);
+  let hi = (x[x.length - 1] ?? 0) - (y[0] ?? 0);
   const fLo = standardizedShift(x, y, lo, zq, continuity);
   const fHi = standardizedShift(x, y, hi, zq, continuity);
   if (Number.isNaN(fLo) || Number.isNaN(fHi)) return Number.NaN;
   if (fLo <= 0) return lo;
   if (fHi >= 0) return hi;
-  for (let i = 0; i < 100; i++) {
+  const tol = (hi - lo) * 1e-12;
+  for (let i = 0; i < 100 && hi - lo > tol; i++) {
     const mid = (lo + hi) / 2;
     if (mid === lo || mid === hi) break;
     if (standardizedShift(x, y, mid, zq, continuity) > 0) lo = mid;
@@ -152,13 +166,15 @@ export function hodgesLehmann(
   }
   const continuity = options.continuity ?? true;
   const z = normalQuantile(1 - alpha / 2);
+  const xs = Float64Array.from(x).sort();
+  const ys = Float64Array.from(y).sort();
   return {
     estimate:
       options.estimate !== "root" && nx * ny <= 1e6
         ? hodgesLehmannEstimate(x, y)
-        : solveShift(x, y, 0, continuity),
-    lower: solveShift(x, y, z, continuity),
-    upper: solveShift(x, y, -z, continuity),
+        : solveShift(xs, ys, 0, continuity),
+    lower: solveShift(xs, ys, z, continuity),
+    upper: solveShift(xs, ys, -z, continuity),
     method: "asymptotic",
     confLevel,
   };
