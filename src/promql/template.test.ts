@@ -163,6 +163,28 @@ describe("checkPromql", () => {
     ["sum(rate(x[5m])", { ok: false, message: "unexpected end of query", offset: 15 }],
     ["sum(rate(x[5m])) ) + 1", { ok: false, message: 'syntax error at ")"', offset: 17 }],
     ["rate(x{a=}[5m])", { ok: false, message: 'syntax error at "}"', offset: 9 }],
+    ["rate(x[5m] offset 1m) + rate((x[5m])) + rate(sum(x)[5m:1m])", { ok: true }],
+    ["quantile_over_time(0.5, x[5m]) + predict_linear(x[1h], 60)", { ok: true }],
+    [
+      "sum(rate(x))",
+      { ok: false, message: 'rate() needs a range vector such as metric[{{.window}}], got "x"', offset: 9 },
+    ],
+    [
+      "quantile_over_time(0.5, x)",
+      {
+        ok: false,
+        message: 'quantile_over_time() needs a range vector such as metric[{{.window}}], got "x"',
+        offset: 24,
+      },
+    ],
+    [
+      "sum by (job) (x[5m])",
+      { ok: false, message: 'sum() needs an instant vector, got the range vector "x[5m]"', offset: 14 },
+    ],
+    [
+      "topk(3, x[5m])",
+      { ok: false, message: 'topk() needs an instant vector, got the range vector "x[5m]"', offset: 8 },
+    ],
   ])("checks %j", (text, expected) => {
     expect(checkPromql(text)).toEqual(expected);
   });

@@ -34,14 +34,14 @@ describe("OpenSLO v1 import", () => {
   it("wraps a raw success ratio as 1 - (query)", () => {
     const r = parseSloText(
       slo(
-        INLINE(`        rawType: success\n        raw:${SOURCE("avg(x[{{.window}}])")}\n`) +
+        INLINE(`        rawType: success\n        raw:${SOURCE("avg_over_time(x[{{.window}}])")}\n`) +
           OBJ("targetPercent: 95"),
       ),
       "o.yaml",
     );
     expect(r.slos[0]?.sli).toEqual({
       type: "ratio",
-      badRatio: { text: "1 - (avg(x[{{.window}}]))", hasWindow: true, hasSelector: false },
+      badRatio: { text: "1 - (avg_over_time(x[{{.window}}]))", hasWindow: true, hasSelector: false },
     });
   });
 
@@ -139,7 +139,7 @@ describe("OpenSLO v1 import", () => {
 
   it("reports an unknown kind and a duplicate SLI name across files", () => {
     const sli =
-      "apiVersion: openslo/v1\nkind: SLI\nmetadata:\n  name: x\nspec:\n  ratioMetric:\n    rawType: failure\n    raw:\n      metricSource:\n        type: Prometheus\n        spec:\n          query: avg(x[{{.window}}])\n";
+      "apiVersion: openslo/v1\nkind: SLI\nmetadata:\n  name: x\nspec:\n  ratioMetric:\n    rawType: failure\n    raw:\n      metricSource:\n        type: Prometheus\n        spec:\n          query: avg_over_time(x[{{.window}}])\n";
     const r = parseSloDocuments([
       { file: "a.yaml", text: sli },
       { file: "b.yaml", text: `${sli}---\napiVersion: openslo/v1\nkind: Budget\n` },
