@@ -99,6 +99,15 @@ describe("slogate validate", () => {
     });
   });
 
+  it("shows paths relative to the working directory, in messages too", async () => {
+    const r = await validate("test/fixtures/slo/duplicate-ids");
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(
+      'test/fixtures/slo/duplicate-ids/b.yaml:7:5: error: duplicate SLO id "cart-errors" (also at test/fixtures/slo/duplicate-ids/a.yaml:7:5) hint: SLO ids are <service>-<name> and must be unique across all files: rename the SLO or the service\n' +
+        "invalid: 2 services, 1 SLO, 1 error, 0 warnings\n",
+    );
+  });
+
   it("passes warnings unless --strict", async () => {
     const file = join("..", "shared", "specs", "openslo", "examples-v1", "slis.yaml");
     const lax = await validate(file);

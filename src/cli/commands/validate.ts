@@ -5,7 +5,7 @@
  * `--format json`. Exits 0 when there are no errors (warnings allowed unless `--strict`),
  * 1 when there are, 2 on a usage error.
  */
-import { relative, resolve } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { loadSloFiles } from "../../app/load-slos.ts";
 import { formatProblem, hasErrors, type Problem } from "../../slo/problem.ts";
@@ -56,7 +56,12 @@ export const run: CliCommand = async (args, io) => {
     const rel = relative(io.cwd, file);
     return rel === "" || rel.startsWith("..") ? file : rel;
   };
-  const problems: Problem[] = loaded.problems.map((p) => ({ ...p, file: show(p.file) }));
+  // Paths under the working directory are shown relative, in messages too ("also at …").
+  const problems: Problem[] = loaded.problems.map((p) => ({
+    ...p,
+    file: show(p.file),
+    message: p.message.replaceAll(`${io.cwd}${sep}`, ""),
+  }));
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.length - errors;
   const failed = hasErrors(problems) || (v.strict && warnings > 0);
