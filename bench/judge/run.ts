@@ -95,11 +95,12 @@ export function runAnalysis(
   const lanes = kinds.map((kind) => {
     const slos = Object.fromEntries(judges.map((j) => [j, sloFor(kind, j)])) as Record<JudgeName, Slo>;
     const alpha = sloFor(kind, "sequential").canary.alpha;
+    const states: Record<string, unknown> = {};
     return {
       kind,
       stream: new LookStream(kind, BUCKETS_30, 0.2),
       slos,
-      states: {} as Record<string, unknown>,
+      states,
       oracle: new OracleSprt(nullRatio(sloFor(kind, "sequential"), null), oracleRatio[kind], alpha),
     };
   });
