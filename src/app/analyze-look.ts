@@ -124,6 +124,8 @@ async function readSeries(
 ): Promise<StepCounts[] | undefined> {
   const step = deps.seriesStepSeconds;
   const read = deps.readArmSeries;
+  // The sequential judge works on cumulative counts only; per-step series feed the others.
+  if (slo.canary.judge === "sequential") return undefined;
   if (read === undefined || step <= 0 || range.end - range.start < step) return undefined;
   return read(slo, arm, { ...range, step });
 }
@@ -193,7 +195,9 @@ export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<Loo
       ((analysis.expectedLooks !== undefined && seq >= analysis.expectedLooks) ||
         (analysis.end !== undefined && req.at >= analysis.end));
     const data = await readLookData(deps, req.slo, analysis, req.at);
+    const read = performance.now();
     const out = deps.judge({ slo: req.slo, data, now: req.at, final, state: analysis.judgeState });
+    const judged = performance.now();
     const look: LookRecord = {
       analysisId: analysis.id,
       seq,
@@ -203,7 +207,8 @@ export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<Loo
       recordedAt: deps.wallClock(),
     };
     let updated = deps.store.appendLook(look, { judgeState: out.state, updatedAt: deps.wallClock() });
-    const seconds = (performance.now() - began) / 1000;
+    const stored = performance.now();
+    const seconds = (stored - began) / 1000;
     deps.metrics?.recordLook(
       req.slo,
       out.verdict,
@@ -219,6 +224,9 @@ export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<Loo
       final: out.verdict.final,
       score: out.verdict.score,
       seconds: Math.round(seconds * 1e4) / 1e4,
+      readMs: Math.round((read - began) * 100) / 100,
+      judgeMs: Math.round((judged - read) * 100) / 100,
+      storeMs: Math.round((stored - judged) * 100) / 100,
     });
     const event = {
       analysisId: analysis.id,

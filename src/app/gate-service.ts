@@ -13,7 +13,11 @@ import { createHttpApp } from "../http/create-http-app.ts";
 import type { BuildArmMatchers } from "../http/http-deps.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, parseNotifyConfig, type Notifier } from "../notify/notifier.ts";
-import { HttpPrometheusClient, type PrometheusClient } from "../prometheus/http-client.ts";
+import {
+  HttpPrometheusClient,
+  type PrometheusClient,
+  type QueryObservation,
+} from "../prometheus/http-client.ts";
 import type { Slo } from "../slo/model.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
@@ -49,6 +53,8 @@ export interface GateServiceOptions {
   /** Extra verdict listeners (besides the configured notifications). */
   readonly listeners?: readonly VerdictListener[];
   readonly judge?: JudgeLook;
+  /** Observes every Prometheus call (besides the service's metrics), e.g. for benchmarks. */
+  readonly onQuery?: (o: QueryObservation) => void;
   /** Open the HTTP port (default true). */
   readonly listen?: boolean;
 }
@@ -95,7 +101,10 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     url: config.prometheus.url,
     timeoutMs: config.prometheus.timeoutSeconds * 1000,
     headers: config.prometheus.headers,
-    onQuery: (q) => metrics.observeQuery(q),
+    onQuery: (q) => {
+      metrics.observeQuery(q);
+      o.onQuery?.(q);
+    },
   });
   const readers = o.createArmReaders(client);
 
@@ -120,7 +129,8 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     logger,
     metrics,
     listeners,
-    link: (id) => `${publicUrl}/api/v1/analyses/${encodeURIComponent(id)}`,
+    link: (id) =>
+      `${publicUrl}/api/v1/analyses/${encodeURIComponent(id).replace(/%3A/g, ":").replace(/%2F/g, "/")}`,
     locks: new KeyedLock(),
     wallClock: () => Date.now() / 1000,
   };

@@ -73,7 +73,9 @@ export class SqliteStore implements Store {
     try {
       this.#db = new DatabaseSync(path);
       this.#db.exec("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
-      if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL;");
+      // WAL with synchronous=NORMAL: a commit survives a crash of the process (what a restart
+      // between looks needs) without an fsync per look; only an OS crash may lose the last one.
+      if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     } catch (cause) {
       throw new SlogateError("STORE_ERROR", `cannot open store ${path}: ${(cause as Error).message}`, {
         hint: "the file is not a SQLite database or is not readable; slogate did not modify it — move it away or fix its permissions",

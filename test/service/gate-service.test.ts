@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- JSON bodies of HTTP responses and YAML manifests are untyped by nature */
 /**
  * The gate service through HTTP exactly as Argo Rollouts' `web` provider and Flagger's
  * webhooks call it, against a real Prometheus loaded with synthetic canary scenarios

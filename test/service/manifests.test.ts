@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies of HTTP responses and YAML manifests are untyped by nature */
 /**
  * The manifests shipped in deploy/ validate against the Argo Rollouts and Flagger CRD
  * schemas in ../shared/crds (the CRDs' openAPIV3Schema, with ajv), and the config and SLO

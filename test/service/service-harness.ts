@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of HTTP responses and YAML manifests are untyped by nature */
 /**
  * @module test/service/service-harness
  * Starts the gate service the way `slogate serve` does (same wiring, real port 0, SQLite in
@@ -12,6 +13,7 @@ import { startGateService, type GateService } from "../../src/app/gate-service.t
 import { armMatchersOf, armReaders } from "../../src/app/gate-wiring.ts";
 import { createJsonLogger } from "../../src/app/json-logger.ts";
 import type { Logger, VerdictListener } from "../../src/app/ports.ts";
+import type { QueryObservation } from "../../src/prometheus/http-client.ts";
 
 export interface HarnessOptions {
   readonly prometheusUrl: string;
@@ -24,6 +26,7 @@ export interface HarnessOptions {
   readonly watch?: boolean;
   readonly extraEnv?: Readonly<Record<string, string>>;
   readonly configYaml?: string;
+  readonly onQuery?: (o: QueryObservation) => void;
 }
 
 /** A logger that keeps lines in memory (and can print them when a test fails). */
@@ -60,6 +63,7 @@ export function startHarnessService(o: HarnessOptions): Promise<GateService> {
     buildArmMatchers: armMatchersOf,
     watch: o.watch ?? false,
     ...(o.listeners === undefined ? {} : { listeners: o.listeners }),
+    ...(o.onQuery === undefined ? {} : { onQuery: o.onQuery }),
   });
 }
 
