@@ -1,15 +1,19 @@
 /**
  * @module notify/alertmanager-notifier
- * Keeps one Alertmanager alert per failing analysis and SLO, and delivers it to every
+ * Keeps one Alertmanager alert per failing SLO and rollout, and delivers it to every
  * configured Alertmanager (HA pairs deduplicate on identical labels):
  * - a failing look fires the alert (sent at once when new or when its labels/annotations
  *   changed, otherwise left to the periodic re-send);
+ * - the failure stands after the analysis closed because of it (the service ends an analysis
+ *   at its first fail and the rollout is rolled back): the alert keeps firing, so Alertmanager
+ *   gets to route it, until a later analysis of the same SLO and rollout passes for good
+ *   (final pass or promotion) — "a passing one resolves it" — or until `staleAfter`;
+ * - the failing analysis itself passing again, ending inconclusive, or being closed with a
+ *   verdict other than fail also resolves it (`endsAt = now`);
  * - every `resendInterval` each firing alert is re-sent with `endsAt` pushed to
  *   now + 4 × resendInterval, so it stays firing while slogate runs and expires on its own
  *   if slogate disappears (Prometheus' own rule: valid for 4 re-send periods);
- * - a passing or inconclusive look, or the analysis closing (promoted, rolled back, aborted,
- *   expired), resolves it by sending `endsAt = now`;
- * - an alert whose analysis sent nothing for `staleAfter` is no longer re-sent.
+ * - an alert with no event for `staleAfter` is no longer re-sent, and so expires.
  * Queued versions of the same alert replace each other (keyed by the label fingerprint).
  */
 import type { Logger, VerdictEvent } from "../app/ports.ts";
@@ -39,6 +43,7 @@ export interface AlertmanagerNotifierDeps {
 }
 
 interface FiringAlert {
+  readonly analysisId: string;
   readonly fingerprint: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
@@ -49,11 +54,22 @@ interface FiringAlert {
   lastEventAt: number;
 }
 
+/**
+ * Whether `event` resolves the firing alert raised by analysis `firingAnalysis` for the same
+ * SLO and rollout: that analysis stopped failing (a pass, an inconclusive end, a close that
+ * was not caused by the failure), or a later analysis passed for good (final pass, promotion).
+ */
+export function resolves(event: VerdictEvent, firingAnalysis: string): boolean {
+  const v = event.verdict.verdict;
+  if (event.analysisId === firingAnalysis) return v !== "fail";
+  return v === "pass" && (event.verdict.final || (event.phase === "closed" && event.outcome === "promoted"));
+}
+
 /** Alertmanager delivery: alert state, periodic re-send, one queue per Alertmanager URL. */
 export class AlertmanagerNotifier {
   readonly #d: AlertmanagerNotifierDeps;
   readonly #queues: DeliveryQueue<AlertmanagerAlert>[];
-  /** Firing alerts by analysis and SLO. */
+  /** Firing alerts by SLO and rollout (the analysis id is a label of the alert). */
   readonly #firing = new Map<string, FiringAlert>();
   readonly #timer: NodeJS.Timeout;
 
@@ -88,27 +104,26 @@ export class AlertmanagerNotifier {
 
   /** Handles one event synchronously (queues at most two alerts per Alertmanager). */
   handle(event: VerdictEvent): void {
-    const key = `${event.analysisId}\u0000${event.slo.id}`;
+    const key = `${event.slo.id}\u0000${event.rollout ?? ""}`;
     const current = this.#firing.get(key);
-    const fires = event.phase === "open" && event.verdict.verdict === "fail";
     const now = this.#d.now();
-    if (!fires) {
-      if (current !== undefined) {
-        this.#firing.delete(key);
-        this.#send(current, Math.max(now, current.startsAt));
-      }
+    if (current !== undefined && resolves(event, current.analysisId)) {
+      this.#firing.delete(key);
+      this.#send(current, Math.max(now, current.startsAt));
       return;
     }
+    if (event.verdict.verdict !== "fail") return;
     const labels = buildCanaryAlertLabels(event, this.#d.config, this.#d.defaultTeam);
     const fingerprint = labelFingerprint(labels);
     const annotations = buildCanaryAlertAnnotations(event);
     const annotationsKey = JSON.stringify(annotations);
     if (current !== undefined && current.fingerprint !== fingerprint) {
-      // The alert's identity changed (e.g. the rollout became known): resolve the old one.
+      // Another analysis of the same SLO and rollout failed: it replaces the old alert.
       this.#send(current, Math.max(now, current.startsAt));
     }
     const same = current !== undefined && current.fingerprint === fingerprint;
     const alert: FiringAlert = {
+      analysisId: event.analysisId,
       fingerprint,
       labels,
       annotations,
@@ -127,12 +142,15 @@ export class AlertmanagerNotifier {
     for (const [key, alert] of this.#firing) {
       if (now - alert.lastEventAt > this.#d.config.staleAfterSeconds) {
         this.#firing.delete(key);
-        this.#d.logger.warn("canary alert no longer re-sent: its analysis sent no verdict for too long", {
-          target: "alertmanager",
-          analysis: alert.labels.analysis,
-          slo: alert.labels.slo_id,
-          staleAfterSeconds: this.#d.config.staleAfterSeconds,
-        });
+        this.#d.logger.info(
+          "canary alert left to expire: no passing analysis resolved it within staleAfter",
+          {
+            target: "alertmanager",
+            analysis: alert.labels.analysis,
+            slo: alert.labels.slo_id,
+            staleAfterSeconds: this.#d.config.staleAfterSeconds,
+          },
+        );
         continue;
       }
       this.#send(alert, this.#expiry(now));

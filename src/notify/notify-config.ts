@@ -42,8 +42,9 @@ export interface AlertmanagerNotifyConfig {
   /** A firing alert is re-sent this often (must stay below Alertmanager's resolve_timeout). Default 60. */
   readonly resendIntervalSeconds: number;
   /**
-   * A firing alert whose analysis sent no event for this long stops being re-sent (its
-   * `endsAt` then resolves it): protects against analyses that never close. Default 3600.
+   * A firing alert with no event for its SLO and rollout for this long is no longer re-sent
+   * and expires: how long a failed canary stays firing when no passing analysis of the same
+   * SLO and rollout follows to resolve it. Default 3600.
    */
   readonly staleAfterSeconds: number;
 }

@@ -16,7 +16,7 @@ describe("slackHeadline", () => {
       "a failing look",
       makeEvent({ verdict: "fail" }),
       { kind: "verdict", from: "pass" } as const,
-      ":red_circle: Canary failing: checkout/availability",
+      ":red_circle: Canary failed: checkout/availability",
     ],
     [
       "a recovery",
@@ -56,7 +56,7 @@ describe("buildSlackMessage", () => {
   it("starts with a header and carries verdict, SLO, rollout and analysis link as fields", () => {
     expect(msg.blocks[0]).toEqual({
       type: "header",
-      text: { type: "plain_text", text: ":red_circle: Canary failing: checkout/availability", emoji: true },
+      text: { type: "plain_text", text: ":red_circle: Canary failed: checkout/availability", emoji: true },
     });
     const fields = msg.blocks[1]?.type === "section" ? (msg.blocks[1].fields ?? []).map((f) => f.text) : [];
     expect(fields).toEqual([
@@ -101,7 +101,7 @@ describe("buildSlackMessage", () => {
 
   it("has a plain-text fallback with the numbers", () => {
     expect(msg.text).toBe(
-      ":red_circle: Canary failing: checkout/availability — 2 of 3 checks failing (score 33.33)",
+      ":red_circle: Canary failed: checkout/availability — 2 of 3 checks failing (score 33.33)",
     );
   });
 

@@ -77,7 +77,7 @@ export function slackHeadline(event: VerdictEvent, change: SlackChange): string 
     const o = OUTCOME_TEXT[event.outcome ?? "expired"];
     return `${o.icon} Canary ${o.text}: ${where} (last verdict ${v})`;
   }
-  if (v === "fail") return `${VERDICT_ICON.fail} Canary failing: ${where}`;
+  if (v === "fail") return `${VERDICT_ICON.fail} Canary failed: ${where}`;
   if (v === "pass")
     return `${VERDICT_ICON.pass} Canary ${change.from === "fail" ? "recovered" : "passing"}: ${where}`;
   return `${VERDICT_ICON.inconclusive} Canary inconclusive: ${where}`;

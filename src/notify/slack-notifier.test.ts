@@ -4,6 +4,7 @@ import type { SlackRoute } from "./notify-config.ts";
 import { makeEvent, makeSlo } from "../../test/notify/verdict-events.ts";
 
 describe("slackChangeFor", () => {
+  const at = (verdict: "pass" | "fail", t: number) => ({ verdict, at: t });
   it.each([
     ["a first look that passes is quiet", makeEvent({ verdict: "pass" }), undefined, undefined],
     [
@@ -21,7 +22,7 @@ describe("slackChangeFor", () => {
     [
       "a fail after an announced fail is quiet",
       makeEvent({ verdict: "fail", previous: "fail" }),
-      "fail",
+      at("fail", 1),
       undefined,
     ],
     [
@@ -33,13 +34,13 @@ describe("slackChangeFor", () => {
     [
       "a pass after an announced fail is a recovery",
       makeEvent({ verdict: "pass", previous: "fail" }),
-      "fail",
+      at("fail", 1),
       { kind: "verdict", from: "fail" },
     ],
     [
       "what was announced wins over the event's previous",
       makeEvent({ verdict: "fail", previous: "fail" }),
-      "pass",
+      at("pass", 1),
       { kind: "verdict", from: "pass" },
     ],
     [
@@ -55,13 +56,25 @@ describe("slackChangeFor", () => {
       undefined,
     ],
     [
-      "a promotion after an announced failure is announced",
-      makeEvent({ verdict: "pass", phase: "closed", outcome: "promoted" }),
-      "pass",
+      "a promotion after an announced recovery is announced",
+      makeEvent({ verdict: "pass", phase: "closed", outcome: "promoted", at: 900 }),
+      at("pass", 600),
       { kind: "closed" },
     ],
     [
-      "a rollback is announced",
+      "the close right after the announced failing look is not announced again",
+      makeEvent({ verdict: "fail", phase: "closed", outcome: "rolled-back", at: 600 }),
+      at("fail", 600),
+      undefined,
+    ],
+    [
+      "a later close of an analysis that failed earlier is announced",
+      makeEvent({ verdict: "fail", phase: "closed", outcome: "aborted", at: 900 }),
+      at("fail", 600),
+      { kind: "closed" },
+    ],
+    [
+      "a rollback nothing was announced for is announced",
       makeEvent({ verdict: "fail", phase: "closed", outcome: "rolled-back" }),
       undefined,
       { kind: "closed" },

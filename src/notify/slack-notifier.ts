@@ -7,7 +7,8 @@
  *
  * Change detection: the last verdict announced for the analysis and SLO if this process
  * announced one, else the event's `previous` verdict (so a restart does not repeat or miss a
- * change), else `pass` (a first look that passes is quiet).
+ * change), else `pass` (a first look that passes is quiet). A close right after the look that
+ * decided it (same verdict, same look time) is not announced again.
  */
 import type { Logger, VerdictEvent } from "../app/ports.ts";
 import type { Verdict } from "../judge/types.ts";
@@ -45,25 +46,34 @@ export function selectSlackRoute(
   });
 }
 
+/** What was last announced for an analysis and SLO: the verdict and the time of its look. */
+export interface Announced {
+  readonly verdict: Verdict;
+  readonly at: number;
+}
+
 /**
- * Decides whether `event` is worth a message given the verdict last announced (undefined when
- * unknown). Pure; exported for tests.
+ * Decides whether `event` is worth a message given what was last announced (undefined when
+ * nothing was). Pure; exported for tests.
  */
 export function slackChangeFor(
   event: VerdictEvent,
-  lastAnnounced: Verdict | undefined,
+  last: Announced | undefined,
   announcePromotions: boolean,
 ): SlackChange | undefined {
   const v = event.verdict.verdict;
   if (event.phase === "closed") {
+    // The service closes an analysis right after the look that decided it (a fail, a final
+    // pass): when that look's message went out, the close adds nothing.
+    if (last !== undefined && last.verdict === v && last.at === event.at) return undefined;
     const eventful =
-      lastAnnounced !== undefined ||
+      last !== undefined ||
       event.outcome !== "promoted" ||
       v !== "pass" ||
       (event.previous !== undefined && event.previous !== "pass");
     return eventful || announcePromotions ? { kind: "closed" } : undefined;
   }
-  const from = lastAnnounced ?? event.previous ?? "pass";
+  const from = last?.verdict ?? event.previous ?? "pass";
   return v === from ? undefined : { kind: "verdict", from };
 }
 
@@ -71,7 +81,7 @@ export function slackChangeFor(
 export class SlackNotifier {
   readonly #d: SlackNotifierDeps;
   readonly #queues = new Map<string, DeliveryQueue<SlackMessage>>();
-  readonly #announced = new Map<string, Verdict>();
+  readonly #announced = new Map<string, Announced>();
   #seq = 0;
 
   constructor(deps: SlackNotifierDeps) {
@@ -113,7 +123,7 @@ export class SlackNotifier {
     const last = this.#announced.get(key);
     const change = slackChangeFor(event, last, this.#d.config.announcePromotions);
     if (event.phase === "closed") this.#announced.delete(key);
-    else if (change !== undefined || last !== undefined) this.#remember(key, event.verdict.verdict);
+    else if (change !== undefined) this.#remember(key, { verdict: event.verdict.verdict, at: event.at });
     if (change === undefined) return;
     const route = selectSlackRoute(this.#d.config.routes, event, this.#d.defaultTeam);
     if (route === undefined) {
@@ -132,7 +142,7 @@ export class SlackNotifier {
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
   }
 
-  #remember(key: string, v: Verdict): void {
+  #remember(key: string, v: Announced): void {
     this.#announced.delete(key);
     this.#announced.set(key, v);
     if (this.#announced.size > MAX_TRACKED) {

@@ -119,14 +119,13 @@ describe("Alertmanager notifications (real Alertmanager 0.25, HA pair)", () => {
   });
 
   it.each([
-    ["the analysis passes again", makeEvent({ verdict: "pass", previous: "fail", analysisId: "r-pass" })],
     [
-      "the analysis is promoted",
-      makeEvent({ verdict: "pass", phase: "closed", outcome: "promoted", analysisId: "r-promoted" }),
+      "the failing analysis passes again",
+      makeEvent({ verdict: "pass", previous: "fail", analysisId: "r-pass" }),
     ],
     [
-      "the analysis is rolled back",
-      makeEvent({ verdict: "fail", phase: "closed", outcome: "rolled-back", analysisId: "r-rollback" }),
+      "the failing analysis is promoted",
+      makeEvent({ verdict: "pass", phase: "closed", outcome: "promoted", analysisId: "r-promoted" }),
     ],
   ])("resolves the alert when %s", async (_n, closing) => {
     notifier = make();
@@ -144,12 +143,34 @@ describe("Alertmanager notifications (real Alertmanager 0.25, HA pair)", () => {
       );
   });
 
-  it("keeps analyses and SLOs apart: two failing SLOs of two analyses are four alerts", async () => {
+  it("keeps the alert firing after the failure closed the analysis, until a later analysis of the rollout passes", async () => {
     notifier = make();
-    for (const analysisId of ["sep-1", "sep-2"]) {
+    const slo = makeSlo({ name: "rollback", team: "payments" });
+    notifier.listener(makeEvent({ verdict: "fail", analysisId: "rb-1", slo }));
+    notifier.listener(
+      makeEvent({ verdict: "fail", analysisId: "rb-1", slo, phase: "closed", outcome: "rolled-back" }),
+    );
+    // The fixed version's analysis: a non-final pass does not prove anything yet.
+    notifier.listener(makeEvent({ verdict: "pass", analysisId: "rb-2", slo }));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const am of ams) expect(await am.alerts().then(ofAnalysis("rb-1"))).toHaveLength(1);
+    notifier.listener(makeEvent({ verdict: "pass", analysisId: "rb-2", slo, final: true }));
+    for (const am of ams)
+      await eventually(
+        () => am.alerts().then(ofAnalysis("rb-1")),
+        (a) => a.length === 0,
+      );
+  });
+
+  it("keeps rollouts and SLOs apart: two failing SLOs of two rollouts are four alerts", async () => {
+    notifier = make();
+    for (const [analysisId, rollout] of [
+      ["sep-1", "shop/a"],
+      ["sep-2", "shop/b"],
+    ] as const) {
       for (const name of ["availability", "latency"]) {
         notifier.listener(
-          makeEvent({ verdict: "fail", analysisId, slo: makeSlo({ name, team: "payments" }) }),
+          makeEvent({ verdict: "fail", analysisId, rollout, slo: makeSlo({ name, team: "payments" }) }),
         );
       }
     }
@@ -157,6 +178,24 @@ describe("Alertmanager notifications (real Alertmanager 0.25, HA pair)", () => {
       () => ams[1]!.alerts().then((a) => a.filter((x) => x.labels.analysis?.startsWith("sep-"))),
       (a) => a.length === 4,
     );
-    expect(new Set(alerts.map((a) => `${a.labels.analysis}/${a.labels.slo}`)).size).toBe(4);
+    expect(new Set(alerts.map((a) => `${a.labels.rollout}/${a.labels.slo}`)).size).toBe(4);
+  });
+
+  it("replaces the alert of a rollout's earlier failed analysis when a later one fails too", async () => {
+    notifier = make();
+    const slo = makeSlo({ name: "replaced", team: "payments" });
+    notifier.listener(makeEvent({ verdict: "fail", analysisId: "old-1", slo, rollout: "shop/r" }));
+    await eventually(
+      () => ams[0]!.alerts().then(ofAnalysis("old-1")),
+      (a) => a.length === 1,
+    );
+    notifier.listener(makeEvent({ verdict: "fail", analysisId: "new-1", slo, rollout: "shop/r" }));
+    await eventually(
+      () =>
+        ams[0]!
+          .alerts()
+          .then((a) => a.filter((x) => x.labels.slo === "replaced").map((x) => x.labels.analysis)),
+      (ids) => ids.length === 1 && ids[0] === "new-1",
+    );
   });
 });

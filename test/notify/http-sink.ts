@@ -113,7 +113,12 @@ export async function startHttpSink(): Promise<HttpSink> {
         };
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`no matching request within ${timeoutMs} ms; got ${requests.length} requests`));
+          reject(
+            new Error(
+              `no matching request within ${timeoutMs} ms; got ${requests.length}: ` +
+                requests.map((r) => `${r.method} ${r.path} ${r.body.slice(0, 400)}`).join("\n"),
+            ),
+          );
         }, timeoutMs);
         waiters.push(waiter);
       });

@@ -67,7 +67,7 @@ describe("Slack notifications through @slack/webhook", () => {
       (r) => r.json as { text: string; username: string; blocks: { type: string }[] },
     );
     expect(bodies.map((b) => b.text)).toEqual([
-      ":red_circle: Canary failing: checkout/availability — 2 of 3 checks failing (score 33.33)",
+      ":red_circle: Canary failed: checkout/availability — 2 of 3 checks failing (score 33.33)",
       ":large_green_circle: Canary recovered: checkout/availability",
       ":rocket: Canary promoted: checkout/availability (last verdict pass)",
     ]);
@@ -87,7 +87,7 @@ describe("Slack notifications through @slack/webhook", () => {
     ]);
     expect(failing.blocks[0]).toEqual({
       type: "header",
-      text: { type: "plain_text", text: ":red_circle: Canary failing: checkout/availability", emoji: true },
+      text: { type: "plain_text", text: ":red_circle: Canary failed: checkout/availability", emoji: true },
     });
     expect(JSON.stringify(failing.blocks)).toContain(
       "`canary_bad=63, canary_total=3000, stable_bad=120, stable_total=30000, canary_ratio=0.021, stable_ratio=0.004, e_value=48.21, threshold=20`",
@@ -96,6 +96,32 @@ describe("Slack notifications through @slack/webhook", () => {
       type: "actions",
       elements: [{ type: "button", url: "http://slogate.example:8080/api/v1/analyses/an-1" }],
     });
+  });
+
+  it("posts a single message for a failing look and the close it causes, as the service emits them", async () => {
+    notifier = createNotifier(
+      parseNotifyConfig({ slack: { default: { webhookUrl: `${sink.url}/hooks/default` } } }),
+      {
+        registry: new Registry(),
+        logger: recordingLogger(),
+      },
+    );
+    notifier.listener(makeEvent({ verdict: "pass", analysisId: "svc-1", at: 300 }));
+    notifier.listener(makeEvent({ verdict: "fail", previous: "pass", analysisId: "svc-1", at: 600 }));
+    notifier.listener(
+      makeEvent({
+        verdict: "fail",
+        previous: "pass",
+        analysisId: "svc-1",
+        at: 600,
+        phase: "closed",
+        outcome: "rolled-back",
+      }),
+    );
+    await settle(notifier);
+    expect(sink.requests.map((r) => (r.json as { text: string }).text)).toEqual([
+      ":red_circle: Canary failed: checkout/availability — 2 of 3 checks failing (score 33.33)",
+    ]);
   });
 
   it("routes per team and per SLO, with webhook URLs from files and channel overrides", async () => {
