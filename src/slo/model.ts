@@ -21,7 +21,13 @@ export interface SourceRef {
   readonly col?: number;
 }
 
-export type SloFormat = "slogate/v1" | "sloth/prometheus-v1" | "sloth/k8s-v1" | "openslo/v1";
+export type SloFormat =
+  | "slogate/v1"
+  | "sloth/prometheus-v1"
+  | "sloth/k8s-v1"
+  | "openslo/v1"
+  /** Sloth's OpenSLO input (`openslo/v1alpha` SLOs with `ratioMetrics`). */
+  | "openslo/v1alpha";
 
 /** What the SLO is about; drives defaults, dashboards and which checks apply. */
 export type SloKind = "latency" | "error-rate" | "availability";

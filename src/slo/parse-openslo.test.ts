@@ -157,3 +157,52 @@ describe("OpenSLO v1 import", () => {
     ]);
   });
 });
+
+describe("OpenSLO v1alpha import (Sloth's OpenSLO input)", () => {
+  const V1ALPHA = (objective: string, window = "    - count: 30\n      unit: Day\n"): string =>
+    `apiVersion: openslo/v1alpha\nkind: SLO\nmetadata:\n  name: req\nspec:\n  service: api\n  budgetingMethod: Occurrences\n  objectives:\n${objective}  timeWindows:\n${window}`;
+  const RATIO = (source = "prometheus"): string =>
+    `    - ratioMetrics:\n        good:\n          source: ${source}\n          queryType: promql\n          query: sum(rate(x{code!~"5.."}[{{.window}}]))\n        total:\n          source: prometheus\n          queryType: promql\n          query: sum(rate(x[{{.window}}]))\n      target: 0.995\n`;
+
+  it("converts like Sloth: <name>-<index>, alerts off, period from the window", () => {
+    const r = parseSloText(V1ALPHA(RATIO(), "    - count: 4\n      unit: Week\n"), "a.yaml");
+    expect(r.problems).toEqual([]);
+    const s = r.slos[0];
+    expect([
+      s?.id,
+      s?.objectivePercent,
+      s?.periodSeconds,
+      s?.alerting.page.enabled,
+      s?.source.format,
+    ]).toEqual(["api-req-0", 99.5, 28 * 86400, false, "openslo/v1alpha"]);
+  });
+
+  it.each([
+    [
+      "a non-Prometheus source",
+      V1ALPHA(RATIO("datadog")),
+      [
+        [
+          11,
+          19,
+          "spec.objectives[0].ratioMetrics.good.source",
+          'source "datadog" is not supported: slogate reads Prometheus only',
+        ],
+      ],
+    ],
+    [
+      "a time window under a day",
+      V1ALPHA(RATIO(), "    - count: 30\n      unit: Minute\n"),
+      [[20, 7, "spec.timeWindows[0]", "time window of 30 Minute is out of range"]],
+    ],
+    [
+      "an unknown time unit",
+      V1ALPHA(RATIO(), "    - count: 30\n      unit: Fortnight\n"),
+      [[21, 13, "spec.timeWindows[0].unit", 'unknown time unit "Fortnight"']],
+    ],
+  ])("reports %s", (_what, text, expected) => {
+    const r = parseSloText(text, "a.yaml");
+    expect(r.problems.map((p) => [p.line, p.col, p.path, p.message])).toEqual(expected);
+    expect(r.slos).toEqual([]);
+  });
+});

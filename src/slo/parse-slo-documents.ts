@@ -8,6 +8,7 @@
 import { FieldReader } from "./field-reader.ts";
 import type { ServiceSlos, Slo } from "./model.ts";
 import { OPENSLO_API_VERSION, parseOpensloObjects, type OpensloObject } from "./parse-openslo.ts";
+import { OPENSLO_V1ALPHA, parseOpensloV1alphaDocument } from "./parse-openslo-v1alpha.ts";
 import { parseSlogateDocument, SLOGATE_API_VERSION } from "./parse-slogate.ts";
 import { parseSlothK8sDocument, parseSlothPlainDocument } from "./parse-sloth.ts";
 import type { Problem } from "./problem.ts";
@@ -105,6 +106,7 @@ function dispatch(
   };
   if (api === SLOGATE_API_VERSION) return push(parseSlogateDocument(r));
   if (api === "sloth.slok.dev/v1") return push(parseSlothK8sDocument(r));
+  if (api === OPENSLO_V1ALPHA) return push(parseOpensloV1alphaDocument(r));
   if (api === OPENSLO_API_VERSION) {
     openslo.push({ r, path: [] });
     return;
@@ -133,7 +135,7 @@ function dispatch(
       return unsupported(
         ["apiVersion"],
         `unsupported OpenSLO version ${JSON.stringify(api)}`,
-        `slogate reads apiVersion: ${OPENSLO_API_VERSION}; convert ${api} objects to v1 (ratioMetrics → spec.indicator.spec.ratioMetric with metricSource)`,
+        `slogate reads apiVersion: ${OPENSLO_API_VERSION}; convert ${api} objects to v1`,
       );
     }
     if (api.startsWith("pyrra.dev/")) {

@@ -211,5 +211,8 @@ export function inferKind(name: string, labels: Readonly<Record<string, string>>
         ? [sli.badRatio.text]
         : [];
   if (queries.some((q) => q !== undefined && /_bucket\s*\{[^}]*\ble\s*=/.test(q))) return "latency";
-  return sli.type === "latency" ? "latency" : sli.type === "probe" ? "availability" : "error-rate";
+  if (sli.type === "latency") return "latency";
+  return sli.type === "probe" || (sli.type === "events" && sli.good !== undefined)
+    ? "availability"
+    : "error-rate";
 }

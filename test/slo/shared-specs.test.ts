@@ -154,6 +154,55 @@ const CONVERTS: Record<string, Expected[]> = {
       },
     ],
   ],
+  // OpenSLO v1alpha, as Sloth reads it: one SLO per objective, named <name>-<index>.
+  "sloth-examples/openslo-getting-started.yml": [
+    [
+      "my-service-sloth-slo-my-service-0",
+      "availability",
+      99.9,
+      30,
+      "events",
+      {
+        good: 'sum(rate(http_request_duration_seconds_count{job="myservice",code!~"(5..|429)"}[{{.window}}]))',
+        total: MYSERVICE_TOTAL,
+      },
+    ],
+  ],
+  "sloth-examples/openslo-kubernetes-apiserver.yml": [
+    [
+      "k8s-apiserver-requests-availability-openslo-0",
+      "availability",
+      99.9,
+      30,
+      "events",
+      {
+        good: 'sum(rate(apiserver_request_total{code!~"(5..|429)"}[{{.window}}]))',
+        total: "sum(rate(apiserver_request_total[{{.window}}]))",
+      },
+    ],
+    [
+      "k8s-apiserver-requests-latency-openslo-0",
+      "latency",
+      99,
+      30,
+      "events",
+      {
+        good: 'sum(rate(apiserver_request_duration_seconds_bucket{le="0.4",verb!="WATCH"}[{{.window}}]))',
+        total: 'sum(rate(apiserver_request_duration_seconds_count{verb!="WATCH"}[{{.window}}]))',
+      },
+    ],
+    [
+      "k8s-apiserver-requests-latency-openslo-1",
+      "latency",
+      99.9,
+      30,
+      "events",
+      {
+        good: 'sum(rate(apiserver_request_duration_seconds_bucket{le="5",verb!="WATCH"}[{{.window}}]))',
+        total: 'sum(rate(apiserver_request_duration_seconds_count{verb!="WATCH"}[{{.window}}]))',
+      },
+    ],
+  ],
   // Service, DataSource and alerting kinds are accepted and not used.
   "openslo/examples-v1/alert_conditions.yaml": [],
   "openslo/examples-v1/alert_notification_targets.yaml": [],
@@ -209,13 +258,6 @@ const ALERT_WINDOWS = (line: number): ExpectedProblem => [
   "kind",
   "Sloth AlertWindows configures alert windows, not SLOs",
 ];
-const V1ALPHA = (line: number): ExpectedProblem => [
-  line,
-  13,
-  "error",
-  "apiVersion",
-  'unsupported OpenSLO version "openslo/v1alpha"',
-];
 const PYRRA: ExpectedProblem = [
   1,
   13,
@@ -247,8 +289,6 @@ const FAILS: Record<string, ExpectedProblem[]> = {
   "sloth-examples/internal__alert__windows__google-28d.yaml": [ALERT_WINDOWS(5)],
   "sloth-examples/internal__alert__windows__google-30d.yaml": [ALERT_WINDOWS(5)],
   "sloth-examples/windows__7d.yaml": [ALERT_WINDOWS(2)],
-  "sloth-examples/openslo-getting-started.yml": [V1ALPHA(6)],
-  "sloth-examples/openslo-kubernetes-apiserver.yml": [V1ALPHA(8), V1ALPHA(34)],
   "openslo/examples-v1/slos.yaml": [
     [
       25,
