@@ -26,9 +26,9 @@ export interface AlertmanagerAlert {
  * labels, then slogate's own — `alertname`, `service`, `slo` (the SLO's name), `sloth_id`
  * (`<service>-<slo>`, what the generated routing groups and inhibits by), `analysis`,
  * `rollout`, `team` (see `sloTeam`), `severity` and `sloth_severity` (the generated routing's
- * tier). Apart from `alertname` this is the label set of the generated Prometheus rule
- * `SlogateCanaryVerdictFail`, so with that alertname Alertmanager merges the two into one
- * alert. Empty values are left out (Alertmanager drops empty labels).
+ * tier) — the label set of the generated Prometheus rule `SlogateCanaryVerdictFail` apart
+ * from `alertname` (keep the names distinct: Prometheus resolving its alert would end ours).
+ * Empty values are left out (Alertmanager drops empty labels).
  */
 export function buildCanaryAlertLabels(
   event: VerdictEvent,
