@@ -107,7 +107,9 @@ describe("loadSloFiles", () => {
     const big = join(tmp, "big.yaml");
     await writeFile(big, Buffer.alloc(10 * 1024 * 1024, "a"));
     const r = await loadSloFiles([big]);
-    expect(r.problems.map((p) => p.message)).toEqual(["file is too large (10.0 MiB; the limit is 1.0 MiB)"]);
+    expect(r.problems.map((p) => [p.line, p.col, p.message])).toEqual([
+      [1, 1, "file is too large (10.0 MiB; the limit is 1.0 MiB)"],
+    ]);
   });
 
   it("reports duplicate SLO ids across files and keeps the first", async () => {

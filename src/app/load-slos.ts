@@ -121,6 +121,7 @@ async function readText(file: string, problems: Problem[]): Promise<string | und
           "SLO_INVALID",
           `file is too large (${formatBytes(st.size)}; the limit is ${formatBytes(MAX_BYTES)})`,
           "an SLO file holds a few SLOs and is a few kilobytes; split it or check that this is the right file",
+          true,
         ),
       );
       return undefined;
@@ -140,8 +141,16 @@ async function readText(file: string, problems: Problem[]): Promise<string | und
   }
 }
 
-function fileProblem(file: string, code: Problem["code"], message: string, hint: string): Problem {
-  return { file, line: 0, col: 0, path: "", code, message, hint, severity: "error" };
+/** A problem with a whole file: at 1:1 when the file exists (`inFile`), else without a position. */
+function fileProblem(
+  file: string,
+  code: Problem["code"],
+  message: string,
+  hint: string,
+  inFile = false,
+): Problem {
+  const at = inFile ? 1 : 0;
+  return { file, line: at, col: at, path: "", code, message, hint, severity: "error" };
 }
 
 function formatBytes(n: number): string {
