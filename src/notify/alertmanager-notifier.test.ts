@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { resolves } from "./alertmanager-notifier.ts";
-import { makeEvent } from "../../test/notify/verdict-events.ts";
+import { AlertmanagerNotifier, resolves } from "./alertmanager-notifier.ts";
+import { DEFAULT_DELIVERY_POLICY, parseNotifyConfig } from "./notify-config.ts";
+import { makeEvent, recordingLogger } from "../../test/notify/verdict-events.ts";
+import { startHttpSink, type SinkRequest } from "../../test/notify/http-sink.ts";
 
 describe("resolves (does an event end the canary alert raised by analysis an-1?)", () => {
   it.each([
@@ -43,5 +45,46 @@ describe("resolves (does an event end the canary alert raised by analysis an-1?)
     ],
   ])("%s: %s", (_n, event, expected) => {
     expect(resolves(event, "an-1")).toBe(expected);
+  });
+});
+
+describe("AlertmanagerNotifier re-sending (against a local HTTP sink standing in for Alertmanager)", () => {
+  it("re-sends a standing alert with endsAt pushed forward, and stops once it is stale", async () => {
+    const sink = await startHttpSink();
+    let clock = 1_800_000_000;
+    const n = new AlertmanagerNotifier({
+      config: {
+        ...parseNotifyConfig({ alertmanager: { urls: [sink.url], resendInterval: "60s", staleAfter: "10m" } })
+          .alertmanager!,
+      },
+      defaultTeam: "platform",
+      policy: DEFAULT_DELIVERY_POLICY,
+      logger: recordingLogger(),
+      now: () => clock,
+      onOutcome: () => {},
+      onLengthChange: () => {},
+    });
+    try {
+      const endsAt = (r: SinkRequest): string[] => (r.json as { endsAt: string }[]).map((a) => a.endsAt);
+      n.handle(makeEvent({ verdict: "fail", at: clock }));
+      n.handle(makeEvent({ verdict: "fail", phase: "closed", outcome: "rolled-back", at: clock }));
+      await sink.waitFor(() => sink.requests.length === 1);
+      expect(endsAt(sink.requests[0]!)).toEqual([new Date((clock + 240) * 1000).toISOString()]);
+
+      clock += 60;
+      n.resendFiring();
+      await sink.waitFor(() => sink.requests.length === 2);
+      expect(endsAt(sink.requests[1]!)).toEqual([new Date((clock + 240) * 1000).toISOString()]);
+
+      clock += 601;
+      n.resendFiring();
+      expect(n.firingCount).toBe(0);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sink.requests).toHaveLength(2);
+      expect(sink.requests.every((r) => r.path === "/api/v2/alerts" && r.method === "POST")).toBe(true);
+    } finally {
+      await n.close();
+      await sink.close();
+    }
   });
 });
