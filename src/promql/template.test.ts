@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SlogateError } from "../errors.ts";
 import type { LabelMatcher } from "./matchers.ts";
 import {
+  selectorsWithoutArm,
   checkPromql,
   checkQueryTemplate,
   findPlaceholders,
@@ -206,5 +207,16 @@ describe("checkQueryTemplate", () => {
     ],
   ])("checks %j", (text, expected) => {
     expect(checkQueryTemplate(text)).toEqual(expected);
+  });
+});
+
+describe("selectorsWithoutArm", () => {
+  it.each([
+    ["sum(rate(x[{{.window}}])) / sum(rate(y[{{.window}}]))", []],
+    ['sum(rate(x{ {{.selector}} }[{{.window}}])) / sum(rate(y{a="b",{{.selector}}}[{{.window}}]))', []],
+    ['sum(rate(x{ {{.selector}} }[{{.window}}])) / sum(rate(y{a="b"}[{{.window}}]))', ['y{a="b"}']],
+    ["sum(rate(x{ {{.selector}} }[{{.window}}])) or vector(0) unless up", ["up"]],
+  ])("finds the selectors of %s that the arm would not reach", (text, expected) => {
+    expect(selectorsWithoutArm(parseQueryTemplate(text))).toEqual(expected);
   });
 });

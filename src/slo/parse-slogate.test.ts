@@ -330,6 +330,20 @@ describe("slogate v1: every problem at once, with position, path and hint", () =
     expect(r.problems.map((p) => p.path)).toEqual(["canary.alpha"]);
   });
 
+  it("warns when {{.selector}} reaches only some of a query's selectors", () => {
+    const r = parse(
+      `slos:\n  - name: e\n    objective: 99.9\n    sli:\n      errorRatio: sum(rate(x{ {{.selector}} }[{{.window}}])) / sum(rate(y[{{.window}}]))`,
+    );
+    expect(r.slos).toHaveLength(1);
+    expect(r.problems.map((p) => [p.severity, p.path, p.message])).toEqual([
+      [
+        "warning",
+        "slos[0].sli.errorRatio",
+        '{{.selector}} is missing from "y": those series are not restricted to the canary or stable arm',
+      ],
+    ]);
+  });
+
   it("still converts the good SLOs of a file with a bad one", () => {
     const r = parse(
       `slos:\n  - name: good\n    objective: 99.9${EVENTS}\n  - name: bad\n    objective: 200${EVENTS}`,

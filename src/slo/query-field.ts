@@ -4,7 +4,7 @@
  * placeholders are filled, only known placeholders, and `{{.window}}` present where the query
  * must be evaluated over a window. PromQL errors are placed inside the file. Pure.
  */
-import { checkQueryTemplate, parseQueryTemplate } from "../promql/template.ts";
+import { checkQueryTemplate, parseQueryTemplate, selectorsWithoutArm } from "../promql/template.ts";
 import type { QueryTemplate } from "./model.ts";
 import type { FieldReader } from "./field-reader.ts";
 import type { YamlPath } from "./problem.ts";
@@ -39,6 +39,15 @@ export function readQuery(
       { code: "PROMQL_INVALID" },
     );
     return undefined;
+  }
+  const unreached = selectorsWithoutArm(t);
+  if (unreached.length > 0) {
+    r.report(
+      path,
+      `{{.selector}} is missing from ${unreached.map((x) => JSON.stringify(x)).join(", ")}: those series are not restricted to the canary or stable arm`,
+      "put {{.selector}} in every vector selector, or remove it everywhere to let slogate add the arm's matchers to each selector",
+      { code: "PROMQL_INVALID", severity: "warning" },
+    );
   }
   return t;
 }
