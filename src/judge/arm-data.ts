@@ -29,7 +29,9 @@ function cleanHistogram(h: HistogramCounts | undefined): HistogramCounts | null 
     if (i > 0 && !(b > (h.bounds[i - 1] ?? -Infinity))) return null;
   }
   if (h.bounds[h.bounds.length - 1] !== Infinity) return null;
-  const counts = h.counts.map((c) => (typeof c === "number" && Number.isFinite(c) && c > 0 ? c : 0));
+  const counts = h.counts.map((c) =>
+    typeof c === "number" && Number.isFinite(c) && c > 0 && c <= Number.MAX_SAFE_INTEGER ? c : 0,
+  );
   return { bounds: h.bounds, counts };
 }
 
@@ -38,10 +40,14 @@ export function cleanArm(arm: ArmCounts | null | undefined, slo: Slo): CleanArm 
   if (!arm) return null;
   const { total, bad } = arm;
   if (typeof total !== "number" || typeof bad !== "number") return null;
-  if (!Number.isFinite(total) || !Number.isFinite(bad) || total < 0) return null;
-  const b = Math.min(Math.max(0, bad), total);
-  const flipped = slo.canary.direction === "lower-is-worse" ? total - b : b;
-  return { total, bad: flipped, histogram: cleanHistogram(arm.histogram) };
+  // Counts beyond 2^53 are not exact integers any more: no real counter gets there.
+  if (!Number.isFinite(total) || !Number.isFinite(bad) || total < 0 || total > Number.MAX_SAFE_INTEGER)
+    return null;
+  // `+ 0` turns −0 into 0 (JSON has no −0; a persisted state must round-trip exactly).
+  const t = total + 0;
+  const b = Math.min(Math.max(0, bad), t) + 0;
+  const flipped = slo.canary.direction === "lower-is-worse" ? t - b : b;
+  return { total: t, bad: flipped, histogram: cleanHistogram(arm.histogram) };
 }
 
 /** Cleans a per-step series, dropping unusable steps; sorted by time. */

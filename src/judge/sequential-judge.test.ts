@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import { judgeSequential, type SequentialState } from "./sequential-judge.ts";
+import { allNumbers, looksFrom, repeat, type Step } from "./testdata/looks.ts";
+import { BUCKETS_30, errorSlo, latencySlo } from "./testdata/slo-fixtures.ts";
+import type { JudgeOutput, LookData, SloVerdict } from "./types.ts";
+import type { Slo } from "../slo/model.ts";
+
+/** Runs the judge over all looks (the last one final if asked), returning every output. */
+function run(slo: Slo, looks: readonly LookData[], finalLast = false): JudgeOutput<SequentialState>[] {
+  const outs: JudgeOutput<SequentialState>[] = [];
+  let state: SequentialState | undefined;
+  looks.forEach((data, i) => {
+    const out = judgeSequential({
+      slo,
+      data,
+      now: data.at,
+      final: finalLast && i === looks.length - 1,
+      state,
+    });
+    // Persisted as JSON between looks, like the service does.
+    state = JSON.parse(JSON.stringify(out.state)) as SequentialState;
+    outs.push(out);
+  });
+  return outs;
+}
+
+function last<T>(v: readonly T[]): T {
+  const x = v[v.length - 1];
+  if (x === undefined) throw new Error("empty");
+  return x;
+}
+
+function check(v: SloVerdict, id: string) {
+  const c = v.checks.find((x) => x.id === id);
+  if (!c) throw new Error(`no check ${id}`);
+  return c;
+}
+
+describe("sequential judge", () => {
+  it("fails a canary with twice stable's error ratio, with the evidence in numbers", () => {
+    const looks = looksFrom(repeat(30, { canary: [600, 12], stable: [5400, 54] }));
+    const v = last(run(errorSlo(), looks)).verdict;
+    expect(v.verdict).toBe("fail");
+    const rel = check(v, "errors-relative");
+    expect(rel.status).toBe("fail");
+    expect(rel.evidence.eValue as number).toBeGreaterThanOrEqual(rel.evidence.eThreshold as number);
+    expect(rel.evidence.ratio).toBeCloseTo(2, 5);
+    expect(rel.reason).toMatch(/credibly above 1\.10 × stable/);
+  });
+
+  it.each([
+    ["no evidence yet, before the final look", false, "pass"],
+    ["enough traffic and passing checks at the final look", true, "pass"],
+  ])("passes a canary equal to stable: %s", (_n, final, verdict) => {
+    const looks = looksFrom(repeat(20, { canary: [600, 3], stable: [5400, 27] }));
+    const v = last(run(errorSlo(), looks, final)).verdict;
+    expect(v.verdict).toBe(verdict);
+    expect(v.final).toBe(final);
+    expect(v.checks.every((c) => c.status === "pass")).toBe(true);
+  });
+
+  it("is inconclusive, never pass, at the final look without enough canary traffic", () => {
+    const looks = looksFrom(repeat(3, { canary: [100, 0], stable: [900, 4] }));
+    const outs = run(errorSlo(), looks, true);
+    expect(outs[0]?.verdict.verdict).toBe("pass");
+    expect(outs[0]?.verdict.checks.every((c) => c.status === "inconclusive")).toBe(true);
+    expect(last(outs).verdict.verdict).toBe("inconclusive");
+    expect(last(outs).verdict.reason).toMatch(/300 of 1000/);
+  });
+
+  it("reports nodata when the canary has no series: pass while looking, inconclusive at the end", () => {
+    const looks = looksFrom(repeat(5, { canary: null, stable: [5400, 27] }));
+    const outs = run(errorSlo(), looks, true);
+    expect(outs[0]?.verdict.checks.map((c) => c.status)).toEqual(["nodata", "nodata"]);
+    expect(outs[0]?.verdict.verdict).toBe("pass");
+    expect(last(outs).verdict.verdict).toBe("inconclusive");
+  });
+
+  it("does not double count a repeated look or a look without new data", () => {
+    const [a, b] = looksFrom([
+      { canary: [600, 12], stable: [5400, 54] },
+      { canary: [0, 0], stable: [0, 0] },
+    ]);
+    if (!a || !b) throw new Error("looks");
+    const once = run(errorSlo(), [a]);
+    const repeated = run(errorSlo(), [a, a, a, { ...b }]);
+    expect(last(repeated).state.relative.logRatios).toEqual(last(once).state.relative.logRatios);
+    expect(last(repeated).state.absolute.logRatios).toEqual(last(once).state.absolute.logRatios);
+  });
+
+  it("treats counts that go down as a reset: no crash, no evidence from that look, said in the reason", () => {
+    const looks = looksFrom(repeat(3, { canary: [600, 3], stable: [5400, 27] }));
+    const down: LookData = {
+      ...looks[2]!,
+      at: 240,
+      canary: { total: 10, bad: 0 },
+      stable: { total: 50, bad: 0 },
+    };
+    const outs = run(errorSlo(), [...looks, down]);
+    expect(last(outs).state.resets).toBe(1);
+    expect(last(outs).verdict.reason).toMatch(/went down/);
+    expect(last(outs).verdict.verdict).toBe("pass");
+  });
+
+  it("uses each interval's traffic split: a canary equal to stable in every interval is not failed", () => {
+    // Cumulatively the canary looks 4.8× worse (Simpson's paradox): 50 % share during a bad
+    // period for both arms, then 10 % share when both are good.
+    const steps: Step[] = [
+      ...repeat(5, { canary: [10000, 1000], stable: [10000, 1000] }),
+      ...repeat(5, { canary: [1000, 10], stable: [90000, 900] }),
+    ];
+    const outs = run(
+      errorSlo("sequential", {
+        checks: { ...errorSlo().canary.checks, absolute: { enabled: false, critical: true, weight: 1 } },
+      }),
+      looksFrom(steps),
+    );
+    const rel = check(last(outs).verdict, "errors-relative");
+    expect(rel.evidence.ratio as number).toBeGreaterThan(4);
+    expect(rel.status).toBe("pass");
+    expect(rel.evidence.eValue as number).toBeLessThan(1);
+  });
+
+  it("fails the absolute check when the canary is far above the objective's limit", () => {
+    const looks = looksFrom(repeat(5, { canary: [600, 30], stable: [5400, 270] }));
+    const v = last(run(errorSlo(), looks)).verdict;
+    expect(check(v, "errors-absolute").status).toBe("fail");
+    expect(check(v, "errors-absolute").critical).toBe(true);
+    expect(check(v, "errors-relative").status).toBe("pass");
+    expect(v.verdict).toBe("fail");
+  });
+
+  it("tells a bad environment from a bad canary with the captured baseline", () => {
+    const baseline = { total: 100000, bad: 100, capturedAt: -60, from: -3660 };
+    const looks = looksFrom(repeat(10, { canary: [600, 3], stable: [5400, 27] })).map((d) => ({
+      ...d,
+      baseline,
+    }));
+    const v = last(run(errorSlo(), looks)).verdict;
+    expect(check(v, "errors-relative").status).toBe("pass");
+    expect(check(v, "errors-baseline").status).toBe("fail");
+    expect(check(v, "errors-baseline").evidence.baselineBadRatio).toBeCloseTo(0.001, 6);
+  });
+
+  it("checks latency by slow-request counts and the time-uniform CDF band", () => {
+    const fast = BUCKETS_30.map((b) => (b <= 0.1 ? 40 : b <= 0.2 ? 10 : b <= 0.5 ? 2 : 0));
+    const slow = BUCKETS_30.map((b) => (b <= 0.1 ? 10 : b <= 0.2 ? 10 : b <= 0.5 ? 30 : 1));
+    const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
+    const above = (v: number[]) => sum(v.filter((_, i) => (BUCKETS_30[i] ?? 0) > 0.2));
+    const steps = repeat(10, {
+      canary: [sum(slow), above(slow)],
+      stable: [sum(fast) * 9, above(fast) * 9],
+      canaryHist: slow,
+      stableHist: fast.map((c) => c * 9),
+    });
+    const v = last(run(latencySlo(), looksFrom(steps, BUCKETS_30))).verdict;
+    expect(v.checks.map((c) => c.id)).toEqual([
+      "latency-relative",
+      "latency-absolute",
+      "latency-distribution",
+    ]);
+    expect(v.checks.every((c) => c.status === "fail")).toBe(true);
+    const rel = check(v, "latency-relative");
+    expect(rel.evidence.canaryQuantileSeconds as number).toBeGreaterThan(
+      rel.evidence.stableQuantileSeconds as number,
+    );
+    expect(rel.evidence.probabilityCanarySlower as number).toBeGreaterThan(0.5);
+  });
+
+  it("restarts the test from a state it does not recognise", () => {
+    const looks = looksFrom(repeat(2, { canary: [600, 3], stable: [5400, 27] }));
+    const out = judgeSequential({
+      slo: errorSlo(),
+      data: looks[1]!,
+      now: 120,
+      final: false,
+      state: { version: 99 } as unknown as SequentialState,
+    });
+    expect(out.state.looks).toBe(1);
+    expect(out.verdict.verdict).toBe("pass");
+  });
+
+  it.each([
+    ["NaN totals", { total: Number.NaN, bad: 1 }],
+    ["negative totals", { total: -5, bad: 1 }],
+    ["bad above total", { total: 5, bad: 50 }],
+    ["infinite counts", { total: Infinity, bad: 1 }],
+    ["a histogram without +Inf", { total: 5, bad: 1, histogram: { bounds: [0.1, 0.2], counts: [3, 2] } }],
+  ])("never lets NaN escape from %s", (_n, arm) => {
+    const data: LookData = {
+      since: 0,
+      at: 60,
+      canary: arm,
+      stable: arm,
+      series: { canary: [{ t: 60, ...arm }], stable: [] },
+    };
+    for (const slo of [errorSlo(), latencySlo()]) {
+      const out = judgeSequential({ slo, data, now: 60, final: true, state: undefined });
+      expect(allNumbers(out).every((x) => Number.isFinite(x))).toBe(true);
+      expect(out.verdict.verdict).not.toBe("pass");
+    }
+  });
+});
