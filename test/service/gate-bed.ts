@@ -63,8 +63,11 @@ export const BED_SERVICES = {
 
 export type BedServiceName = keyof typeof BED_SERVICES;
 
-/** The SLO file (slogate.dev/v1) of one bed service: latency (p95 < 500 ms) and errors (< 1 %). */
-export function bedSloYaml(s: BedService): string {
+/**
+ * The SLO file (slogate.dev/v1) of one bed service: latency (p95 < 500 ms) and errors (< 1 %),
+ * plus `errors-kayenta` (the same SLI judged by the kayenta judge, on per-step series) on request.
+ */
+export function bedSloYaml(s: BedService, options: { readonly kayenta?: boolean } = {}): string {
   const selection =
     s.selection === "label"
       ? "{ mode: label, label: rollouts_pod_template_hash }"
@@ -88,7 +91,19 @@ slos:
       events:
         errors: sum(rate(http_requests_total{service="${s.service}",code=~"5..",{{.selector}}}[{{.window}}]))
         total: sum(rate(http_requests_total{service="${s.service}",{{.selector}}}[{{.window}}]))
-`;
+${
+  options.kayenta === true
+    ? `  - name: errors-kayenta
+    objective: "< 1%"
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{service="${s.service}",code=~"5..",{{.selector}}}[{{.window}}]))
+        total: sum(rate(http_requests_total{service="${s.service}",{{.selector}}}[{{.window}}]))
+    canary:
+      judge: kayenta
+`
+    : ""
+}`;
 }
 
 export interface GateBed {
@@ -103,13 +118,17 @@ export interface GateBed {
 export async function startGateBed(
   names: readonly BedServiceName[] = Object.keys(BED_SERVICES) as BedServiceName[],
   seed = 11,
+  options: { readonly kayentaSlos?: boolean } = {},
 ): Promise<GateBed> {
   const slosDir = mkdtempSync(join(tmpdir(), "slogate-bed-slos-"));
   const sims: Record<string, SimScrapes> = {};
   for (const name of names) {
     const s = BED_SERVICES[name];
     sims[s.service] = simulateScrapes(s.scenario, { seed: `${seed}-${s.service}`, start: BED_START });
-    writeFileSync(join(slosDir, `${s.service}.yaml`), bedSloYaml(s));
+    writeFileSync(
+      join(slosDir, `${s.service}.yaml`),
+      bedSloYaml(s, { kayenta: options.kayentaSlos === true }),
+    );
   }
   const prometheus = await startPrometheus({ history: Object.values(sims).flatMap((x) => x.series) });
   return {

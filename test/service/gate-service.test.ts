@@ -24,7 +24,7 @@ const events: VerdictEvent[] = [];
 const services: GateService[] = [];
 
 beforeAll(async () => {
-  bed = await startGateBed();
+  bed = await startGateBed(undefined, undefined, { kayentaSlos: true });
   gate = await startHarnessService({
     prometheusUrl: bed.prometheus.url,
     slosDir: bed.slosDir,
@@ -206,15 +206,115 @@ describe("Argo Rollouts web provider", () => {
   });
 });
 
+describe("analyses over the API", () => {
+  it("judges a kayenta SLO on per-step series read from Prometheus", async () => {
+    const s = BED_SERVICES.healthy;
+    const bodies = await runArgo(gate.url, `${s.service}-errors-kayenta`, s, "kayenta");
+    expect(bodies.at(-1)).toMatchObject({ judge: "kayenta", final: true });
+    expect(bodies.every((b) => b.verdict !== "fail")).toBe(true);
+  });
+
+  it("refuses other selectors for an existing analysis id (409) and a look back in time (400)", async () => {
+    const s = BED_SERVICES.healthy;
+    const slo = `${s.service}-errors`;
+    expect(
+      (await argoLook(gate.url, { slo, canary: s.canary, stable: s.stable, analysis: "strict" }, 3)).status,
+    ).toBe(200);
+    const other = await argoLook(
+      gate.url,
+      { slo, canary: "0000000", stable: s.stable, analysis: "strict" },
+      4,
+    );
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe("CONFLICT");
+    const back = await argoLook(gate.url, { slo, canary: s.canary, stable: s.stable, analysis: "strict" }, 2);
+    expect(back.status).toBe(400);
+    expect(gate.store.getAnalysis("strict")?.looks).toBe(1);
+  });
+
+  it("lists open analyses, closes one by hand, and finds it closed", async () => {
+    const list = await getJson(`${gate.url}/api/v1/analyses`, { status: "open" });
+    expect(list.status).toBe(200);
+    const ids = list.body.analyses.map((a: any) => a.id);
+    expect(ids).toContain("strict");
+    expect(list.body.analyses[0].judgeState).toBeUndefined();
+    const closed = await postJson(`${gate.url}/api/v1/analyses/close`, {
+      analysis: "strict",
+      outcome: "aborted",
+    });
+    expect(closed.body.analysis).toMatchObject({ status: "closed", outcome: "aborted" });
+    const after = await getJson(`${gate.url}/api/v1/analyses`, { status: "open" });
+    expect(after.body.analyses.map((a: any) => a.id)).not.toContain("strict");
+    expect((await getJson(`${gate.url}/api/v1/analyses/no-such-id`)).status).toBe(404);
+    expect((await getJson(`${gate.url}/api/v1/analyses`, { status: "maybe" })).status).toBe(400);
+  });
+
+  it("lists baselines per SLO and serves each one", async () => {
+    const s = BED_SERVICES.healthy;
+    const list = await getJson(`${gate.url}/api/v1/baselines`, { slo: `${s.service}-latency` });
+    expect(list.body.baselines.length).toBeGreaterThan(0);
+    const b = list.body.baselines[0];
+    expect(b.counts.histogram.counts.length).toBe(b.counts.histogram.bounds.length);
+    const one = await getJson(`${gate.url}/api/v1/baselines/${b.id}`);
+    expect(one.body.baseline.id).toBe(b.id);
+  });
+
+  it("captures a baseline of every SLO on the node-cron schedule", async () => {
+    const scheduled = await startHarnessService({
+      prometheusUrl: bed.prometheus.url,
+      slosDir: bed.slosDir,
+      now: () => BED_START,
+      extraEnv: { SLOGATE_BASELINE_SCHEDULE: "* * * * * *" },
+    });
+    services.push(scheduled);
+    const all = await waitFor(
+      () => Promise.resolve(scheduled.store.listBaselines({ limit: 1000 })),
+      (bs) => new Set(bs.map((b) => b.sloId)).size === scheduled.catalog.list().length,
+    );
+    expect(all.every((b) => b.source === "schedule" && b.to === BED_START && b.selector.length === 0)).toBe(
+      true,
+    );
+    const metrics = await (await fetch(`${scheduled.url}/metrics`)).text();
+    expect(metrics).toMatch(/slogate_baseline_age_seconds\{service="shop-healthy",slo="errors"\} 0/);
+  });
+});
+
 describe("Flagger webhooks", () => {
-  const call = (type: string, target: string, slo: string, k: number, extra: Record<string, string> = {}) =>
+  const call = (
+    type: string,
+    target: string,
+    slo: string,
+    k: number,
+    extra: Record<string, string> = {},
+    checksum = "rev1",
+  ) =>
     postJson(`${gate.url}/api/v1/flagger/${type}`, {
       name: target,
       namespace: "shop",
       phase: "Progressing",
-      checksum: "rev1",
+      checksum,
       metadata: { slo, time: String(lookTime(k)), ...extra },
     });
+
+  it("confirm-rollout captures one baseline per analysis and confirm-traffic-increase gates like rollout", async () => {
+    const s = BED_SERVICES.flaggerHealthy;
+    const slo = `${s.service}-latency`;
+    const hook = (type: string) =>
+      postJson(`${gate.url}/api/v1/flagger/${type}`, {
+        name: s.canary,
+        namespace: "shop",
+        phase: "Waiting",
+        checksum: "rev7",
+        metadata: { slo, time: String(BED_START) },
+      });
+    const first = await hook("confirm-rollout");
+    const second = await hook("confirm-rollout");
+    expect(first.status).toBe(200);
+    expect(second.body.baselines[0].baseline).toBe(first.body.baselines[0].baseline);
+    const ti = await call("confirm-traffic-increase", s.canary, slo, 1, {}, "rev7");
+    expect(ti.status).toBe(200);
+    expect(ti.body.results[0].final).toBe(false);
+  });
 
   it("a healthy canary: baseline at pre-rollout, 2xx at every rollout hook, promotion confirmed, closed after", async () => {
     const s = BED_SERVICES.flaggerHealthy;

@@ -27,6 +27,8 @@ export interface HarnessOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
   readonly configYaml?: string;
   readonly onQuery?: (o: QueryObservation) => void;
+  /** The service's clock (Unix seconds). */
+  readonly now?: () => number;
 }
 
 /** A logger that keeps lines in memory (and can print them when a test fails). */
@@ -64,6 +66,7 @@ export function startHarnessService(o: HarnessOptions): Promise<GateService> {
     watch: o.watch ?? false,
     ...(o.listeners === undefined ? {} : { listeners: o.listeners }),
     ...(o.onQuery === undefined ? {} : { onQuery: o.onQuery }),
+    ...(o.now === undefined ? {} : { now: o.now }),
   });
 }
 

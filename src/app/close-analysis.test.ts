@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { judgeLook } from "../judge/registry.ts";
+import { HttpPrometheusClient } from "../prometheus/http-client.ts";
+import { MemoryStore } from "../store/memory-store.ts";
+import type { VerdictEvent } from "./ports.ts";
+import { closeAnalysis, expireAnalyses } from "./close-analysis.ts";
+import type { GateDeps } from "./gate-deps.ts";
+import { createJsonLogger } from "./json-logger.ts";
+import { KeyedLock } from "./keyed-lock.ts";
+import { createReadArmCounts } from "./read-arm.ts";
+import { SloCatalog } from "./slo-catalog.ts";
+
+const DAY = 86400;
+
+function deps(events: VerdictEvent[]): GateDeps {
+  const logger = createJsonLogger(() => undefined);
+  return {
+    store: new MemoryStore(),
+    catalog: SloCatalog.of([], logger, () => 0),
+    // Never called here: retention and closing read no metrics.
+    readArmCounts: createReadArmCounts({ client: new HttpPrometheusClient({ url: "http://127.0.0.1:9" }) }),
+    seriesStepSeconds: 0,
+    judge: judgeLook,
+    logger,
+    listeners: [(e) => void events.push(e)],
+    link: (id) => `http://x/api/v1/analyses/${id}`,
+    locks: new KeyedLock(),
+    wallClock: () => 50 * DAY,
+  };
+}
+
+function open(d: GateDeps, id: string, updatedAt: number): void {
+  d.store.createAnalysis({
+    id,
+    sloId: "gone-slo",
+    controller: "argo",
+    selectors: { canary: [], stable: [] },
+    start: updatedAt,
+    createdAt: updatedAt,
+    updatedAt,
+  });
+}
+
+describe("retention", () => {
+  it("expires idle open analyses, deletes old ones and old baselines, keeps recent ones", async () => {
+    const d = deps([]);
+    open(d, "idle", 1 * DAY);
+    open(d, "recent", 45 * DAY);
+    open(d, "old-closed", 1 * DAY);
+    d.store.closeAnalysis("old-closed", "promoted", 2 * DAY);
+    for (const [id, at] of [
+      ["b-old", 1 * DAY],
+      ["b-new", 40 * DAY],
+    ] as const) {
+      d.store.putBaseline({
+        id,
+        sloId: "s",
+        from: at - 3600,
+        to: at,
+        capturedAt: at,
+        counts: { total: 1, bad: 0 },
+        selector: [],
+        source: "api",
+      });
+    }
+    const r = await expireAnalyses(d, 50 * DAY, { analysesSeconds: 14 * DAY, baselinesSeconds: 30 * DAY });
+    expect(r).toEqual({ expired: 1, deleted: 1, baselinesDeleted: 1 });
+    expect(d.store.getAnalysis("idle")).toMatchObject({ status: "closed", outcome: "expired" });
+    expect(d.store.getAnalysis("old-closed")).toBeUndefined();
+    expect(d.store.getAnalysis("recent")?.status).toBe("open");
+    expect(d.store.listBaselines().map((b) => b.id)).toEqual(["b-new"]);
+  });
+
+  it("closes an analysis whose SLO was removed since, without an event to send", async () => {
+    const events: VerdictEvent[] = [];
+    const d = deps(events);
+    open(d, "a", 1);
+    await expect(closeAnalysis(d, "a", "aborted", 2)).resolves.toMatchObject({
+      status: "closed",
+      outcome: "aborted",
+    });
+    await expect(closeAnalysis(d, "a", "promoted", 3)).resolves.toMatchObject({ outcome: "aborted" });
+    await expect(closeAnalysis(d, "missing", "aborted", 3)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(events).toEqual([]);
+  });
+});
