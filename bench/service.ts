@@ -2,14 +2,17 @@
  * @module bench/service
  * `npm run bench:service`: what the gate service adds on top of Prometheus.
  *
+ * The service runs in a worker thread (its own event loop, as in production where the
+ * controller is another process); this thread plays the controller over HTTP.
+ *
  * 1. Overhead per verdict: sequential Argo looks (POST /api/v1/verdict over HTTP, SQLite
  *    store) against a real Prometheus loaded with synthetic traffic. For each verdict, the
- *    Prometheus calls it made are observed by the client (`onQuery`); the verdict's latency
- *    (as the controller sees it) is divided by its slowest query's latency. The same queries
- *    are then re-sent to Prometheus with a bare `fetch` (no client, no service) for the
- *    "raw" ratio. Reported: the median ratios (target ≤ 1.2).
- *    `serverVerdictToSlowestQueryRatio` uses the service's own time to answer (from reading
- *    the request to the stored look, without the HTTP client and network).
+ *    Prometheus calls it made are observed by the service's client (`onQuery`) and sent
+ *    back with the look's event; the verdict's latency (as the controller sees it) is
+ *    divided by its slowest query's latency. The same queries are then re-sent to Prometheus
+ *    with a bare `fetch` (no client, no service) for the "raw" ratio.
+ *    `serverVerdictToSlowestQueryRatio` uses the service's own time to answer (from the
+ *    look's start to the stored look, without HTTP). Reported: medians (target ≤ 1.2).
  * 2. Throughput: 100 analyses running concurrently, each asking its looks back to back;
  *    sustained verdicts per second over the whole run.
  * Writes bench/results/service.json.
@@ -18,6 +21,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { QueryObservation } from "../src/prometheus/http-client.ts";
 import { BED_SERVICES, BED_START, startGateBed } from "../test/service/gate-bed.ts";
 import { memoryLogger, postJson, startHarnessService } from "../test/service/service-harness.ts";
@@ -26,6 +30,15 @@ const SEQUENTIAL_VERDICTS = Number(process.env.BENCH_VERDICTS ?? 200);
 const CONCURRENT_ANALYSES = 100;
 const LOOKS_PER_ANALYSIS = 10;
 const INTERVAL = 180;
+
+interface WorkerInput {
+  readonly prometheusUrl: string;
+  readonly slosDir: string;
+}
+
+type FromWorker =
+  | { readonly type: "ready"; readonly url: string }
+  | { readonly type: "look"; readonly queries: QueryObservation[]; readonly serverMs: number };
 
 const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,14 +50,46 @@ const quantile = (xs: readonly number[], q: number): number => {
 };
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
+/** The worker thread: runs the service and reports each look's Prometheus calls. */
+async function serviceWorker(): Promise<void> {
+  const input = workerData as WorkerInput;
+  const port = parentPort!;
+  let observed: QueryObservation[] = [];
+  let report = true;
+  const logger = memoryLogger();
+  const gate = await startHarnessService({
+    prometheusUrl: input.prometheusUrl,
+    slosDir: input.slosDir,
+    logger,
+    onQuery: (o) => void observed.push(o),
+    listeners: [
+      (e) => {
+        if (e.phase !== "open") return;
+        const queries = observed;
+        observed = [];
+        const judged = logger.lines
+          .map((l) => JSON.parse(l) as { msg: string; analysis?: string; seconds?: number })
+          .findLast((l) => l.msg === "look judged" && l.analysis === e.analysisId);
+        logger.lines.length = 0;
+        if (report)
+          port.postMessage({ type: "look", queries, serverMs: (judged?.seconds ?? Number.NaN) * 1000 });
+      },
+    ],
+  });
+  port.on("message", (m: string) => {
+    if (m === "mute") report = false;
+    if (m === "stop") void gate.close().then(() => port.close());
+  });
+  port.postMessage({ type: "ready", url: gate.url });
+}
+
 async function rawQueryMs(prometheusUrl: string, o: QueryObservation, at: number): Promise<number> {
   const path = o.kind === "range" ? "query_range" : "query";
-  const params = new URLSearchParams({ query: o.query, time: String(at) });
   const t0 = performance.now();
   const r = await fetch(`${prometheusUrl}/api/v1/${path}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: params,
+    body: new URLSearchParams({ query: o.query, time: String(at) }),
   });
   await r.arrayBuffer();
   return performance.now() - t0;
@@ -52,85 +97,85 @@ async function rawQueryMs(prometheusUrl: string, o: QueryObservation, at: number
 
 async function main(): Promise<void> {
   const bed = await startGateBed(["healthy"]);
-  let observed: QueryObservation[] = [];
-  const logger = memoryLogger();
-  const gate = await startHarnessService({
-    prometheusUrl: bed.prometheus.url,
-    slosDir: bed.slosDir,
-    logger,
-    onQuery: (o) => void observed.push(o),
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { prometheusUrl: bed.prometheus.url, slosDir: bed.slosDir } satisfies WorkerInput,
   });
-  const s = BED_SERVICES.healthy;
-  const slos = [`${s.service}-latency`, `${s.service}-errors`];
+  const inbox: FromWorker[] = [];
+  let wake: (() => void) | undefined;
+  worker.on("message", (m: FromWorker) => {
+    inbox.push(m);
+    wake?.();
+  });
+  worker.on("error", (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+  const next = async (): Promise<FromWorker> => {
+    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+    return inbox.shift()!;
+  };
   try {
-    // Warm-up (JIT, connections, Prometheus caches of the head block).
-    for (let i = 0; i < 20; i++) {
-      await postJson(`${gate.url}/api/v1/verdict`, {
-        slo: slos[i % 2],
+    const ready = await next();
+    if (ready.type !== "ready") throw new Error("the service worker did not start");
+    const url = ready.url;
+    const s = BED_SERVICES.healthy;
+    const slos = [`${s.service}-latency`, `${s.service}-errors`];
+    const look = (analysis: string, slo: string, k: number) =>
+      postJson(`${url}/api/v1/verdict`, {
+        slo,
         canary: s.canary,
         stable: s.stable,
-        analysis: `warm-${i}`,
+        analysis,
         start: BED_START,
-        time: BED_START + 600,
+        count: LOOKS_PER_ANALYSIS,
+        time: BED_START + k * INTERVAL,
       });
+
+    // Warm-up (JIT, connections).
+    for (let i = 0; i < 20; i++) {
+      await look(`warm-${i}`, slos[i % 2]!, 3);
+      await next();
     }
 
     // 1. Sequential verdicts: overhead over the slowest query of each.
     const ratios: number[] = [];
     const rawRatios: number[] = [];
+    const serverRatios: number[] = [];
     const verdictMs: number[] = [];
     const slowestMs: number[] = [];
     const rawSlowestMs: number[] = [];
     const queriesPerVerdict: number[] = [];
-    const serverRatios: number[] = [];
     for (let i = 0; i < SEQUENTIAL_VERDICTS; i++) {
       const k = (i % LOOKS_PER_ANALYSIS) + 1;
-      const at = BED_START + k * INTERVAL;
-      observed = [];
-      logger.lines.length = 0;
+      const analysis = Math.floor(i / LOOKS_PER_ANALYSIS);
       const t0 = performance.now();
-      const r = await postJson(`${gate.url}/api/v1/verdict`, {
-        slo: slos[Math.floor(i / LOOKS_PER_ANALYSIS) % 2],
-        canary: s.canary,
-        stable: s.stable,
-        analysis: `seq-${Math.floor(i / LOOKS_PER_ANALYSIS)}`,
-        start: BED_START,
-        count: LOOKS_PER_ANALYSIS,
-        time: at,
-      });
+      const r = await look(`seq-${analysis}`, slos[analysis % 2]!, k);
       const ms = performance.now() - t0;
       if (r.status !== 200) throw new Error(`verdict ${i} failed: ${r.status} ${JSON.stringify(r.body)}`);
-      const calls = observed;
-      const slowest = Math.max(...calls.map((c) => c.durationSeconds * 1000));
-      const raw = await Promise.all(calls.map((c) => rawQueryMs(bed.prometheus.url, c, at)));
+      const report = await next();
+      if (report.type !== "look") throw new Error("expected a look report");
+      const slowest = Math.max(...report.queries.map((c) => c.durationSeconds * 1000));
+      const raw = await Promise.all(
+        report.queries.map((c) => rawQueryMs(bed.prometheus.url, c, BED_START + k * INTERVAL)),
+      );
       verdictMs.push(ms);
       slowestMs.push(slowest);
       rawSlowestMs.push(Math.max(...raw));
       ratios.push(ms / slowest);
       rawRatios.push(ms / Math.max(...raw));
-      queriesPerVerdict.push(calls.length);
-      const judged = logger.lines
-        .map((l) => JSON.parse(l) as { msg: string; seconds?: number })
-        .find((l) => l.msg === "look judged");
-      if (judged?.seconds !== undefined) serverRatios.push((judged.seconds * 1000) / slowest);
+      serverRatios.push(report.serverMs / slowest);
+      queriesPerVerdict.push(report.queries.length);
     }
 
     // 2. Throughput with 100 concurrent analyses.
+    worker.postMessage("mute");
     let errors = 0;
     let verdicts = 0;
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENT_ANALYSES }, async (_, a) => {
         for (let k = 1; k <= LOOKS_PER_ANALYSIS; k++) {
-          const r = await postJson(`${gate.url}/api/v1/verdict`, {
-            slo: slos[a % 2],
-            canary: s.canary,
-            stable: s.stable,
-            analysis: `load-${a}`,
-            start: BED_START,
-            count: LOOKS_PER_ANALYSIS,
-            time: BED_START + k * INTERVAL,
-          });
+          const r = await look(`load-${a}`, slos[a % 2]!, k);
           if (r.status === 200) verdicts++;
           else errors++;
         }
@@ -170,16 +215,18 @@ async function main(): Promise<void> {
         seconds: round(seconds, 2),
       },
       notes:
-        "ratio = verdict latency seen by the HTTP caller / latency of the slowest Prometheus call made for that verdict (client-observed; 'raw' = the same query re-sent with a bare fetch). Store: SQLite in a temp dir. Prometheus and the service share the machine.",
+        "ratio = verdict latency seen by the HTTP caller / latency of the slowest Prometheus call made for that verdict (observed by the service's client; 'raw' = the same query re-sent with a bare fetch; 'server' = the service's own time to answer). SLOs: shop-healthy latency (histogram) and errors (events), sequential judge. Store: SQLite in a temp dir. The service runs in a worker thread; Prometheus, the service and the caller share the machine.",
     };
     const dir = join(import.meta.dirname, "results");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "service.json"), JSON.stringify(result, null, 2) + "\n");
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    await gate.close();
+    worker.postMessage("stop");
+    await new Promise((r) => worker.once("exit", r));
     await bed.stop();
   }
 }
 
-await main();
+if (isMainThread) await main();
+else await serviceWorker();

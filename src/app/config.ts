@@ -31,7 +31,7 @@ export interface ServiceConfig {
   };
   /** Accepted bearer tokens; empty means no authentication. */
   readonly auth: { readonly tokens: readonly string[] };
-  readonly limits: { readonly bodyBytes: number; readonly maxConcurrentLooks: number };
+  readonly limits: { readonly bodyBytes: number };
   /** Step of the per-step series read at each look (0 disables series reads). */
   readonly seriesStepSeconds: number;
   readonly log: { readonly level: LogLevel };
@@ -49,7 +49,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   retention: { analysesSeconds: 14 * 86400, baselinesSeconds: 30 * 86400 },
   baseline: { schedule: "*/30 * * * *", windowSeconds: 3600 },
   auth: { tokens: [] },
-  limits: { bodyBytes: 64 * 1024, maxConcurrentLooks: 256 },
+  limits: { bodyBytes: 64 * 1024 },
   seriesStepSeconds: 60,
   log: { level: "info" },
 };
@@ -152,7 +152,6 @@ const KNOWN_TOP = new Set([
   "baseline",
   "auth",
   "limits",
-  "seriesStepSeconds",
   "series",
   "log",
   "notifications",
@@ -256,14 +255,6 @@ export function parseServiceConfig(
     auth: { tokens },
     limits: {
       bodyBytes: int(limits.bodyBytes, "limits.bodyBytes", p, d.limits.bodyBytes, 1024, 10 * 1024 * 1024),
-      maxConcurrentLooks: int(
-        limits.maxConcurrentLooks,
-        "limits.maxConcurrentLooks",
-        p,
-        d.limits.maxConcurrentLooks,
-        1,
-        100_000,
-      ),
     },
     seriesStepSeconds:
       series.step === 0 || series.step === "0"

@@ -139,6 +139,11 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     const b = store.latestBaseline(slo.id);
     if (b !== undefined) metrics.recordBaseline(slo, b);
   }
+  const served = new Map(catalog.list().map((s) => [s.id, s]));
+  for (const a of store.listAnalyses({ status: "open", limit: 10_000 })) {
+    const slo = served.get(a.sloId);
+    if (slo !== undefined) metrics.restoreStatus(slo, a);
+  }
 
   const captureAllBaselines = async (at = now()): Promise<void> => {
     for (const slo of catalog.list()) {

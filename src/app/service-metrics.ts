@@ -158,6 +158,20 @@ export class ServiceMetrics {
     this.#statusLabels.set(analysis.id, labels);
   }
 
+  /** Restores the status series of an open analysis (after a restart). */
+  restoreStatus(slo: Slo, analysis: { id: string; rollout?: string; lastVerdict?: string }): void {
+    if (analysis.lastVerdict === undefined) return;
+    const labels = {
+      service: slo.service,
+      slo: slo.name,
+      analysis: analysis.id,
+      rollout: analysis.rollout ?? "",
+      verdict: analysis.lastVerdict,
+    };
+    this.#analysisStatus.set(labels, 1);
+    this.#statusLabels.set(analysis.id, labels);
+  }
+
   /** Records a closed analysis and drops its status series. */
   recordClosed(slo: Slo, analysisId: string, outcome: AnalysisOutcome, durationSeconds: number): void {
     this.#analysisDuration.observe(
