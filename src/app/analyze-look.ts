@@ -137,6 +137,7 @@ async function readLookData(
   at: number,
 ): Promise<LookData> {
   const range = { start: analysis.start, end: at };
+  if (range.end - range.start < 1) await deps.probePrometheus?.();
   const [canary, stable, canarySeries, stableSeries] = await Promise.all([
     readArm(deps, slo, analysis.selectors.canary, range),
     readArm(deps, slo, analysis.selectors.stable, range),

@@ -20,6 +20,12 @@ export interface GateDeps {
   /** When given (and `seriesStepSeconds > 0`), per-step series are read at each look too. */
   readonly readArmSeries?: ReadArmSeries;
   readonly seriesStepSeconds: number;
+  /**
+   * Rejects when Prometheus cannot answer. Used for looks whose data window is still empty
+   * (the first look of an analysis that starts now), so even those are never a pass while
+   * the backend is down.
+   */
+  readonly probePrometheus?: () => Promise<void>;
   readonly judge: JudgeLook;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;

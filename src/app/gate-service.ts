@@ -107,6 +107,9 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     },
   });
   const readers = o.createArmReaders(client);
+  const probe = async (): Promise<void> => {
+    await client.query("vector(1)");
+  };
 
   let notifier: Notifier | undefined;
   if (config.notifications !== undefined) {
@@ -125,6 +128,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     readArmCounts: readers.readArmCounts,
     ...(readers.readArmSeries === undefined ? {} : { readArmSeries: readers.readArmSeries }),
     seriesStepSeconds: config.seriesStepSeconds,
+    probePrometheus: probe,
     judge: o.judge ?? judgeLook,
     logger,
     metrics,
@@ -191,9 +195,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     gate: deps,
     buildArmMatchers: o.buildArmMatchers,
     now,
-    probePrometheus: async () => {
-      await client.query("vector(1)");
-    },
+    probePrometheus: probe,
     tokens: config.auth.tokens,
     bodyLimitBytes: config.limits.bodyBytes,
     baselineWindowSeconds: config.baseline.windowSeconds,

@@ -437,6 +437,15 @@ describe("robustness", () => {
     expect(r.body.error.code).toMatch(/^PROMETHEUS_/);
     expect(JSON.stringify(r.body)).not.toMatch(/\bat .*\.ts:\d+/);
     expect(dead.store.getAnalysis("down")?.looks ?? 0).toBe(0);
+    // The first look of an analysis starting now has no data to read yet: still not a pass.
+    const first = await postJson(`${dead.url}/api/v1/verdict`, {
+      slo: `${s.service}-errors`,
+      canary: s.canary,
+      stable: s.stable,
+      analysis: "down-now",
+    });
+    expect(first.status).toBe(503);
+    expect(first.body.verdict).toBeNull();
     const ready = await getJson(`${dead.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(ready.body.checks.prometheus.ok).toBe(false);
