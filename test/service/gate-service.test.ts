@@ -21,6 +21,7 @@ const lookTime = (k: number): number => BED_START + k * INTERVAL;
 let bed: GateBed;
 let gate: GateService;
 const events: VerdictEvent[] = [];
+let queriesMade = 0;
 const services: GateService[] = [];
 
 beforeAll(async () => {
@@ -29,6 +30,7 @@ beforeAll(async () => {
     prometheusUrl: bed.prometheus.url,
     slosDir: bed.slosDir,
     listeners: [(e) => void events.push(e)],
+    onQuery: () => void queriesMade++,
   });
   services.push(gate);
 });
@@ -501,8 +503,10 @@ describe("robustness", () => {
       time: lookTime(1),
       ...patch,
     };
+    const before = queriesMade;
     const r = await postJson(`${gate.url}/api/v1/verdict`, body);
     expect(r.status).toBe(400);
+    expect(queriesMade).toBe(before);
     expect(r.body).toMatchObject({
       verdict: null,
       error: { code: expect.stringMatching(/BAD_REQUEST|LABEL_INVALID/) },
