@@ -13,7 +13,7 @@ import {
 import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { formatMatchers, type LabelMatcher } from "../../promql/matchers.ts";
 import type { Slo } from "../../slo/model.ts";
-import { buildSliExpression } from "../sli-expressions.ts";
+import { buildSliExpression, type SliExpression } from "../sli-expressions.ts";
 import { sloSelector } from "../slo-rules.ts";
 import {
   layOutPanels,
@@ -32,32 +32,24 @@ function armMatcher(slo: Slo, variable: "canary" | "stable"): LabelMatcher {
   return { name: slo.canary.selection.label, op: "=", value: `$${variable}` };
 }
 
-function badRatio(slo: Slo, arm: LabelMatcher): string {
-  const e = buildSliExpression(slo.sli, "5m", [arm]);
-  return e.type === "events" ? `(${e.bad})\n/\n(${e.total})` : e.badRatio;
-}
-
 function sloQueries(slo: Slo): { ratio: PanelQuery[]; traffic: PanelQuery[] } {
-  const canary = armMatcher(slo, "canary");
-  const stable = armMatcher(slo, "stable");
+  const canary = buildSliExpression(slo.sli, "5m", [armMatcher(slo, "canary")]);
+  const stable = buildSliExpression(slo.sli, "5m", [armMatcher(slo, "stable")]);
   const ids = formatMatchers([
     { name: "service", op: "=", value: slo.service },
     { name: "slo", op: "=", value: slo.name },
   ]);
+  const badRatio = (e: SliExpression): string =>
+    e.type === "events" ? `(${e.bad})\n/\n(${e.total})` : e.badRatio;
   const ratio: PanelQuery[] = [
-    { expr: badRatio(slo, canary), legend: "canary" },
-    { expr: badRatio(slo, stable), legend: "stable" },
+    { expr: badRatio(canary), legend: "canary" },
+    { expr: badRatio(stable), legend: "stable" },
     { expr: `max(slogate_baseline_bad_ratio{${ids}})`, legend: "baseline" },
     { expr: `slo:error_budget:ratio${sloSelector(slo)}`, legend: "error budget (objective)" },
   ];
   const traffic: PanelQuery[] = [];
-  for (const [name, arm] of [
-    ["canary", canary],
-    ["stable", stable],
-  ] as const) {
-    const e = buildSliExpression(slo.sli, "5m", [arm]);
-    if (e.type === "events") traffic.push({ expr: e.total, legend: name });
-  }
+  if (canary.type === "events") traffic.push({ expr: canary.total, legend: "canary" });
+  if (stable.type === "events") traffic.push({ expr: stable.total, legend: "stable" });
   return { ratio, traffic };
 }
 
