@@ -19,7 +19,13 @@ const DURATION = /^[0-9]+[a-z]+$|^[0-9]+ [-+*/] /;
 function isPlainSafe(s: string): boolean {
   if (s === "" || RESERVED.test(s) || BAD_START.test(s)) return false;
   if (DIGIT_START.test(s) && !DURATION.test(s)) return false;
-  if (/[\x00-\x1f\x7f]/.test(s) || /\s$/.test(s) || s.endsWith(":")) return false;
+  if (
+    [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
+    /\s$/.test(s) ||
+    s.endsWith(":")
+  ) {
+    return false;
+  }
   return !s.includes(": ") && !s.includes(" #");
 }
 
