@@ -108,7 +108,7 @@ describe("loadSloFiles", () => {
     await writeFile(big, Buffer.alloc(10 * 1024 * 1024, "a"));
     const r = await loadSloFiles([big]);
     expect(r.problems.map((p) => [p.line, p.col, p.message])).toEqual([
-      [1, 1, "file is too large (10.0 MiB; the limit is 1.0 MiB)"],
+      [1, 1, "file is too large (10.0 MiB; the limit is 512 KiB)"],
     ]);
   });
 

@@ -9,6 +9,11 @@ import type { Problem, ProblemSeverity, YamlPath } from "./problem.ts";
 import { formatYamlPath } from "./problem.ts";
 import type { Position, YamlDocument } from "./yaml-source.ts";
 
+/** Problems reported per file at most; beyond, one summary problem (bounded work on junk). */
+export const MAX_PROBLEMS_PER_FILE = 100;
+const ERROR_COUNTS = new WeakMap<Problem[], { scanned: number; errors: number }>();
+const PROBLEM_COUNTS = new WeakMap<Problem[], Map<string, number>>();
+
 /** A plain YAML mapping. */
 export type YamlMap = Record<string, unknown>;
 
@@ -22,13 +27,34 @@ export class FieldReader {
     this.problems = problems;
   }
 
-  /** Records a problem at `path` (at the key itself when `onKey`). */
+  /**
+   * Records a problem at `path` (at the key itself when `onKey`). After
+   * MAX_PROBLEMS_PER_FILE problems in one file, further ones are summarised in a single one.
+   */
   report(
     path: YamlPath,
     message: string,
     hint: string,
     options: { code?: ErrorCode; severity?: ProblemSeverity; onKey?: boolean; at?: Position } = {},
   ): void {
+    const perFile = PROBLEM_COUNTS.get(this.problems) ?? new Map<string, number>();
+    PROBLEM_COUNTS.set(this.problems, perFile);
+    const n = (perFile.get(this.doc.file) ?? 0) + 1;
+    perFile.set(this.doc.file, n);
+    if (n > MAX_PROBLEMS_PER_FILE + 1) return;
+    if (n === MAX_PROBLEMS_PER_FILE + 1) {
+      this.problems.push({
+        file: this.doc.file,
+        line: 0,
+        col: 0,
+        path: "",
+        code: options.code ?? "SLO_INVALID",
+        message: `more than ${MAX_PROBLEMS_PER_FILE} problems in this file; the rest are not shown`,
+        hint: "fix the problems above and validate again",
+        severity: "error",
+      });
+      return;
+    }
     const pos = options.at ?? this.doc.position(path, options.onKey ?? false);
     this.problems.push({
       file: this.doc.file,
@@ -160,7 +186,13 @@ export class FieldReader {
 
   /** Number of errors recorded so far (by every reader sharing the list); a mark to compare. */
   errorCount(): number {
-    return this.problems.reduce((n, p) => (p.severity === "error" ? n + 1 : n), 0);
+    // Counted incrementally per list, so calling it per SLO stays linear in the problems.
+    const c = ERROR_COUNTS.get(this.problems) ?? { scanned: 0, errors: 0 };
+    for (; c.scanned < this.problems.length; c.scanned++) {
+      if (this.problems[c.scanned]?.severity === "error") c.errors++;
+    }
+    ERROR_COUNTS.set(this.problems, c);
+    return c.errors;
   }
 
   /** Reports a required field that is absent (at its parent). */

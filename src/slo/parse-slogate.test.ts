@@ -344,6 +344,13 @@ describe("slogate v1: every problem at once, with position, path and hint", () =
     ]);
   });
 
+  it("stops listing problems after 100 in a file", () => {
+    const body = `slos:\n${"  - name: x\n    objective: 200\n".repeat(150)}`;
+    const r = parse(body);
+    expect(r.problems).toHaveLength(101);
+    expect(r.problems[100]?.message).toBe("more than 100 problems in this file; the rest are not shown");
+  });
+
   it("still converts the good SLOs of a file with a bad one", () => {
     const r = parse(
       `slos:\n  - name: good\n    objective: 99.9${EVENTS}\n  - name: bad\n    objective: 200${EVENTS}`,

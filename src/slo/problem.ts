@@ -39,9 +39,10 @@ export function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === "error");
 }
 
-/** Orders problems by file, line, column. */
+/** Orders problems by file, line, column; problems without a position come last in their file. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  const line = (p: Problem): number => (p.line === 0 ? Number.MAX_SAFE_INTEGER : p.line);
+  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || line(a) - line(b) || a.col - b.col);
 }
 
 /** Renders `file:line:col: error: message (path) hint: …` — the human output of validation. */

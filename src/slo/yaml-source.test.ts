@@ -41,7 +41,7 @@ describe("readYamlDocuments refuses bad input with a positioned problem", () => 
     ],
     ["deep nesting", `a: ${"[".repeat(100)}${"]".repeat(100)}`, 1, 68, "file nests deeper than 64 levels"],
     ["an unclosed quote", 'a: "x\nb: 1\n', 3, 1, 'YAML syntax error: Missing closing "quote'],
-    ["a duplicate key", "a: 1\nb: 2\na: 3\n", 3, 1, "duplicate key in a mapping"],
+    ["a duplicate key", "a: 1\nb: 2\na: 3\n", 3, 1, 'duplicate key "a" in a mapping'],
     [
       "a bad indentation",
       "a:\n  b: 1\n c: 2\n",
@@ -54,6 +54,24 @@ describe("readYamlDocuments refuses bad input with a positioned problem", () => 
     expect(r.documents).toEqual([]);
     expect(r.problems.map((p) => [p.line, p.col, p.message])).toEqual([[line, col, message]]);
     expect(r.problems[0]?.hint).not.toBe("");
+  });
+
+  it("refuses block nesting too deep for the YAML reader instead of crashing", () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
+    const r = readYamlDocuments(text, "deep.yaml");
+    expect(r.documents).toEqual([]);
+    expect(r.problems.map((p) => [p.line, p.col, p.message])).toEqual([
+      [202, 202, "file is indented deeper than 200 columns"],
+    ]);
+  });
+
+  it("reports duplicate keys in a large mapping (linear check)", () => {
+    const keys = Array.from({ length: 20000 }, (_, i) => `k${i}: v`);
+    keys.push("k7: again");
+    const r = readYamlDocuments(keys.join("\n"), "keys.yaml");
+    expect(r.problems.map((p) => [p.line, p.col, p.message])).toEqual([
+      [20001, 1, 'duplicate key "k7" in a mapping'],
+    ]);
   });
 
   it("refuses a text over the size cap without parsing it", () => {

@@ -4,15 +4,20 @@
  * and keeps what is needed to point at a node: `file:line:col` from a YAML path, and the exact
  * source text of scalars so a PromQL error can be placed inside the file. Pure.
  */
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { Document, Node as YamlNode } from "yaml";
 import type { Problem, YamlPath } from "./problem.ts";
 
-/** Largest SLO file accepted, in characters. Real SLO files are a few kilobytes. */
-export const MAX_SLO_FILE_CHARS = 1024 * 1024;
+/**
+ * Largest SLO file accepted, in characters. Real SLO files are a few kilobytes; the cap bounds
+ * the parse time of adversarial input (about 5 s for 512 KiB of nested flow collections).
+ */
+export const MAX_SLO_FILE_CHARS = 512 * 1024;
 /** Alias expansions allowed per document (YAML "billion laughs" protection). */
 export const MAX_ALIAS_COUNT = 100;
-/** Deepest nesting accepted; SLO files need about ten levels. */
+/** Deepest indentation accepted, in columns: deep block nesting overflows the YAML reader's stack. */
+export const MAX_INDENT = 200;
+/** Deepest flow-collection nesting accepted; SLO files need about ten levels. */
 export const MAX_NESTING = 64;
 
 /** A 1-based position in a file. */
@@ -81,13 +86,23 @@ export function readYamlDocuments(text: string, file: string): YamlReadResult {
     );
     return { documents: [], problems };
   }
+  const indentAt = tooIndentedOffset(text, MAX_INDENT);
+  if (indentAt !== undefined) {
+    fileProblem(
+      `file is indented deeper than ${MAX_INDENT} columns`,
+      "SLO files need about ten levels of nesting; check that this is the right file",
+      positionOf(text, indentAt),
+    );
+    return { documents: [], problems };
+  }
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, {
       lineCounter: lc,
       prettyErrors: false,
-      uniqueKeys: true,
+      // Duplicate keys are found below with a Set: the library's own check is quadratic.
+      uniqueKeys: false,
     }) as Document.Parsed[];
   } catch (e) {
     fileProblem(`YAML could not be read: ${(e as Error).message}`, "check the YAML syntax");
@@ -97,31 +112,56 @@ export function readYamlDocuments(text: string, file: string): YamlReadResult {
   const documents: YamlDocument[] = [];
   docs.forEach((doc, index) => {
     const errors = [...doc.errors];
-    for (const err of errors) {
+    // A stack overflow inside the YAML reader (absurd nesting) is one problem, not one per level.
+    const overflow = errors.find((e) => /call stack/i.test(e.message));
+    for (const err of overflow === undefined ? errors.slice(0, 20) : [overflow]) {
       const pos = lc.linePos(err.pos[0]);
-      const duplicate = err.code === "DUPLICATE_KEY";
       problems.push({
         file,
         line: pos.line,
         col: pos.col,
         path: "",
         code: "SLO_INVALID",
-        message: duplicate ? "duplicate key in a mapping" : `YAML syntax error: ${firstLine(err.message)}`,
-        hint: duplicate ? "remove or rename one of the keys" : "fix the YAML syntax at this position",
+        message:
+          overflow !== undefined
+            ? "file nests too deeply to be read"
+            : `YAML syntax error: ${firstLine(err.message)}`,
+        hint:
+          overflow !== undefined
+            ? "SLO files need about ten levels of nesting; check that this is the right file"
+            : "fix the YAML syntax at this position",
         severity: "error",
       });
     }
     if (errors.length > 0) return;
     if (doc.contents === null) return; // an empty document between `---` separators
+    const duplicate = firstDuplicateKey(doc);
+    if (duplicate !== undefined) {
+      const pos = lc.linePos(duplicate.offset);
+      problems.push({
+        file,
+        line: pos.line,
+        col: pos.col,
+        path: "",
+        code: "SLO_INVALID",
+        message: `duplicate key ${JSON.stringify(duplicate.key)} in a mapping`,
+        hint: "remove or rename one of the keys",
+        severity: "error",
+      });
+      return;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
       const alias = /alias/i.test((e as Error).message);
+      const deep = /call stack/i.test((e as Error).message);
       fileProblem(
         alias
           ? `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} expansions): refusing a possible YAML bomb`
-          : `YAML could not be read: ${(e as Error).message}`,
+          : deep
+            ? "file nests too deeply to be read"
+            : `YAML could not be read: ${(e as Error).message}`,
         alias ? "write the values out instead of nesting aliases" : "check the YAML syntax",
         doc.range[0] === 0 ? { line: 1, col: 1 } : lc.linePos(doc.range[0]),
       );
@@ -230,6 +270,20 @@ function binaryOffset(text: string): number | undefined {
   return undefined;
 }
 
+/** Offset of the first line indented deeper than `limit` columns; undefined when none is. */
+function tooIndentedOffset(text: string, limit: number): number | undefined {
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let i = lineStart;
+    while (i < text.length && (text[i] === " " || text[i] === "\t")) i++;
+    if (i - lineStart > limit && i < text.length && text[i] !== "\n") return i;
+    const next = text.indexOf("\n", i);
+    if (next < 0) break;
+    lineStart = next + 1;
+  }
+  return undefined;
+}
+
 /** 1-based line and column of `offset`. */
 function positionOf(text: string, offset: number): Position {
   let line = 1;
@@ -273,6 +327,27 @@ function tooDeepOffset(text: string, limit: number): number | undefined {
     } else if (c === "]" || c === "}") depth = Math.max(0, depth - 1);
   }
   return undefined;
+}
+
+/** The first key repeated within one mapping, with its offset; linear in the document size. */
+function firstDuplicateKey(doc: Document.Parsed): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) {
+          found = { key, offset: pair.key.range?.[0] ?? 0 };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function firstLine(s: string): string {
