@@ -164,8 +164,11 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       }
     }
   };
+  // Background work (scheduled baselines, retention) runs only in the long-lived service,
+  // not in one-shot CLI commands that open the same store.
+  const background = o.listen !== false;
   let task: ScheduledTask | undefined;
-  if (config.baseline.schedule !== "") {
+  if (background && config.baseline.schedule !== "") {
     if (!cron.validate(config.baseline.schedule)) {
       store.close();
       catalog.close();
@@ -187,9 +190,12 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       logger.warn("retention failed", { error: e as Error }),
     );
   };
-  applyRetention();
-  const retentionTimer = setInterval(applyRetention, RETENTION_EVERY_MS);
-  retentionTimer.unref();
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (background) {
+    applyRetention();
+    retentionTimer = setInterval(applyRetention, RETENTION_EVERY_MS);
+    retentionTimer.unref();
+  }
 
   const app = createHttpApp({
     gate: deps,
@@ -239,7 +245,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       if (closed) return;
       closed = true;
       await task?.stop();
-      clearInterval(retentionTimer);
+      if (retentionTimer !== undefined) clearInterval(retentionTimer);
       catalog.close();
       if (server !== undefined) {
         const s = server;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -103,5 +103,28 @@ describe("SloCatalog", () => {
     await c.reload();
     expect(c.status()).toMatchObject({ valid: false, served: 0 });
     expect(c.status().problems[0]?.message).toBe("disk on fire");
+  });
+
+  it("reloads a watched file that an editor replaces by renaming a new file over it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-catalog-"));
+    const path = join(dir, "shop.yaml");
+    writeFileSync(path, file("shop", ["errors"]));
+    const { c, loads } = catalogOver(path);
+    await c.reload();
+    c.watch(20);
+    try {
+      writeFileSync(join(dir, ".shop.yaml.swp"), file("shop", ["errors", "latency"]));
+      renameSync(join(dir, ".shop.yaml.swp"), path);
+      for (let i = 0; i < 100 && c.list().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(
+        c
+          .list()
+          .map((s) => s.id)
+          .sort(),
+      ).toEqual(["shop-errors", "shop-latency"]);
+      expect(loads.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      c.close();
+    }
   });
 });

@@ -4,7 +4,8 @@
  * that finds errors is reported (log, `/api/v1/slos`, metric) and the last good version keeps
  * serving. On the very first load the valid SLOs found are served even if others fail.
  */
-import { watch, type FSWatcher } from "node:fs";
+import { statSync, watch, type FSWatcher } from "node:fs";
+import { basename, dirname } from "node:path";
 import { SlogateError } from "../errors.ts";
 import type { Problem } from "../slo/problem.ts";
 import type { Slo } from "../slo/model.ts";
@@ -132,14 +133,24 @@ export class SloCatalog {
     }
   }
 
-  /** Watches the paths and reloads (debounced) on any change. */
+  /**
+   * Watches the paths and reloads (debounced) on any change. Directories are watched
+   * recursively; a file is watched through its directory, so editors that save by renaming
+   * a new file over the old one are seen too.
+   */
   watch(debounceMs = 300): void {
+    const schedule = (): void => {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => void this.reload(), debounceMs);
+    };
     for (const path of this.#paths) {
       try {
-        const w = watch(path, { recursive: true }, () => {
-          if (this.#timer !== undefined) clearTimeout(this.#timer);
-          this.#timer = setTimeout(() => void this.reload(), debounceMs);
-        });
+        const isDir = statSync(path).isDirectory();
+        const w = isDir
+          ? watch(path, { recursive: true }, schedule)
+          : watch(dirname(path), (_event, name) => {
+              if (name === null || name === basename(path)) schedule();
+            });
         w.on("error", (e) => this.#logger.warn("SLO watch failed", { path, error: e }));
         this.#watchers.push(w);
       } catch (e) {
