@@ -142,6 +142,28 @@ describe("sequential judge", () => {
     expect(check(v, "errors-baseline").evidence.baselineBadRatio).toBeCloseTo(0.001, 6);
   });
 
+  it.each([
+    ["absent", undefined],
+    ["null (what the service sends when none was captured)", null],
+  ])("has no baseline check when the baseline is %s, and gives its α to the others", (_n, baseline) => {
+    const looks = looksFrom(repeat(2, { canary: [600, 3], stable: [5400, 27] })).map((d) => ({
+      ...d,
+      baseline,
+    }));
+    const out = last(run(errorSlo(), looks));
+    expect(out.verdict.checks.map((c) => c.id)).toEqual(["errors-relative", "errors-absolute"]);
+    expect(out.state.alpha.relative + out.state.alpha.absolute).toBeCloseTo(0.05, 12);
+  });
+
+  it("keeps judging against the baseline's limit when later looks omit the baseline", () => {
+    const baseline = { total: 100000, bad: 100, capturedAt: -60, from: -3660 };
+    const looks = looksFrom(repeat(10, { canary: [600, 3], stable: [5400, 27] })).map((d, i) =>
+      i === 0 ? { ...d, baseline } : d,
+    );
+    const v = last(run(errorSlo(), looks)).verdict;
+    expect(check(v, "errors-baseline").status).toBe("fail");
+  });
+
   it("checks latency by slow-request counts and the time-uniform CDF band", () => {
     const fast = BUCKETS_30.map((b) => (b <= 0.1 ? 40 : b <= 0.2 ? 10 : b <= 0.5 ? 2 : 0));
     const slow = BUCKETS_30.map((b) => (b <= 0.1 ? 10 : b <= 0.2 ? 10 : b <= 0.5 ? 30 : 1));

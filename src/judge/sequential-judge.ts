@@ -93,11 +93,12 @@ function baselineRatio(b: CleanArm | null): number | null {
 function initialState(input: JudgeInput<SequentialState>): SequentialState {
   const { slo, data } = input;
   const checks = slo.canary.checks;
-  const baseline = data.baseline === undefined ? null : cleanArm(data.baseline, slo);
+  // `null` and absent both mean "no baseline captured" (the service sends null).
+  const baseline = data.baseline == null ? null : cleanArm(data.baseline, slo);
   const planned: Record<SequentialCheck, boolean> = {
     relative: checks.relative.enabled,
     absolute: checks.absolute.enabled,
-    baseline: checks.baseline.enabled && data.baseline !== undefined,
+    baseline: checks.baseline.enabled && data.baseline != null,
     distribution: checks.relative.enabled && slo.sli.type === "latency",
   };
   const alpha = planAlpha(slo, planned);
@@ -337,7 +338,8 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
   const alpha = kind === "absolute" ? state.alpha.absolute : state.alpha.baseline / 2;
   const limit = kind === "absolute" ? state.absoluteLimit : state.baselineLimit;
   const baselineArm = kind === "baseline" ? c.baseline : undefined;
-  if (p.failedAt === null && (!canary || (kind === "baseline" && (!baselineArm || limit === null)))) {
+  // The baseline's limit was fixed at the first look; later looks need not repeat the baseline.
+  if (p.failedAt === null && (!canary || (kind === "baseline" && limit === null))) {
     return {
       ...base,
       status: "nodata",
@@ -352,7 +354,7 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
   const what =
     kind === "absolute"
       ? "the objective's limit"
-      : `the baseline's limit (baseline ${pct(rate(baselineArm))})`;
+      : `the baseline's limit (baseline ${baselineArm ? pct(rate(baselineArm)) : "captured earlier"})`;
   let reason: string;
   if (limit === null || !(limit > 0 && limit < 1)) {
     status = p.failedAt !== null ? "fail" : status;
@@ -479,7 +481,7 @@ export function judgeSequential(input: JudgeInput<SequentialState>): JudgeOutput
   const prior = isState(input.state) ? input.state : initialState(input);
   const canary = cleanArm(data.canary, slo);
   const stable = cleanArm(data.stable, slo);
-  const baseline = data.baseline === undefined ? undefined : cleanArm(data.baseline, slo);
+  const baseline = data.baseline == null ? undefined : cleanArm(data.baseline, slo);
   const { state: advanced, resetNote } = advance(prior, canary, stable, at);
   const ctx: CheckContext = { slo, state: advanced, canary, stable, baseline };
   const checks: CheckResult[] = [];
