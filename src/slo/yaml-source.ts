@@ -163,7 +163,7 @@ export function readYamlDocuments(text: string, file: string): YamlReadResult {
             ? "file nests too deeply to be read"
             : `YAML could not be read: ${(e as Error).message}`,
         alias ? "write the values out instead of nesting aliases" : "check the YAML syntax",
-        doc.range[0] === 0 ? { line: 1, col: 1 } : lc.linePos(doc.range[0]),
+        lc.linePos(alias ? firstAliasOffset(doc) : doc.range[0]),
       );
       return;
     }
@@ -348,6 +348,18 @@ function firstDuplicateKey(doc: Document.Parsed): { key: string; offset: number 
     },
   });
   return found;
+}
+
+/** Offset of the first alias (`*name`) of a document; the document start when none. */
+function firstAliasOffset(doc: Document.Parsed): number {
+  let offset = doc.range[0];
+  visit(doc, {
+    Alias(_, alias) {
+      offset = alias.range?.[0] ?? offset;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function firstLine(s: string): string {
