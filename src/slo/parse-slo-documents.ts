@@ -78,6 +78,10 @@ function dispatch(
 ): void {
   const v = doc.value;
   if (Array.isArray(v)) {
+    if (v.length === 0) {
+      r.report([], "the document is an empty list", SUPPORTED);
+      return;
+    }
     // OpenSLO tooling (the go-sdk) writes several objects as one YAML list.
     v.forEach((item, i) => {
       const api = isMap(item) ? item["apiVersion"] : undefined;

@@ -111,12 +111,23 @@ describe("readYamlDocuments refuses bad input with a positioned problem", () => 
   });
 });
 
+/** Junk yields at least one problem, each placed in the file, with a message and a hint. */
+function expectWellFormed(r: ReturnType<typeof parseSloText>): void {
+  expect(r.problems.length + r.slos.length).toBeGreaterThan(0);
+  for (const p of r.problems) {
+    expect(p.file).toBe("random.yaml");
+    expect(p.line).toBeGreaterThanOrEqual(0);
+    expect(p.message).not.toBe("");
+    expect(p.hint).not.toBe("");
+  }
+}
+
 describe("parsing never crashes on arbitrary input", () => {
   it("returns problems, never throws, for random text", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), (text) => {
         const r = parseSloText(text, "random.yaml");
-        expect(Array.isArray(r.problems)).toBe(true);
+        expectWellFormed(r);
       }),
       { numRuns: 300 },
     );
@@ -163,7 +174,7 @@ describe("parsing never crashes on arbitrary input", () => {
         fc.dictionary(fc.constantFrom("service", "slos", "spec", "metadata", "labels"), value),
         (h, body) => {
           const r = parseSloText(JSON.stringify({ ...h, ...body }), "random.yaml");
-          expect(r.slos.length + r.problems.length).toBeGreaterThanOrEqual(0);
+          expectWellFormed(r);
         },
       ),
       { numRuns: 500 },
