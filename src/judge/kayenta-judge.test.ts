@@ -95,6 +95,16 @@ describe("kayenta judge", () => {
     expect(v?.verdict).toBe("inconclusive");
   });
 
+  it("does not double count steps when the controller asks twice with the same series", () => {
+    const looks = looksFrom(repeat(6, { canary: [600, 3], stable: [5400, 27] }));
+    let state: KayentaState | undefined;
+    for (const data of [...looks, looks[5]!, looks[5]!]) {
+      state = judgeKayenta({ slo: errorSlo("kayenta"), data, now: data.at, final: false, state }).state;
+    }
+    expect(state?.points["errors-relative"]?.canary.length).toBe(6);
+    expect(state?.points["errors-relative"]?.stable.length).toBe(6);
+  });
+
   it("passes at the end with enough traffic when nothing differs", () => {
     const looks = looksFrom(repeat(10, { canary: [600, 3], stable: [5400, 27] }));
     expect(runAll(looks, errorSlo("kayenta"), true).at(-1)?.verdict).toBe("pass");

@@ -57,6 +57,9 @@ describe("sequential judge", () => {
     expect(v.verdict).toBe(verdict);
     expect(v.final).toBe(final);
     expect(v.checks.every((c) => c.status === "pass")).toBe(true);
+    const fisher = v.checks[0]?.evidence.fisherExactPFinal;
+    if (final) expect(fisher as number).toBeGreaterThan(0.05);
+    else expect(fisher).toBeUndefined();
   });
 
   it("is inconclusive, never pass, at the final look without enough canary traffic", () => {

@@ -26,6 +26,7 @@
 import { binnedMannWhitney } from "../stats/binned-mann-whitney.ts";
 import { wilsonInterval } from "../stats/binomial-interval.ts";
 import { cdfBandWidth, empiricalCdf } from "../stats/cdf-band.ts";
+import { fisherExact } from "../stats/fisher-exact.ts";
 import { histogramQuantile } from "../stats/histogram-quantile.ts";
 import {
   addInterval,
@@ -235,6 +236,7 @@ function advance(
 
 interface CheckContext {
   readonly slo: Slo;
+  readonly final: boolean;
   readonly state: SequentialState;
   readonly canary: CleanArm | null;
   readonly stable: CleanArm | null;
@@ -272,6 +274,25 @@ function histogramEvidence(
     ev.mannWhitneyP = num(mw.p);
   }
   return ev;
+}
+
+/**
+ * Fisher's exact one-sided p-value (canary worse) on the whole analysis' 2×2 table: a
+ * fixed-horizon number for the report, computed at the final look only (it does not take
+ * part in the decision and is not valid under peeking).
+ */
+function finalFisherP(canary: CleanArm | null, stable: CleanArm | null): number | null {
+  if (!canary || !stable || canary.total <= 0 || stable.total <= 0) return null;
+  if (canary.bad + stable.bad > 1e5) return null; // O(bad events) terms; skip when huge
+  return num(
+    fisherExact(
+      [
+        [canary.bad, canary.total - canary.bad],
+        [stable.bad, stable.total - stable.bad],
+      ],
+      "greater",
+    ).p,
+  );
 }
 
 function relativeCheck(c: CheckContext): CheckResult {
@@ -324,6 +345,7 @@ function relativeCheck(c: CheckContext): CheckResult {
       eThreshold: alpha > 0 ? 1 / alpha : null,
       alpha,
       failedAt: state.relative.failedAt,
+      ...(c.final ? { fisherExactPFinal: finalFisherP(canary, stable) } : {}),
       ...histogramEvidence(slo, canary, stable),
     },
   };
@@ -483,7 +505,7 @@ export function judgeSequential(input: JudgeInput<SequentialState>): JudgeOutput
   const stable = cleanArm(data.stable, slo);
   const baseline = data.baseline == null ? undefined : cleanArm(data.baseline, slo);
   const { state: advanced, resetNote } = advance(prior, canary, stable, at);
-  const ctx: CheckContext = { slo, state: advanced, canary, stable, baseline };
+  const ctx: CheckContext = { slo, final: input.final, state: advanced, canary, stable, baseline };
   const checks: CheckResult[] = [];
   let distributionFailedAt = advanced.distributionFailedAt;
   if (advanced.alpha.relative > 0) checks.push(relativeCheck(ctx));

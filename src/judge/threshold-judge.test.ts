@@ -39,6 +39,16 @@ describe("threshold judge", () => {
     expect(runAll(looksFrom(steps), final).at(-1)?.verdict).toBe(verdict);
   });
 
+  it("judges a repeated final look without series like the look it repeats", () => {
+    const looks = looksFrom(repeat(4, { canary: [600, 3], stable: [5400, 27] })).map((d) => ({
+      ...d,
+      series: undefined,
+    }));
+    const verdicts = runAll([...looks, looks[3]!], true);
+    expect(verdicts.at(-1)?.verdict).toBe("pass");
+    expect(verdicts.at(-1)?.final).toBe(true);
+  });
+
   it("uses the increment since the previous look when no series is given", () => {
     const looks = looksFrom([
       { canary: [1000, 0], stable: [9000, 0] },

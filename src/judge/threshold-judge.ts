@@ -18,6 +18,8 @@ export interface ThresholdState {
   /** Canary cumulative counts at the previous look. */
   readonly prev: { readonly total: number; readonly bad: number } | null;
   readonly failedAt: number | null;
+  /** The last current value judged, reused when a look brings no new canary data. */
+  readonly current?: { readonly total: number; readonly bad: number; readonly source: string } | null;
 }
 
 function isState(s: unknown): s is ThresholdState {
@@ -57,6 +59,9 @@ export function judgeThreshold(input: JudgeInput<ThresholdState>): JudgeOutput<T
     };
   } else if (canary && canary.total > 0 && !prior.prev) {
     current = { total: canary.total, bad: canary.bad, source: "since the analysis start" };
+  } else if (canary && prior.prev && canary.total === prior.prev.total && prior.current) {
+    // A repeated look (same counts): the current value has not changed.
+    current = prior.current;
   }
   const settings = slo.canary.checks.absolute;
   const base = {
@@ -100,7 +105,12 @@ export function judgeThreshold(input: JudgeInput<ThresholdState>): JudgeOutput<T
   });
   return {
     verdict,
-    state: { version: 1, prev: canary ? { total: canary.total, bad: canary.bad } : prior.prev, failedAt },
+    state: {
+      version: 1,
+      prev: canary ? { total: canary.total, bad: canary.bad } : prior.prev,
+      failedAt,
+      current: current ?? null,
+    },
   };
 }
 
