@@ -23,13 +23,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { QueryObservation } from "../src/prometheus/http-client.ts";
-import { BED_SERVICES, BED_START, startGateBed } from "../test/service/gate-bed.ts";
+import { BED_SERVICES, BED_START, startGateBed, type BedService } from "../test/service/gate-bed.ts";
 import { memoryLogger, postJson, startHarnessService } from "../test/service/service-harness.ts";
 
 const SEQUENTIAL_VERDICTS = Number(process.env.BENCH_VERDICTS ?? 200);
 const CONCURRENT_ANALYSES = 100;
 const LOOKS_PER_ANALYSIS = 10;
-const INTERVAL = 180;
 
 interface WorkerInput {
   readonly prometheusUrl: string;
@@ -88,7 +87,8 @@ async function rawQueryMs(prometheusUrl: string, o: QueryObservation, at: number
   const t0 = performance.now();
   const r = await fetch(`${prometheusUrl}/api/v1/${path}`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    // The same encoding the service asks for (see prometheusHeaders in src/app/gate-service.ts).
+    headers: { "content-type": "application/x-www-form-urlencoded", "accept-encoding": "identity" },
     body: new URLSearchParams({ query: o.query, time: String(at) }),
   });
   await r.arrayBuffer();
@@ -96,7 +96,7 @@ async function rawQueryMs(prometheusUrl: string, o: QueryObservation, at: number
 }
 
 async function main(): Promise<void> {
-  const bed = await startGateBed(["healthy"]);
+  const bed = await startGateBed(["healthy", "large"]);
   const worker = new Worker(new URL(import.meta.url), {
     workerData: { prometheusUrl: bed.prometheus.url, slosDir: bed.slosDir } satisfies WorkerInput,
   });
@@ -118,81 +118,62 @@ async function main(): Promise<void> {
     const ready = await next();
     if (ready.type !== "ready") throw new Error("the service worker did not start");
     const url = ready.url;
-    const s = BED_SERVICES.healthy;
-    const slos = [`${s.service}-latency`, `${s.service}-errors`];
-    const look = (analysis: string, slo: string, k: number) =>
+    const look = (svc: BedService, analysis: string, slo: string, k: number, interval: number) =>
       postJson(`${url}/api/v1/verdict`, {
         slo,
-        canary: s.canary,
-        stable: s.stable,
+        canary: svc.canary,
+        stable: svc.stable,
         analysis,
         start: BED_START,
         count: LOOKS_PER_ANALYSIS,
-        time: BED_START + k * INTERVAL,
+        time: BED_START + k * interval,
       });
 
-    // Warm-up (JIT, connections).
-    for (let i = 0; i < 20; i++) {
-      await look(`warm-${i}`, slos[i % 2]!, 3);
-      await next();
-    }
-
-    // 1. Sequential verdicts: overhead over the slowest query of each.
-    const ratios: number[] = [];
-    const rawRatios: number[] = [];
-    const serverRatios: number[] = [];
-    const verdictMs: number[] = [];
-    const slowestMs: number[] = [];
-    const rawSlowestMs: number[] = [];
-    const queriesPerVerdict: number[] = [];
-    for (let i = 0; i < SEQUENTIAL_VERDICTS; i++) {
-      const k = (i % LOOKS_PER_ANALYSIS) + 1;
-      const analysis = Math.floor(i / LOOKS_PER_ANALYSIS);
-      const t0 = performance.now();
-      const r = await look(`seq-${analysis}`, slos[analysis % 2]!, k);
-      const ms = performance.now() - t0;
-      if (r.status !== 200) throw new Error(`verdict ${i} failed: ${r.status} ${JSON.stringify(r.body)}`);
-      const report = await next();
-      if (report.type !== "look") throw new Error("expected a look report");
-      const slowest = Math.max(...report.queries.map((c) => c.durationSeconds * 1000));
-      const raw = await Promise.all(
-        report.queries.map((c) => rawQueryMs(bed.prometheus.url, c, BED_START + k * INTERVAL)),
-      );
-      verdictMs.push(ms);
-      slowestMs.push(slowest);
-      rawSlowestMs.push(Math.max(...raw));
-      ratios.push(ms / slowest);
-      rawRatios.push(ms / Math.max(...raw));
-      serverRatios.push(report.serverMs / slowest);
-      queriesPerVerdict.push(report.queries.length);
-    }
-
-    // 2. Throughput with 100 concurrent analyses.
-    worker.postMessage("mute");
-    let errors = 0;
-    let verdicts = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENT_ANALYSES }, async (_, a) => {
-        for (let k = 1; k <= LOOKS_PER_ANALYSIS; k++) {
-          const r = await look(`load-${a}`, slos[a % 2]!, k);
-          if (r.status === 200) verdicts++;
-          else errors++;
-        }
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-
-    const result = {
-      benchmark: "service",
-      date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },
-      verdictToSlowestQueryRatio: round(quantile(ratios, 0.5)),
-      verdictToSlowestRawQueryRatio: round(quantile(rawRatios, 0.5)),
-      serverVerdictToSlowestQueryRatio: round(quantile(serverRatios, 0.5)),
-      verdictsPerSecond: round(verdicts / seconds, 1),
-      sequential: {
+    /** Sequential verdicts on one service: overhead over the slowest query of each. */
+    const sequential = async (svc: BedService, interval: number) => {
+      const slos = [`${svc.service}-latency`, `${svc.service}-errors`];
+      for (let i = 0; i < 20; i++) {
+        await look(svc, `warm-${svc.service}-${i}`, slos[i % 2]!, 3, interval);
+        await next();
+      }
+      const ratios: number[] = [];
+      const rawRatios: number[] = [];
+      const serverRatios: number[] = [];
+      const verdictMs: number[] = [];
+      const slowestMs: number[] = [];
+      const rawSlowestMs: number[] = [];
+      const queriesPerVerdict: number[] = [];
+      for (let i = 0; i < SEQUENTIAL_VERDICTS; i++) {
+        const k = (i % LOOKS_PER_ANALYSIS) + 1;
+        const analysis = Math.floor(i / LOOKS_PER_ANALYSIS);
+        const t0 = performance.now();
+        const r = await look(svc, `seq-${svc.service}-${analysis}`, slos[analysis % 2]!, k, interval);
+        const ms = performance.now() - t0;
+        if (r.status !== 200) throw new Error(`verdict ${i} failed: ${r.status} ${JSON.stringify(r.body)}`);
+        const report = await next();
+        if (report.type !== "look") throw new Error("expected a look report");
+        const slowest = Math.max(...report.queries.map((c) => c.durationSeconds * 1000));
+        const raw = await Promise.all(
+          report.queries.map((c) => rawQueryMs(bed.prometheus.url, c, BED_START + k * interval)),
+        );
+        verdictMs.push(ms);
+        slowestMs.push(slowest);
+        rawSlowestMs.push(Math.max(...raw));
+        ratios.push(ms / slowest);
+        rawRatios.push(ms / Math.max(...raw));
+        serverRatios.push(report.serverMs / slowest);
+        queriesPerVerdict.push(report.queries.length);
+      }
+      return {
+        service: svc.service,
+        canaryMinutes: svc.scenario.durationSeconds / 60,
+        pods: svc.scenario.canary.pods + svc.scenario.stable.pods,
+        requestsPerSecond: svc.scenario.requestsPerSecond,
         verdicts: SEQUENTIAL_VERDICTS,
+        verdictToSlowestQueryRatio: round(quantile(ratios, 0.5)),
+        verdictToSlowestRawQueryRatio: round(quantile(rawRatios, 0.5)),
+        serverVerdictToSlowestQueryRatio: round(quantile(serverRatios, 0.5)),
+        p90VerdictToSlowestQueryRatio: round(quantile(ratios, 0.9)),
         medianVerdictMs: round(quantile(verdictMs, 0.5), 2),
         p95VerdictMs: round(quantile(verdictMs, 0.95), 2),
         medianSlowestQueryMs: round(quantile(slowestMs, 0.5), 2),
@@ -204,9 +185,43 @@ async function main(): Promise<void> {
           ),
           2,
         ),
-        p90VerdictToSlowestQueryRatio: round(quantile(ratios, 0.9)),
         queriesPerVerdict: round(quantile(queriesPerVerdict, 0.5), 1),
-      },
+      };
+    };
+    const small = await sequential(BED_SERVICES.healthy, 180);
+    const large = await sequential(BED_SERVICES.large, 720);
+
+    // 2. Throughput with 100 concurrent analyses.
+    worker.postMessage("mute");
+    let errors = 0;
+    let verdicts = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENT_ANALYSES }, async (_, a) => {
+        const svc = BED_SERVICES.healthy;
+        for (let k = 1; k <= LOOKS_PER_ANALYSIS; k++) {
+          const r = await look(
+            svc,
+            `load-${a}`,
+            `${svc.service}-${a % 2 === 0 ? "latency" : "errors"}`,
+            k,
+            180,
+          );
+          if (r.status === 200) verdicts++;
+          else errors++;
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+
+    const result = {
+      benchmark: "service",
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },
+      verdictToSlowestQueryRatio: small.verdictToSlowestQueryRatio,
+      verdictsPerSecond: round(verdicts / seconds, 1),
+      small,
+      large,
       concurrent: {
         analyses: CONCURRENT_ANALYSES,
         looksPerAnalysis: LOOKS_PER_ANALYSIS,
@@ -215,7 +230,7 @@ async function main(): Promise<void> {
         seconds: round(seconds, 2),
       },
       notes:
-        "ratio = verdict latency seen by the HTTP caller / latency of the slowest Prometheus call made for that verdict (observed by the service's client; 'raw' = the same query re-sent with a bare fetch; 'server' = the service's own time to answer). SLOs: shop-healthy latency (histogram) and errors (events), sequential judge. Store: SQLite in a temp dir. The service runs in a worker thread; Prometheus, the service and the caller share the machine.",
+        "ratio = verdict latency seen by the HTTP caller / latency of the slowest Prometheus call made for that verdict (observed by the service's client; 'raw' = the same query re-sent with a bare fetch; 'server' = the service's own time to answer). verdictToSlowestQueryRatio is the small service's (shop-healthy: 5 pods, 50 req/s, 30 min); 'large' is shop-large (40 pods, 400 req/s, 2 h). SLOs: latency (histogram) and errors (events), sequential judge. Both sides ask Prometheus for uncompressed answers. Store: SQLite in a temp dir. The service runs in a worker thread; Prometheus, the service and the caller share the machine.",
     };
     const dir = join(import.meta.dirname, "results");
     mkdirSync(dir, { recursive: true });

@@ -59,7 +59,29 @@ export const BED_SERVICES = {
   stableDegrades: argo("shop-stabledeg", SCENARIOS["stable-degrades"]),
   flaggerHealthy: flagger("podinfo", SCENARIOS.healthy),
   flaggerErrors: flagger("podbad", SCENARIOS["error-spike"]),
+  /** A bigger service for the benchmark: 40 pods, 400 req/s, a 2-hour canary. */
+  large: argo(
+    "shop-large",
+    defineScenario({
+      name: "large",
+      description: "Healthy canary of a bigger service: 10 canary and 30 stable pods, 400 req/s, 2 h.",
+      requestsPerSecond: 400,
+      durationSeconds: 7200,
+      split: [
+        { at: 0, canaryWeight: 0.1 },
+        { at: 2400, canaryWeight: 0.25 },
+        { at: 4800, canaryWeight: 0.5 },
+      ],
+      canary: { pods: 10, restarts: [{ pod: 0, at: 5200 }] },
+      stable: { pods: 30, restarts: [{ pod: 1, at: 2800 }] },
+    }),
+  ),
 } as const;
+
+/** The services the tests and the demo load by default (all but `large`). */
+export const DEFAULT_BED_SERVICES = (Object.keys(BED_SERVICES) as (keyof typeof BED_SERVICES)[]).filter(
+  (k) => k !== "large",
+);
 
 export type BedServiceName = keyof typeof BED_SERVICES;
 
@@ -116,7 +138,7 @@ export interface GateBed {
 
 /** Starts Prometheus with the chosen services' scenarios backfilled, and writes their SLO files. */
 export async function startGateBed(
-  names: readonly BedServiceName[] = Object.keys(BED_SERVICES) as BedServiceName[],
+  names: readonly BedServiceName[] = DEFAULT_BED_SERVICES,
   seed = 11,
   options: { readonly kayentaSlos?: boolean } = {},
 ): Promise<GateBed> {
