@@ -111,9 +111,10 @@ async function readArm(
   slo: Slo,
   arm: readonly LabelMatcher[],
   range: TimeRange,
+  signal: AbortSignal | undefined,
 ): Promise<ArmCounts | null> {
   if (range.end - range.start < 1) return { total: 0, bad: 0 };
-  return deps.readArmCounts(slo, arm, range);
+  return deps.readArmCounts(slo, arm, range, signal);
 }
 
 async function readSeries(
@@ -121,13 +122,14 @@ async function readSeries(
   slo: Slo,
   arm: readonly LabelMatcher[],
   range: TimeRange,
+  signal: AbortSignal | undefined,
 ): Promise<StepCounts[] | undefined> {
   const step = deps.seriesStepSeconds;
   const read = deps.readArmSeries;
   // The sequential judge works on cumulative counts only; per-step series feed the others.
   if (slo.canary.judge === "sequential") return undefined;
   if (read === undefined || step <= 0 || range.end - range.start < step) return undefined;
-  return read(slo, arm, { ...range, step });
+  return read(slo, arm, { ...range, step }, signal);
 }
 
 async function readLookData(
@@ -137,12 +139,14 @@ async function readLookData(
   at: number,
 ): Promise<LookData> {
   const range = { start: analysis.start, end: at };
-  if (range.end - range.start < 1) await deps.probePrometheus?.();
+  const signal =
+    deps.lookTimeoutSeconds === undefined ? undefined : AbortSignal.timeout(deps.lookTimeoutSeconds * 1000);
+  if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
   const [canary, stable, canarySeries, stableSeries] = await Promise.all([
-    readArm(deps, slo, analysis.selectors.canary, range),
-    readArm(deps, slo, analysis.selectors.stable, range),
-    readSeries(deps, slo, analysis.selectors.canary, range),
-    readSeries(deps, slo, analysis.selectors.stable, range),
+    readArm(deps, slo, analysis.selectors.canary, range, signal),
+    readArm(deps, slo, analysis.selectors.stable, range, signal),
+    readSeries(deps, slo, analysis.selectors.canary, range, signal),
+    readSeries(deps, slo, analysis.selectors.stable, range, signal),
   ]);
   const b = analysis.baselineId === undefined ? undefined : deps.store.getBaseline(analysis.baselineId);
   return {

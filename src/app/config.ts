@@ -31,7 +31,11 @@ export interface ServiceConfig {
   };
   /** Accepted bearer tokens; empty means no authentication. */
   readonly auth: { readonly tokens: readonly string[] };
-  readonly limits: { readonly bodyBytes: number };
+  readonly limits: {
+    readonly bodyBytes: number;
+    /** Deadline of one look's Prometheus reads (below Argo's and Flagger's 10 s defaults). */
+    readonly lookTimeoutSeconds: number;
+  };
   /** Step of the per-step series read at each look (0 disables series reads). */
   readonly seriesStepSeconds: number;
   readonly log: { readonly level: LogLevel };
@@ -49,7 +53,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   retention: { analysesSeconds: 14 * 86400, baselinesSeconds: 30 * 86400 },
   baseline: { schedule: "*/30 * * * *", windowSeconds: 3600 },
   auth: { tokens: [] },
-  limits: { bodyBytes: 64 * 1024 },
+  limits: { bodyBytes: 64 * 1024, lookTimeoutSeconds: 8 },
   seriesStepSeconds: 60,
   log: { level: "info" },
 };
@@ -61,6 +65,7 @@ export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
   SLOGATE_PUBLIC_URL: "publicUrl",
   SLOGATE_PROMETHEUS_URL: "prometheus.url",
   SLOGATE_PROMETHEUS_TIMEOUT: "prometheus.timeout",
+  SLOGATE_LOOK_TIMEOUT: "limits.lookTimeout",
   SLOGATE_SLOS: "slos (comma-separated)",
   SLOGATE_STORE: "store.kind",
   SLOGATE_DATA_DIR: "store.dataDir",
@@ -255,6 +260,12 @@ export function parseServiceConfig(
     auth: { tokens },
     limits: {
       bodyBytes: int(limits.bodyBytes, "limits.bodyBytes", p, d.limits.bodyBytes, 1024, 10 * 1024 * 1024),
+      lookTimeoutSeconds: duration(
+        env.SLOGATE_LOOK_TIMEOUT ?? limits.lookTimeout,
+        "limits.lookTimeout",
+        p,
+        d.limits.lookTimeoutSeconds,
+      ),
     },
     seriesStepSeconds:
       series.step === 0 || series.step === "0"

@@ -25,7 +25,12 @@ export interface GateDeps {
    * (the first look of an analysis that starts now), so even those are never a pass while
    * the backend is down.
    */
-  readonly probePrometheus?: () => Promise<void>;
+  readonly probePrometheus?: (signal?: AbortSignal) => Promise<void>;
+  /**
+   * Deadline of all Prometheus reads of one look, in seconds: past it the look fails with
+   * PROMETHEUS_ABORTED (503) instead of outliving the controller's own timeout.
+   */
+  readonly lookTimeoutSeconds?: number;
   readonly judge: JudgeLook;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;

@@ -118,8 +118,8 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     },
   });
   const readers = o.createArmReaders(client);
-  const probe = async (): Promise<void> => {
-    await client.query("vector(1)");
+  const probe = async (signal?: AbortSignal): Promise<void> => {
+    await client.query("vector(1)", undefined, signal);
   };
 
   let notifier: Notifier | undefined;
@@ -140,6 +140,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     ...(readers.readArmSeries === undefined ? {} : { readArmSeries: readers.readArmSeries }),
     seriesStepSeconds: config.seriesStepSeconds,
     probePrometheus: probe,
+    lookTimeoutSeconds: config.limits.lookTimeoutSeconds,
     judge: o.judge ?? judgeLook,
     logger,
     metrics,

@@ -5,6 +5,7 @@
  * (test/service/gate-bed.ts) and the embedded SQLite store.
  */
 import { cpSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -452,6 +453,33 @@ describe("robustness", () => {
     expect(ready.status).toBe(503);
     expect(ready.body.checks.prometheus.ok).toBe(false);
     expect((await getJson(`${gate.url}/readyz`)).status).toBe(200);
+  });
+
+  it("answers 503 JSON at the look deadline when Prometheus accepts but never answers", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const hung = await startHarnessService({
+        prometheusUrl: `http://127.0.0.1:${port}`,
+        slosDir: bed.slosDir,
+        extraEnv: { SLOGATE_LOOK_TIMEOUT: "1s", SLOGATE_PROMETHEUS_TIMEOUT: "60s" },
+      });
+      services.push(hung);
+      const s = BED_SERVICES.healthy;
+      const r = await argoLook(
+        hung.url,
+        { slo: `${s.service}-errors`, canary: s.canary, stable: s.stable, analysis: "hung" },
+        2,
+      );
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toMatch(/^PROMETHEUS_/);
+      expect(hung.store.getAnalysis("hung")?.looks ?? 0).toBe(0);
+    } finally {
+      for (const so of sockets) so.destroy();
+      silent.close();
+    }
   });
 
   it("continues an analysis across a restart on the same store with no lost look and the same evidence", async () => {
