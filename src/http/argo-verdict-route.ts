@@ -10,10 +10,11 @@
  * `count` (Argo's metric `count`: that look is final), `end` (time), `final`, `rollout`.
  */
 import { Router } from "express";
-import { analyzeLook, type LookResult } from "../app/analyze-look.ts";
+import { analyzeLook } from "../app/analyze-look.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 import type { HttpDeps } from "./http-deps.ts";
+import { verdictBody } from "./verdict-body.ts";
 import {
   analysisId,
   armValue,
@@ -23,44 +24,6 @@ import {
   optionalTime,
   requiredText,
 } from "./request-fields.ts";
-
-function ratio(a: { total: number; bad: number } | null | undefined): number | null {
-  return a === null || a === undefined || !(a.total > 0) ? null : a.bad / a.total;
-}
-
-function armsOf(r: LookResult): Record<string, unknown> | null {
-  const a = r.look.arms;
-  if (a === undefined) return null;
-  const one = (x: { total: number; bad: number } | null) =>
-    x === null ? null : { ...x, badRatio: ratio(x) };
-  return { canary: one(a.canary), stable: one(a.stable), baseline: one(a.baseline) };
-}
-
-/** JSON body of a verdict response (also used by the Flagger route and the CLI). */
-export function verdictBody(r: LookResult): Record<string, unknown> {
-  const v = r.look.verdict;
-  return {
-    verdict: v.verdict,
-    final: v.final,
-    score: v.score,
-    reason: v.reason,
-    slo: r.analysis.sloId,
-    judge: v.judge,
-    analysis: {
-      id: r.analysis.id,
-      look: r.look.seq,
-      ...(r.analysis.expectedLooks === undefined ? {} : { count: r.analysis.expectedLooks }),
-      status: r.analysis.status,
-      ...(r.analysis.outcome === undefined ? {} : { outcome: r.analysis.outcome }),
-      start: r.analysis.start,
-      at: r.look.at,
-      replayed: r.replayed,
-    },
-    checks: v.checks,
-    arms: armsOf(r),
-    link: r.link,
-  };
-}
 
 function matchersOf(
   deps: HttpDeps,

@@ -18,7 +18,7 @@ import { closeAnalysis } from "../app/close-analysis.ts";
 import { SlogateError } from "../errors.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome } from "../store/types.ts";
-import { verdictBody } from "./argo-verdict-route.ts";
+import { verdictBody } from "./verdict-body.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { objectName, optionalText, optionalTime, requiredText } from "./request-fields.ts";
 

@@ -11,7 +11,7 @@ import { armMatchersOf, armReaders } from "../../app/gate-wiring.ts";
 import { createJsonLogger } from "../../app/json-logger.ts";
 import { loadServiceConfig } from "../../app/load-service-config.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
-import { verdictBody } from "../../http/argo-verdict-route.ts";
+import { verdictBody } from "../../http/verdict-body.ts";
 import type { SloVerdict } from "../../judge/types.ts";
 import type { CliCommand } from "../io.ts";
 
