@@ -85,7 +85,20 @@ function slosOf(deps: HttpDeps, p: FlaggerPayload): Slo[] {
       hint: "e.g. metadata: {slo: checkout-latency}",
     });
   }
-  return refs.map((r) => deps.gate.catalog.get(r));
+  const slos = refs.map((r) => deps.gate.catalog.get(r));
+  for (const slo of slos) {
+    if (slo.canary.selection.mode !== "flagger") {
+      throw new SlogateError(
+        "SLO_UNSUPPORTED",
+        `SLO ${slo.id} selects its arms by the label ${slo.canary.selection.label} (Argo Rollouts' pod-template hash), not by Flagger's workloads`,
+        {
+          hint: "set canary.selection: {mode: flagger} in the SLO file (label pod, or a workload label such as deployment)",
+          details: { slo: slo.id },
+        },
+      );
+    }
+  }
+  return slos;
 }
 
 function analysisIdOf(p: FlaggerPayload, slo: Slo): string {

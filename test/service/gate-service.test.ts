@@ -409,6 +409,12 @@ describe("Flagger webhooks", () => {
       404,
     ],
     [
+      "an SLO that selects arms by Argo's pod-template hash",
+      "/api/v1/flagger/rollout",
+      { name: "podinfo", namespace: "shop", metadata: { slo: "shop-healthy-errors" } },
+      422,
+    ],
+    [
       "a hostile canary name",
       "/api/v1/flagger/rollout",
       { name: 'podinfo"}) or vector(1)', namespace: "shop", metadata: { slo: "podinfo-errors" } },
