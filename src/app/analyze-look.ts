@@ -211,7 +211,15 @@ export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<Loo
       arms: { canary: totals(data.canary), stable: totals(data.stable), baseline: totals(data.baseline) },
       recordedAt: deps.wallClock(),
     };
-    let updated = deps.store.appendLook(look, { judgeState: out.state, updatedAt: deps.wallClock() });
+    // A fail ends the analysis (the evidence crossed an anytime-valid bound and stays crossed);
+    // so does a final pass. A final inconclusive stays open: more data may still decide it.
+    const decided = out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass");
+    const outcome = outcomeOf(out.verdict);
+    const updated = deps.store.appendLook(look, {
+      judgeState: out.state,
+      updatedAt: deps.wallClock(),
+      ...(decided ? { close: { outcome, at: deps.wallClock() } } : {}),
+    });
     const stored = performance.now();
     const seconds = (stored - began) / 1000;
     deps.metrics?.recordLook(
@@ -244,11 +252,7 @@ export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<Loo
       at: req.at,
     };
     emitVerdictEvent(deps, { ...event, phase: "open" });
-    // A fail ends the analysis (the evidence crossed an anytime-valid bound and stays crossed);
-    // so does a final pass. A final inconclusive stays open: more data may still decide it.
-    if (out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass")) {
-      const outcome = outcomeOf(out.verdict);
-      updated = deps.store.closeAnalysis(analysis.id, outcome, deps.wallClock());
+    if (decided) {
       deps.metrics?.recordClosed(req.slo, analysis.id, outcome, req.at - analysis.start);
       emitVerdictEvent(deps, { ...event, phase: "closed", outcome });
     }

@@ -100,6 +100,9 @@ export class MemoryStore implements Store {
       lastLookAt: look.at,
       judgeState: update.judgeState,
       updatedAt: update.updatedAt,
+      ...(update.close === undefined
+        ? {}
+        : { status: "closed" as const, outcome: update.close.outcome, closedAt: update.close.at }),
     };
     const nextText = encodeStored(next, "analysis");
     this.#looks.get(look.analysisId)!.push(lookText);

@@ -232,6 +232,9 @@ export class SqliteStore implements Store {
         lastLookAt: look.at,
         judgeState: update.judgeState,
         updatedAt: update.updatedAt,
+        ...(update.close === undefined
+          ? {}
+          : { status: "closed" as const, outcome: update.close.outcome, closedAt: update.close.at }),
       });
       return this.#readAnalysis(look.analysisId)!;
     });

@@ -185,6 +185,18 @@ export function describeStoreContract(name: string, make: () => Store): void {
       expect(s.getBaseline("b1")!.counts.histogram!.bounds).toEqual([0.1, 0.5, Infinity]);
     });
 
+    it("closes an analysis in the same write as its deciding look", () => {
+      const s = make();
+      s.createAnalysis(newAnalysis("a1"));
+      const a = s.appendLook(look("a1", 1, "fail"), {
+        judgeState: { n: 1 },
+        updatedAt: 1100,
+        close: { outcome: "rolled-back", at: 1100 },
+      });
+      expect(a).toMatchObject({ looks: 1, status: "closed", outcome: "rolled-back", closedAt: 1100 });
+      expect(s.getAnalysis("a1")).toEqual(a);
+    });
+
     it("closes an analysis once, refuses further looks and keeps the outcome", () => {
       const s = make();
       s.createAnalysis(newAnalysis("a1"));

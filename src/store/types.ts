@@ -101,6 +101,8 @@ export interface AnalysisQuery {
 export interface LookUpdate {
   readonly judgeState: unknown;
   readonly updatedAt: number;
+  /** Closes the analysis in the same transaction (a deciding look). */
+  readonly close?: { readonly outcome: AnalysisOutcome; readonly at: number };
 }
 
 /**
