@@ -31,12 +31,29 @@ describe("SLO rules", () => {
     ]);
   });
 
-  it.each(["30m", "1h", "2h", "6h", "1d", "3d", "30d"])(
+  it.each(["30m", "1h", "2h", "6h"])(
     "the %s error ratio divides the sums of the 5-minute bad and total recordings",
     (w) => {
       expect(recordingOf(rules(), `slo:sli_error:ratio_rate${w}`).expr).toBe(
         `sum_over_time(slo:sli_bad_events:rate5m{sloth_id="checkout-availability"}[${w}])\n/\nsum_over_time(slo:sli_total_events:rate5m{sloth_id="checkout-availability"}[${w}])`,
       );
+    },
+  );
+
+  it.each(["1d", "3d", "30d"])(
+    "the %s error ratio divides the sums of 5-minute event counts sampled every 4 minutes",
+    (w) => {
+      const groups = generateSloRuleGroups(buildSlo("checkout", "availability"), options);
+      const long = groups.find((g) => g.name === "slogate-slo-sli-long-recordings-checkout-availability");
+      expect(long?.interval).toBe("4m");
+      const r = long?.rules.find((x) => x.kind === "record" && x.record === `slo:sli_error:ratio_rate${w}`);
+      expect(r?.expr).toBe(
+        `sum_over_time(slo:sli_bad_events:increase5m{sloth_id="checkout-availability"}[${w}])\n/\nsum_over_time(slo:sli_total_events:increase5m{sloth_id="checkout-availability"}[${w}])`,
+      );
+      expect(long?.rules.slice(0, 2).map((x) => x.expr)).toEqual([
+        'slo:sli_bad_events:rate5m{sloth_id="checkout-availability"} * 300',
+        'slo:sli_total_events:rate5m{sloth_id="checkout-availability"} * 300',
+      ]);
     },
   );
 
@@ -93,6 +110,7 @@ describe("SLO rules", () => {
     );
     expect(groups.map((g) => g.name)).toEqual([
       "slogate-slo-sli-recordings-a-b",
+      "slogate-slo-sli-long-recordings-a-b",
       "slogate-slo-meta-recordings-a-b",
     ]);
   });

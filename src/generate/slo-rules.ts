@@ -7,6 +7,8 @@
  *   the sums of those recordings over the window — traffic-weighted and exact on uneven
  *   traffic, where Sloth's period SLI averages 5-minute ratios (biased) and every other Sloth
  *   window re-reads the raw series (the cost that overloads Prometheus with 400+ SLOs);
+ * - windows of a day and more sum the 5-minute event counts sampled every 4 minutes in a
+ *   slower group (`generateLongSliRecordings`), so the period window stays cheap;
  * - objectives, budgets and burn thresholds are exact decimals (`0.001`, `0.0144`);
  * - alerts carry a stable tier label `sloth_severity` (page | ticket) plus `severity` (same
  *   value unless the SLO overrides it) and the owning `team`, for routing and inhibition.
@@ -45,6 +47,13 @@ export interface SloRuleOptions {
 /** Series names of the 5-minute event recordings every window is chained from. */
 export const BAD_EVENTS_5M = "slo:sli_bad_events:rate5m";
 export const TOTAL_EVENTS_5M = "slo:sli_total_events:rate5m";
+/** The same as event counts, sampled every `LONG_WINDOW_INTERVAL` for the long windows. */
+export const BAD_EVENTS_INCREASE_5M = "slo:sli_bad_events:increase5m";
+export const TOTAL_EVENTS_INCREASE_5M = "slo:sli_total_events:increase5m";
+/** Windows from this length on are computed in the slower long-window group. */
+export const LONG_WINDOW_SECONDS = 86_400;
+/** Evaluation interval of the long-window group (under the 5-minute lookback). */
+export const LONG_WINDOW_INTERVAL = "4m";
 
 /** `slo:sli_error:ratio_rate<window>`. */
 export function errorRatioSeries(windowSeconds: number): string {
@@ -77,7 +86,7 @@ export function generateSliRecordings(slo: Slo): RuleGroup {
     const labels5m = { ...base, sloth_window: baseWindow };
     rules.push(recording(BAD_EVENTS_5M, sli.bad, labels5m));
     rules.push(recording(TOTAL_EVENTS_5M, sli.total, labels5m));
-    for (const w of windows) {
+    for (const w of windows.filter((x) => x < LONG_WINDOW_SECONDS)) {
       const window = formatPromDuration(w);
       const expr =
         w === BASE_WINDOW_SECONDS
@@ -99,6 +108,37 @@ export function generateSliRecordings(slo: Slo): RuleGroup {
     }
   }
   return { name: `slogate-slo-sli-recordings-${slo.id}`, rules };
+}
+
+/**
+ * Long-window recordings (1 day and more: 1d, 3d, the period) of an events SLI, in their own
+ * group evaluated every 4 minutes: `slo:sli_{bad,total}_events:increase5m` samples the
+ * 5-minute recordings as event counts every 4 minutes, and each long window divides the sums
+ * of those. A 30-day window then reads 10,800 samples per series instead of 43,200 (1-minute
+ * global interval) or 172,800 (15 s), and runs a quarter (or a sixteenth) as often; the
+ * ticket alerts these windows feed move at most 4 minutes later. 4 minutes, not 5, so a
+ * sample is always within Prometheus' 5-minute lookback. Undefined for ratio SLIs.
+ */
+export function generateLongSliRecordings(slo: Slo): RuleGroup | undefined {
+  if (slo.sli.type === "ratio") return undefined;
+  const base = { ...slo.labels, ...slothIdLabels(slo) };
+  const sel = sloSelector(slo);
+  const labels5m = { ...base, sloth_window: formatPromDuration(BASE_WINDOW_SECONDS) };
+  const rules: RecordingRule[] = [
+    recording(BAD_EVENTS_INCREASE_5M, `${BAD_EVENTS_5M}${sel} * 300`, labels5m),
+    recording(TOTAL_EVENTS_INCREASE_5M, `${TOTAL_EVENTS_5M}${sel} * 300`, labels5m),
+  ];
+  for (const w of recordedWindowsFor(slo.periodSeconds).filter((x) => x >= LONG_WINDOW_SECONDS)) {
+    const window = formatPromDuration(w);
+    rules.push(
+      recording(
+        errorRatioSeries(w),
+        `sum_over_time(${BAD_EVENTS_INCREASE_5M}${sel}[${window}])\n/\nsum_over_time(${TOTAL_EVENTS_INCREASE_5M}${sel}[${window}])`,
+        { ...base, sloth_window: window },
+      ),
+    );
+  }
+  return { name: `slogate-slo-sli-long-recordings-${slo.id}`, interval: LONG_WINDOW_INTERVAL, rules };
 }
 
 /** Meta recordings: objective, budget, period, burn rates, remaining budget, info. */
@@ -205,8 +245,10 @@ export function generateBurnAlerts(slo: Slo, options: SloRuleOptions): RuleGroup
 /** All rule groups of one SLO: SLI recordings, meta recordings, alerts. */
 export function generateSloRuleGroups(slo: Slo, options: SloRuleOptions): RuleGroup[] {
   const alerts = generateBurnAlerts(slo, options);
+  const long = generateLongSliRecordings(slo);
   return [
     generateSliRecordings(slo),
+    ...(long === undefined ? [] : [long]),
     generateMetaRecordings(slo, options),
     ...(alerts === undefined ? [] : [alerts]),
   ];
