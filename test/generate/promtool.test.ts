@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { generateArtifacts } from "../../src/generate/generate-artifacts.ts";
 import { renderRuleFile, toYaml } from "../../src/generate/render-rules.ts";
+import { generateSelfRules } from "../../src/generate/self-rules.ts";
 import { generateSloRuleGroups } from "../../src/generate/slo-rules.ts";
 import { generateSlothFormRuleGroups } from "../../src/generate/sloth-form-rules.ts";
 import type { RuleGroup } from "../../src/generate/rule-group.ts";
@@ -73,6 +74,17 @@ const unitTests: [string, string, RuleGroup[]][] = [
     "slogate's period SLI is the exact traffic-weighted ratio on uneven traffic",
     "period-sli.test.yml",
     generateSloRuleGroups(buildSlo("uneven", "availability"), options),
+  ],
+  [
+    "slogate's own alerts reach the SLO's team (or the platform team) at the right times",
+    "self-alerts.test.yml",
+    [
+      ...generateSloRuleGroups(
+        buildSlo("checkout", "availability", { labels: { team: "payments" } }),
+        options,
+      ),
+      generateSelfRules({ platformTeam: "platform", baselineMaxAgeSeconds: 7 * 86_400 }),
+    ],
   ],
   [
     "Sloth's averaged period SLI is fifty times too high on the same traffic",
