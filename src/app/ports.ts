@@ -5,7 +5,7 @@
  */
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
-import type { ArmCounts, StepCounts } from "../judge/types.ts";
+import type { ArmCounts, SloVerdict, StepCounts, Verdict } from "../judge/types.ts";
 
 /** Unix-seconds time range, `start < end`. */
 export interface TimeRange {
@@ -48,10 +48,10 @@ export interface Logger {
  */
 export interface VerdictEvent {
   readonly analysisId: string;
-  readonly slo: import("../slo/model.ts").Slo;
-  readonly verdict: import("../judge/types.ts").SloVerdict;
+  readonly slo: Slo;
+  readonly verdict: SloVerdict;
   /** The previous look's verdict of the same analysis, if any. */
-  readonly previous?: import("../judge/types.ts").Verdict;
+  readonly previous?: Verdict;
   /** `open` while looks continue; `closed` once the analysis ended (with its outcome). */
   readonly phase: "open" | "closed";
   readonly outcome?: "promoted" | "rolled-back" | "aborted" | "expired";

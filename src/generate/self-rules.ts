@@ -35,7 +35,9 @@ export function generateSelfRules(options: SelfRuleOptions): RuleGroup {
       kind: "alert",
       alert: "SlogateCanaryVerdictFail",
       expr: withTeam(
-        `max by (service, slo, analysis, rollout) (slogate_analysis_status{verdict="fail"} == 1)`,
+        // The service closes an analysis at its first fail and drops its status series, so
+        // the alert looks back over 15 minutes: it fires for a fail scraped at least once.
+        `max by (service, slo, analysis, rollout) (max_over_time(slogate_analysis_status{verdict="fail"}[15m]) == 1)`,
         options.platformTeam,
       ),
       labels: { severity: "ticket", sloth_severity: "ticket" },
