@@ -27,4 +27,4 @@ USER node
 VOLUME ["/var/lib/slogate"]
 EXPOSE 8080
 ENTRYPOINT ["node", "dist/cli/main.js"]
-CMD ["serve", "--config", "/etc/slogate/config.yaml"]
+CMD ["serve", "--config", "/etc/slogate/slogate.yaml"]
