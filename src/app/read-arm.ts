@@ -19,8 +19,13 @@
  *   this fallback carries Prometheus' extrapolation and is approximate. bad = total − good
  *   when only `good` is given.
  * - `probe`: the raw samples of the gauge; total = samples in the range, bad = samples < 1.
+ * - `threshold`: the query is evaluated as a range query every `stepSeconds` from start + step
+ *   to the end; total = evaluation points (per series), bad = points where `query op value`
+ *   does not hold (NaN points compare false, as `> bool` does in the generated rules). Each
+ *   per-step window counts the points that fall in it.
  * - `ratio`: carries no counts: `ReadArmCounts` throws SLO_UNSUPPORTED; `ReadArmSeries`
- *   returns per-step ratio points as `{ total: 1, bad: ratio }` (kayenta/threshold judges).
+ *   returns per-step ratio points as `{ total: 1, bad: ratio }` (kayenta/threshold judges);
+ *   `analyze-look` derives a look's data from those points.
  * The range is (start, end]; per-step windows end at start + k·step ≤ end.
  * `null` means the arm has no series at all (for events: the total query has none).
  * Backend failures propagate as PROMETHEUS_* errors — never a made-up zero.
@@ -39,7 +44,7 @@ import {
   sumIncreases,
   type RawSeries,
 } from "../prometheus/raw-counters.ts";
-import type { QueryTemplate, Slo } from "../slo/model.ts";
+import type { QueryTemplate, Slo, ThresholdOp } from "../slo/model.ts";
 import type { ReadArmCounts, ReadArmSeries, TimeRange } from "./ports.ts";
 
 export interface ReadArmOptions {
@@ -201,6 +206,41 @@ function createReader(opts: ReadArmOptions) {
           return { total: t, bad: sli.bad ? o : Math.max(0, t - o) };
         });
       }
+      case "threshold": {
+        const first = w.edges[0] ?? 0;
+        const last = w.edges[w.edges.length - 1] ?? 0;
+        const step = sli.stepSeconds;
+        const n = Math.floor((last - first) / step + 1e-9);
+        const windows = w.edges.length - 1;
+        if (n < 1) return w.edges.slice(1).map(() => ({ total: 0, bad: 0 }));
+        if (n > MAX_POINTS) {
+          throw new SlogateError("BAD_REQUEST", `${n} evaluation points of SLO ${slo.id} requested`, {
+            hint: `the threshold SLI is evaluated every ${step}s: analyse at most ${MAX_POINTS} points (a shorter range or a larger step)`,
+            details: { slo: slo.id },
+          });
+        }
+        const query = renderQuery(sli.query, { window: formatDurationMs(step * 1000), selector: arm });
+        const r = await client.queryRange(
+          query,
+          { start: first + step, end: first + n * step, step },
+          signal,
+        );
+        if (r.type !== "matrix") throw badShape(query, r.type);
+        if (r.series.length === 0) return null;
+        const out = Array.from({ length: windows }, () => ({ total: 0, bad: 0 }));
+        const breaks = BREAKS[sli.op];
+        for (const s of r.series) {
+          for (const p of s.points) {
+            // Window i holds the points in (edges[i], edges[i + 1]]; the edges are evenly spaced.
+            const i = Math.ceil(((p.t - first) * windows) / (last - first) - 1e-6) - 1;
+            const o = out[i];
+            if (o === undefined || p.t <= first + 1e-6 || p.t > last + 1e-6) continue;
+            o.total += 1;
+            if (breaks(p.v, sli.value)) o.bad += 1;
+          }
+        }
+        return out;
+      }
       case "ratio": {
         const first = w.edges[0] ?? 0;
         const last = w.edges[w.edges.length - 1] ?? 0;
@@ -233,6 +273,17 @@ function createReader(opts: ReadArmOptions) {
     }
   };
 }
+
+/** Whether a point breaks `op value` (the comparisons are false for NaN, like PromQL's). */
+const BREAKS: Readonly<Record<ThresholdOp, (v: number, limit: number) => boolean>> = {
+  lt: (v, limit) => v >= limit,
+  lte: (v, limit) => v > limit,
+  gt: (v, limit) => v <= limit,
+  gte: (v, limit) => v < limit,
+};
+
+/** Most points Prometheus returns per series of one range query. */
+const MAX_POINTS = 11_000;
 
 function badShape(query: string, type: string): SlogateError {
   return new SlogateError("PROMETHEUS_BAD_RESPONSE", `unexpected ${type} result for ${query}`, {

@@ -7,18 +7,41 @@
  *   is the threshold, matched as `le=~"1(\.0)?"` for whole numbers so `le="1"` (Prometheus 2
  *   clients) and `le="1.0"` (Prometheus 3 normalisation) both match;
  * - `probe` counts 0/1 gauge samples: total = samples, bad = samples − sum of samples;
- * - `ratio` has no event counts: only a bad-ratio expression. Pure.
+ * - `ratio` has no event counts: only a bad-ratio expression;
+ * - `threshold` gives, per evaluation, bad = `sum((query) > bool value)` (the comparison that
+ *   breaks `op value`, e.g. `>` for `lte`) and total = `count(query)`: 0/1 points a recording
+ *   rule stores at every evaluation and windows sum, so a window's ratio is exactly the share
+ *   of bad points. `badRatio` is the same over one window as a subquery at the SLI's step,
+ *   for dashboards and one-shot queries. Pure.
  */
 import { SlogateError } from "../errors.ts";
 import { escapeRegex, formatMatchers, type LabelMatcher } from "../promql/matchers.ts";
 import { renderQuery } from "../promql/template.ts";
 import { formatDecimal, parseDecimal } from "../slo/decimal.ts";
-import type { Sli } from "../slo/model.ts";
+import type { Sli, ThresholdOp } from "../slo/model.ts";
+import { formatPromDuration } from "./prometheus-duration.ts";
 
 /** The SLI over one window: bad and total event expressions, or only a bad ratio. */
 export type SliExpression =
   | { readonly type: "events"; readonly bad: string; readonly total: string }
-  | { readonly type: "ratio"; readonly badRatio: string };
+  | { readonly type: "ratio"; readonly badRatio: string }
+  | { readonly type: "threshold"; readonly bad: string; readonly total: string; readonly badRatio: string };
+
+/** The comparison a BAD point satisfies, for the operator a good point satisfies. */
+export const BAD_COMPARISON: Readonly<Record<ThresholdOp, string>> = {
+  lt: ">=",
+  lte: ">",
+  gt: "<=",
+  gte: "<",
+};
+
+/** A number as PromQL spells it (`Inf`, `-Inf`, `NaN` included). */
+function promqlNumber(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "Inf";
+  if (v === -Infinity) return "-Inf";
+  return String(v);
+}
 
 /** The `le` matcher of a latency threshold, robust to `1` vs `1.0` spellings. */
 export function leMatcher(thresholdSeconds: number): LabelMatcher {
@@ -73,5 +96,16 @@ export function buildSliExpression(
     }
     case "ratio":
       return { type: "ratio", badRatio: renderQuery(sli.badRatio, { window, selector: arm }) };
+    case "threshold": {
+      const step = formatPromDuration(sli.stepSeconds);
+      const q = renderQuery(sli.query, { window: step, selector: arm });
+      const badPoint = `(${q}) ${BAD_COMPARISON[sli.op]} bool ${promqlNumber(sli.value)}`;
+      return {
+        type: "threshold",
+        bad: `sum(${badPoint})`,
+        total: `count(${q})`,
+        badRatio: `sum(sum_over_time((${badPoint})[${window}:${step}]))\n/\nsum(count_over_time((${q})[${window}:${step}]))`,
+      };
+    }
   }
 }

@@ -12,6 +12,10 @@
  * - objectives, budgets and burn thresholds are exact decimals (`0.001`, `0.0144`);
  * - alerts carry a stable tier label `sloth_severity` (page | ticket) plus `severity` (same
  *   value unless the SLO overrides it) and the owning `team`, for routing and inhibition.
+ * Threshold SLIs record, at every evaluation, their bad points (0/1 per series) and points
+ * (`slo:sli_bad_points:sum`, `slo:sli_points:count`); every window is the ratio of the sums of
+ * those over the window — exactly the share of bad evaluation points, never an average of
+ * ratios — with the long windows chained through 4-minute sums in the slow group.
  * Only ratio SLIs (no event counts) read the raw query at each window, and their period SLI
  * averages the 5-minute ratio, as nothing better exists without counts. Pure.
  */
@@ -50,6 +54,13 @@ export const TOTAL_EVENTS_5M = "slo:sli_total_events:rate5m";
 /** The same as event counts, sampled every `LONG_WINDOW_INTERVAL` for the long windows. */
 export const BAD_EVENTS_INCREASE_5M = "slo:sli_bad_events:increase5m";
 export const TOTAL_EVENTS_INCREASE_5M = "slo:sli_total_events:increase5m";
+/** Threshold SLIs: bad points and points at each rule evaluation. */
+export const BAD_POINTS = "slo:sli_bad_points:sum";
+export const POINTS = "slo:sli_points:count";
+/** The same summed over the long-window group's interval, for the long windows. */
+export const BAD_POINTS_4M = "slo:sli_bad_points:sum4m";
+export const POINTS_4M = "slo:sli_points:count4m";
+
 /** Windows from this length on are computed in the slower long-window group. */
 export const LONG_WINDOW_SECONDS = 86_400;
 /** Evaluation interval of the long-window group (under the 5-minute lookback). */
@@ -82,7 +93,15 @@ export function generateSliRecordings(slo: Slo): RuleGroup {
   const rules: RecordingRule[] = [];
   const sli = buildSliExpression(slo.sli, baseWindow);
   const windows = recordedWindowsFor(slo.periodSeconds);
-  if (sli.type === "events") {
+  if (sli.type === "threshold") {
+    rules.push(recording(BAD_POINTS, sli.bad, base));
+    rules.push(recording(POINTS, sli.total, base));
+    for (const w of windows.filter((x) => x < LONG_WINDOW_SECONDS)) {
+      const window = formatPromDuration(w);
+      const expr = `sum_over_time(${BAD_POINTS}${sel}[${window}])\n/\nsum_over_time(${POINTS}${sel}[${window}])`;
+      rules.push(recording(errorRatioSeries(w), expr, { ...base, sloth_window: window }));
+    }
+  } else if (sli.type === "events") {
     const labels5m = { ...base, sloth_window: baseWindow };
     rules.push(recording(BAD_EVENTS_5M, sli.bad, labels5m));
     rules.push(recording(TOTAL_EVENTS_5M, sli.total, labels5m));
@@ -101,9 +120,9 @@ export function generateSliRecordings(slo: Slo): RuleGroup {
       const expr =
         w === slo.periodSeconds
           ? `avg_over_time(${errorRatioSeries(BASE_WINDOW_SECONDS)}${sel}[${window}])`
-          : e.type === "ratio"
-            ? e.badRatio
-            : `(${e.bad})\n/\n(${e.total})`;
+          : e.type === "events"
+            ? `(${e.bad})\n/\n(${e.total})`
+            : e.badRatio;
       rules.push(recording(errorRatioSeries(w), expr, { ...base, sloth_window: window }));
     }
   }
@@ -123,6 +142,25 @@ export function generateLongSliRecordings(slo: Slo): RuleGroup | undefined {
   if (slo.sli.type === "ratio") return undefined;
   const base = { ...slo.labels, ...slothIdLabels(slo) };
   const sel = sloSelector(slo);
+  const long = recordedWindowsFor(slo.periodSeconds).filter((x) => x >= LONG_WINDOW_SECONDS);
+  if (slo.sli.type === "threshold") {
+    // Sums over exactly the group's interval: every point falls in one 4-minute sum.
+    const rules: RecordingRule[] = [
+      recording(BAD_POINTS_4M, `sum_over_time(${BAD_POINTS}${sel}[${LONG_WINDOW_INTERVAL}])`, base),
+      recording(POINTS_4M, `sum_over_time(${POINTS}${sel}[${LONG_WINDOW_INTERVAL}])`, base),
+    ];
+    for (const w of long) {
+      const window = formatPromDuration(w);
+      rules.push(
+        recording(
+          errorRatioSeries(w),
+          `sum_over_time(${BAD_POINTS_4M}${sel}[${window}])\n/\nsum_over_time(${POINTS_4M}${sel}[${window}])`,
+          { ...base, sloth_window: window },
+        ),
+      );
+    }
+    return { name: `slogate-slo-sli-long-recordings-${slo.id}`, interval: LONG_WINDOW_INTERVAL, rules };
+  }
   const labels5m = { ...base, sloth_window: formatPromDuration(BASE_WINDOW_SECONDS) };
   const rules: RecordingRule[] = [
     recording(BAD_EVENTS_INCREASE_5M, `${BAD_EVENTS_5M}${sel} * 300`, labels5m),

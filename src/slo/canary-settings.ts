@@ -6,7 +6,15 @@
 import { isValidLabelName } from "../promql/matchers.ts";
 import { defaultCanarySettings, DEFAULT_FLAGGER_LABEL, DEFAULT_SELECTION_LABEL } from "./canary-defaults.ts";
 import type { FieldReader } from "./field-reader.ts";
-import type { ArmSelection, CanarySettings, CheckKind, CheckSettings, JudgeName, SloKind } from "./model.ts";
+import type {
+  ArmSelection,
+  CanarySettings,
+  CheckKind,
+  CheckSettings,
+  JudgeName,
+  Sli,
+  SloKind,
+} from "./model.ts";
 import type { YamlPath } from "./problem.ts";
 
 /** What a `canary:` block sets; absent fields keep the defaults. */
@@ -198,3 +206,20 @@ function oneOf<T extends string>(r: FieldReader, path: YamlPath, allowed: readon
 }
 
 export { oneOf as readOneOf };
+
+/** Minimum evaluation points before a pass, for SLIs whose "events" are points (see below). */
+export const DEFAULT_MIN_POINTS = 10;
+
+/**
+ * Defaults that depend on the SLI, layered between the kind's defaults and the file's own
+ * settings:
+ * - `ratio` (a ratio query that could not be split into event queries): no request counts
+ *   exist, so the judge defaults to `kayenta`, which compares per-step ratio points, and
+ *   `minRequests` counts those points (default 10);
+ * - `threshold`: events are evaluation points, so `minRequests` counts points (default 10).
+ */
+export function sliCanaryDefaults(sli: Sli): CanaryOverrides {
+  if (sli.type === "ratio") return { judge: "kayenta", minRequests: DEFAULT_MIN_POINTS };
+  if (sli.type === "threshold") return { minRequests: DEFAULT_MIN_POINTS };
+  return {};
+}

@@ -56,6 +56,10 @@ export interface QueryTemplate {
  * - `latency`: a classic Prometheus histogram; good = requests with `le <= thresholdSeconds`
  *   (the threshold must be one of the histogram's bucket boundaries for exact counts).
  * - `probe`: a 0/1 gauge such as `probe_success`; good = samples at 1, total = samples.
+ * - `threshold`: one query compared at every evaluation point with `op value` (OpenSLO
+ *   `thresholdMetric`); good = points where `query op value` holds, total = points. Canary
+ *   reads evaluate it every `stepSeconds`; generated rules at every rule evaluation.
+ *   `{{.window}}`, if the query uses it, is rendered as the step.
  */
 export type Sli =
   | {
@@ -80,7 +84,19 @@ export type Sli =
       /** Gauge metric name, e.g. `probe_success`. */
       readonly metric: string;
       readonly matchers: readonly LabelMatcher[];
+    }
+  | {
+      readonly type: "threshold";
+      readonly query: QueryTemplate;
+      /** The comparison a GOOD point satisfies: `query op value`. */
+      readonly op: ThresholdOp;
+      readonly value: number;
+      /** Seconds between evaluation points in canary reads. */
+      readonly stepSeconds: number;
     };
+
+/** Comparison operators of threshold SLIs (OpenSLO's spelling). */
+export type ThresholdOp = "lt" | "lte" | "gt" | "gte";
 
 /**
  * How the canary, stable and baseline arms are selected in Prometheus.
@@ -163,6 +179,11 @@ export interface Slo {
   readonly alerting: AlertingSettings;
   readonly canary: CanarySettings;
   readonly source: SourceRef;
+  /**
+   * What the importer did to the SLO as written, for people reading it (e.g. "the raw ratio
+   * query was split into bad and total event queries"). Absent when nothing was changed.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** All SLOs of one service, from one file (or one OpenSLO document set). */

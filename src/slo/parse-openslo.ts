@@ -3,9 +3,13 @@
  * OpenSLO v1 (`apiVersion: openslo/v1`): `SLO` objects with an inline `indicator` or an
  * `indicatorRef` to an `SLI` object in any of the files read together. Converted:
  * `ratioMetric` with `good` or `bad` plus `total`, or `raw` (`rawType: success|failure`), all
- * from Prometheus metric sources; objectives by `target` (0–1) or `targetPercent`; rolling
- * time windows. Each objective of a multi-objective SLO becomes its own Slo.
- * Reported, not dropped: non-Prometheus sources, `thresholdMetric`, composite objectives.
+ * from Prometheus metric sources; `thresholdMetric` with the objective's `op` and `value`
+ * (a `threshold` SLI: good = evaluation points where `query op value` holds, one point per
+ * minute in canary reads); objectives by `target` (0–1) or `targetPercent`; rolling time
+ * windows. Each objective of a multi-objective SLO becomes its own Slo. A `raw` ratio that
+ * divides two event sums is split into good/bad and total queries (`decomposeRatio`, noted in
+ * the SLO's `notes`); other raw ratios stay ratios, judged by `kayenta` on per-step points.
+ * Reported, not dropped: non-Prometheus sources, composite objectives.
  * Warned and converted: `Timeslices`/`RatioTimeslices` budgeting (evaluated as occurrences)
  * and calendar windows (evaluated as rolling). Service, DataSource and alerting kinds are
  * accepted and not used. Pure.
@@ -13,14 +17,24 @@
 import { isValidLabelName } from "../promql/matchers.ts";
 import { parseQueryTemplate } from "../promql/template.ts";
 import { defaultAlertingSettings, DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
-import { mergeCanarySettings } from "./canary-settings.ts";
+import { mergeCanarySettings, sliCanaryDefaults } from "./canary-settings.ts";
 import { parseOpensloDuration, shiftDecimal } from "./duration.ts";
 import { FieldReader } from "./field-reader.ts";
-import type { QueryTemplate, Sli, Slo, SloKind } from "./model.ts";
+import type { QueryTemplate, Sli, Slo, SloKind, ThresholdOp } from "./model.ts";
 import { isValidSloName } from "./names.ts";
 import { parseObjective } from "./objective.ts";
 import type { Problem, YamlPath } from "./problem.ts";
 import { readQuery } from "./query-field.ts";
+import { decomposeRatio } from "./ratio-decomposition.ts";
+
+/** Seconds between the evaluation points of an OpenSLO thresholdMetric in canary reads. */
+export const THRESHOLD_STEP_SECONDS = 60;
+const THRESHOLD_OPS: readonly ThresholdOp[] = ["lt", "lte", "gt", "gte"];
+
+/** What an SLI spec converts to: a whole SLI, or a threshold query waiting for op and value. */
+type SliSpec =
+  | { readonly sli: Sli; readonly kind: SloKind; readonly note?: string }
+  | { readonly threshold: QueryTemplate };
 
 /** One OpenSLO object: the reader of its document and its path there (`[]` or `[i]`). */
 export interface OpensloObject {
@@ -139,7 +153,7 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
   // The indicator: inline or by reference.
   const hasInline = r.get([...sp, "indicator"]) !== undefined;
   const hasRef = r.get([...sp, "indicatorRef"]) !== undefined;
-  let sli: { sli: Sli; kind: SloKind } | undefined;
+  let sli: SliSpec | undefined;
   if (hasInline === hasRef) {
     r.report(
       sp,
@@ -173,7 +187,12 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
   const list = r.list(op, true);
   if (list !== undefined && list.length === 0)
     r.report(op, "objectives is empty", "add an objective with target (0–1) or targetPercent");
-  const objectives: { percent: number; suffix: string; index: number }[] = [];
+  const objectives: {
+    percent: number;
+    suffix: string;
+    index: number;
+    threshold?: { op: ThresholdOp; value: number };
+  }[] = [];
   (list ?? []).forEach((_, i) => {
     const p = [...op, i];
     if (r.map(p) === undefined) return;
@@ -234,8 +253,18 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
       r.report([...p, target !== undefined ? "target" : "targetPercent"], checked.message, checked.hint);
       return;
     }
+    let threshold: { op: ThresholdOp; value: number } | undefined;
+    if (sli !== undefined && "threshold" in sli) {
+      threshold = readThresholdObjective(r, p);
+      if (threshold === undefined) return;
+    }
     const label = r.string([...p, "name"]) ?? r.string([...p, "displayName"]);
-    objectives.push({ percent, suffix: slug(label ?? "") || String(i + 1), index: i });
+    objectives.push({
+      percent,
+      suffix: slug(label ?? "") || String(i + 1),
+      index: i,
+      ...(threshold === undefined ? {} : { threshold }),
+    });
   });
   // Any error in this SLO or its SLI refuses the SLO: nothing is served half-read.
   if (name === undefined || service === undefined || sli === undefined || r.errorCount() > errorsBefore)
@@ -246,35 +275,65 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
     let sloName = objectives.length === 1 ? name : `${name}-${obj.suffix}`;
     if (taken.has(sloName)) sloName = `${name}-${obj.index + 1}`;
     taken.add(sloName);
+    const converted: { sli: Sli; kind: SloKind; note?: string } =
+      "threshold" in sli
+        ? {
+            sli: {
+              type: "threshold",
+              query: sli.threshold,
+              op: obj.threshold?.op ?? "lte",
+              value: obj.threshold?.value ?? 0,
+              stepSeconds: THRESHOLD_STEP_SECONDS,
+            },
+            // The share of good points is an availability-like ratio.
+            kind: "availability",
+          }
+        : sli;
     return {
       id: `${service}-${sloName}`,
       service,
       name: sloName,
       ...(description === undefined ? {} : { description }),
-      kind: sli.kind,
+      kind: converted.kind,
       objectivePercent: obj.percent,
-      sli: sli.sli,
+      sli: converted.sli,
       periodSeconds: period,
       labels,
       alerting: defaultAlertingSettings(),
-      canary: mergeCanarySettings(sli.kind),
+      canary: mergeCanarySettings(converted.kind, sliCanaryDefaults(converted.sli)),
       source: { file: r.doc.file, format: "openslo/v1", line: pos.line, col: pos.col },
+      ...(converted.note === undefined ? {} : { notes: [converted.note] }),
     };
   });
 }
 
-function readSliSpec(r: FieldReader, sp: YamlPath): { sli: Sli; kind: SloKind } | undefined {
+/** Reads `op` and `value` of an objective of a thresholdMetric SLO. */
+function readThresholdObjective(r: FieldReader, p: YamlPath): { op: ThresholdOp; value: number } | undefined {
+  const op = r.string([...p, "op"], true);
+  const value = r.number([...p, "value"], true);
+  if (op !== undefined && !(THRESHOLD_OPS as readonly string[]).includes(op)) {
+    r.report(
+      [...p, "op"],
+      `op ${JSON.stringify(op)} is not one of ${THRESHOLD_OPS.join(", ")}`,
+      "a thresholdMetric objective compares the query with value: op lt, lte, gt or gte",
+    );
+    return undefined;
+  }
+  if (op === undefined || value === undefined) return undefined;
+  return { op: op as ThresholdOp, value };
+}
+
+function readSliSpec(r: FieldReader, sp: YamlPath): SliSpec | undefined {
   const m = r.map(sp, true);
   if (m === undefined) return undefined;
   r.onlyKeys(sp, ["description", "thresholdMetric", "ratioMetric"], "an SLI spec");
   if (m["thresholdMetric"] !== undefined) {
-    r.report(
-      [...sp, "thresholdMetric"],
-      "thresholdMetric SLIs cannot be converted: slogate needs good and total event counts",
-      'rewrite it as a ratioMetric, e.g. good: sum(rate(<histogram>_bucket{le="<value>"}[{{.window}}])), total: sum(rate(<histogram>_count[{{.window}}]))',
-      { code: "SLO_UNSUPPORTED", onKey: true },
-    );
-    return undefined;
+    if (m["ratioMetric"] !== undefined) {
+      r.report(sp, "SLI has both thresholdMetric and ratioMetric", "give exactly one of them");
+      return undefined;
+    }
+    const q = readSource(r, [...sp, "thresholdMetric"], "a thresholdMetric", false);
+    return q === undefined ? undefined : { threshold: q };
   }
   const rp = [...sp, "ratioMetric"];
   if (r.map(rp, true) === undefined) return undefined;
@@ -301,6 +360,8 @@ function readSliSpec(r: FieldReader, sp: YamlPath): { sli: Sli; kind: SloKind } 
     }
     const q = readSource(r, [...rp, "raw"]);
     if (q === undefined || rawType === undefined) return undefined;
+    const split = decomposeRatio(q, rawType === "failure" ? "bad" : "good");
+    if (split !== undefined) return { sli: split.sli, kind: "error-rate", note: split.note };
     const badRatio = rawType === "failure" ? q : parseQueryTemplate(`1 - (${q.text})`);
     return { sli: { type: "ratio", badRatio }, kind: "error-rate" };
   }
@@ -323,9 +384,14 @@ function readSliSpec(r: FieldReader, sp: YamlPath): { sli: Sli; kind: SloKind } 
 }
 
 /** Reads `{metricSource: {type: Prometheus, spec: {query}}}`. */
-function readSource(r: FieldReader, path: YamlPath): QueryTemplate | undefined {
+function readSource(
+  r: FieldReader,
+  path: YamlPath,
+  what = "a ratioMetric part",
+  requireWindow = true,
+): QueryTemplate | undefined {
   if (r.map(path, true) === undefined) return undefined;
-  r.onlyKeys(path, ["metricSource"], "a ratioMetric part");
+  r.onlyKeys(path, ["metricSource"], what);
   const mp = [...path, "metricSource"];
   if (r.map(mp, true) === undefined) return undefined;
   r.onlyKeys(mp, ["metricSourceRef", "type", "spec"], "metricSource");
@@ -345,7 +411,7 @@ function readSource(r: FieldReader, path: YamlPath): QueryTemplate | undefined {
   }
   if (r.map([...mp, "spec"], true) === undefined) return undefined;
   r.onlyKeys([...mp, "spec"], ["query"], "a Prometheus metricSource spec");
-  return readQuery(r, [...mp, "spec", "query"]);
+  return readQuery(r, [...mp, "spec", "query"], { requireWindow });
 }
 
 function readTimeWindow(r: FieldReader, path: YamlPath): number {

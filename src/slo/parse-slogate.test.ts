@@ -84,10 +84,22 @@ describe("slogate v1: SLIs and kinds", () => {
         "events",
       ],
       [
-        "an error ratio",
+        "an error ratio of two event sums (split into events)",
         'errorRatio: sum(rate(x{c="5"}[{{.window}}])) / sum(rate(x[{{.window}}]))',
         "error-rate",
+        "events",
+      ],
+      [
+        "an error ratio of a gauge average",
+        "errorRatio: 1 - avg(avg_over_time(up[{{.window}}]))",
+        "error-rate",
         "ratio",
+      ],
+      [
+        "a threshold",
+        "threshold:\n        query: max(kafka_lag)\n        op: lte\n        value: 100",
+        "availability",
+        "threshold",
       ],
       [
         "a probe",

@@ -9,17 +9,19 @@ import { readAlerting } from "./alerting-settings.ts";
 import { DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
 import {
   mergeCanarySettings,
+  sliCanaryDefaults,
   readCanaryOverrides,
   readOneOf,
   type CanaryOverrides,
 } from "./canary-settings.ts";
 import { parseLatencyThreshold, parsePrometheusDuration } from "./duration.ts";
 import type { FieldReader } from "./field-reader.ts";
-import type { ServiceSlos, Sli, Slo, SloKind } from "./model.ts";
+import type { ServiceSlos, Sli, Slo, SloKind, ThresholdOp } from "./model.ts";
 import { readName } from "./names.ts";
 import { parseObjective, type Objective } from "./objective.ts";
 import type { YamlPath } from "./problem.ts";
 import { readQuery } from "./query-field.ts";
+import { decomposeRatio } from "./ratio-decomposition.ts";
 
 export const SLOGATE_API_VERSION = "slogate.dev/v1";
 export const SLOGATE_KIND = "ServiceLevels";
@@ -137,8 +139,9 @@ function parseSlo(
     periodSeconds: period,
     labels,
     alerting,
-    canary: mergeCanarySettings(kind, serviceCanary, sloCanary),
+    canary: mergeCanarySettings(kind, sliCanaryDefaults(sliResult.sli), serviceCanary, sloCanary),
     source: { file: r.doc.file, format: "slogate/v1", line: pos.line, col: pos.col },
+    ...(sliResult.note === undefined ? {} : { notes: [sliResult.note] }),
   };
 }
 
@@ -146,17 +149,17 @@ function readSli(
   r: FieldReader,
   path: YamlPath,
   objective: Objective | undefined,
-): { sli: Sli; kind: SloKind } | undefined {
+): { sli: Sli; kind: SloKind; note?: string } | undefined {
   const m = r.map(path, true);
   if (m === undefined) return undefined;
-  const types = ["events", "errorRatio", "latency", "probe"];
+  const types = ["events", "errorRatio", "latency", "probe", "threshold"];
   r.onlyKeys(path, types, "sli");
   const present = types.filter((t) => m[t] !== undefined);
   if (present.length !== 1) {
     r.report(
       path,
       present.length === 0 ? "sli has no type" : `sli has several types: ${present.join(", ")}`,
-      "give the sli exactly one of: events, errorRatio, latency, probe",
+      "give the sli exactly one of: events, errorRatio, latency, probe, threshold",
     );
     return undefined;
   }
@@ -206,7 +209,16 @@ function readSli(
       const q = readQuery(r, [...path, "errorRatio"]);
       if (objective?.form === "quantile") quantileOnly();
       if (q === undefined || objective?.form === "quantile") return undefined;
+      const split = decomposeRatio(q, "bad");
+      if (split !== undefined) return { sli: split.sli, kind: "error-rate", note: split.note };
       return { sli: { type: "ratio", badRatio: q }, kind: "error-rate" };
+    }
+    case "threshold": {
+      if (objective?.form === "quantile") {
+        quantileOnly();
+        return undefined;
+      }
+      return readThreshold(r, [...path, "threshold"]);
     }
     case "latency":
       return readLatency(r, [...path, "latency"], objective);
@@ -221,6 +233,35 @@ function readSli(
       return { sli: { type: "probe", metric, matchers }, kind: "availability" };
     }
   }
+}
+
+const THRESHOLD_OPS: readonly ThresholdOp[] = ["lt", "lte", "gt", "gte"];
+
+/** `threshold: {query, op, value, step}`: good points are those where `query op value` holds. */
+function readThreshold(r: FieldReader, p: YamlPath): { sli: Sli; kind: SloKind } | undefined {
+  if (r.map(p, true) === undefined) return undefined;
+  r.onlyKeys(p, ["query", "op", "value", "step"], "sli.threshold");
+  const query = readQuery(r, [...p, "query"], { requireWindow: false });
+  const op = readOneOf(r, [...p, "op"], THRESHOLD_OPS);
+  if (r.get([...p, "op"]) === undefined)
+    r.missing([...p, "op"], "op: lt, lte, gt or gte (what a good point satisfies)");
+  const value = r.number([...p, "value"], true);
+  let stepSeconds = 60;
+  const stepText = r.string([...p, "step"]);
+  if (stepText !== undefined) {
+    const s = parsePrometheusDuration(stepText);
+    if (s === undefined || s < 1 || s > 3600) {
+      r.report(
+        [...p, "step"],
+        `step ${JSON.stringify(stepText)} is not a duration from 1s to 1h`,
+        "e.g. step: 1m",
+      );
+      return undefined;
+    }
+    stepSeconds = s;
+  }
+  if (query === undefined || op === undefined || value === undefined) return undefined;
+  return { sli: { type: "threshold", query, op, value, stepSeconds }, kind: "availability" };
 }
 
 function readLatency(

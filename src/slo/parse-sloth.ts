@@ -9,7 +9,8 @@
  */
 import { readAlerting } from "./alerting-settings.ts";
 import { DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
-import { mergeCanarySettings } from "./canary-settings.ts";
+import { mergeCanarySettings, sliCanaryDefaults } from "./canary-settings.ts";
+import { decomposeRatio } from "./ratio-decomposition.ts";
 import type { FieldReader } from "./field-reader.ts";
 import type { ServiceSlos, Sli, Slo, SloFormat, SloKind } from "./model.ts";
 import { readName } from "./names.ts";
@@ -143,6 +144,9 @@ function parseSlo(
   );
   if (name === undefined || objective === undefined || sli === undefined) return undefined;
   const kind = inferKind(name, sloLabels, sli);
+  // A raw ratio of two event sums is split so canaries are judged on exact counts.
+  const split = sli.type === "ratio" ? decomposeRatio(sli.badRatio, "bad") : undefined;
+  const converted = split?.sli ?? sli;
   const pos = r.doc.position(path);
   return {
     id: `${service}-${name}`,
@@ -151,12 +155,13 @@ function parseSlo(
     ...(description === undefined ? {} : { description }),
     kind,
     objectivePercent: objective,
-    sli,
+    sli: converted,
     periodSeconds: DEFAULT_PERIOD_SECONDS,
     labels: { ...serviceLabels, ...sloLabels },
     alerting,
-    canary: mergeCanarySettings(kind),
+    canary: mergeCanarySettings(kind, sliCanaryDefaults(converted)),
     source: { file: r.doc.file, format: s.format, line: pos.line, col: pos.col },
+    ...(split === undefined ? {} : { notes: [split.note] }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { ArmCounts } from "../../src/judge/types.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
 import { buildArmMatchers } from "../../src/promql/arm-selector.ts";
 import type { LabelMatcher } from "../../src/promql/matchers.ts";
+import { createRng, samplePoisson } from "../../src/sim/random.ts";
 import { scrapeTruth, simulateScrapes, type SimScrapes, type SimSeries } from "../../src/sim/scrapes.ts";
 import { SCENARIOS, defineScenario } from "../../src/sim/scenarios.ts";
 import type { SimArm } from "../../src/sim/scenario.ts";
@@ -13,6 +14,7 @@ import { histogramQuantile } from "../../src/stats/histogram-quantile.ts";
 import { freePort } from "../bed/free-port.ts";
 import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
+import type { ThresholdOp } from "../../src/slo/model.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
 
 const START = 1_700_000_000;
@@ -37,6 +39,36 @@ function probeSeries(): SimSeries[] {
       v: k % (arm === "canary" ? 7 : 11) === 3 ? 0 : 1,
     })),
   }));
+}
+
+/** A consumer-lag gauge per arm, every 15 s: Poisson around 40 (canary) and 30 (stable). */
+function lagSeries(): SimSeries[] {
+  const rng = createRng("lag");
+  return (["canary", "stable"] as const).map((arm) => ({
+    metric: "consumer_lag",
+    arm,
+    labels: { service: "checkout", rollouts_pod_template_hash: SCENARIOS.healthy[arm].hash },
+    samples: Array.from({ length: 121 }, (_, k) => ({
+      t: START + k * 15,
+      v: samplePoisson(rng, arm === "canary" ? 40 : 30),
+    })),
+  }));
+}
+const LAG = lagSeries();
+
+/** Truth of a threshold SLI on the lag: points every `step` in (from, to], bad when `breaks`. */
+function lagTruth(arm: SimArm, from: number, to: number, step: number, breaks: (v: number) => boolean) {
+  const samples = LAG.find((s) => s.arm === arm)!.samples;
+  let total = 0;
+  let bad = 0;
+  for (let t = from + step; t <= to; t += step) {
+    // Prometheus' instant value: the latest sample at or before t, within 5 minutes.
+    const last = samples.filter((x) => x.t <= t && x.t > t - 300).at(-1);
+    if (last === undefined) continue;
+    total += 1;
+    if (breaks(last.v)) bad += 1;
+  }
+  return { total, bad };
 }
 
 const LATENCY = makeSlo("latency", "latency", {
@@ -88,7 +120,12 @@ describe("reading arm counts from a real Prometheus", () => {
 
   beforeAll(async () => {
     bed = await startPrometheus({
-      history: [...healthy.series.filter((s) => s.arm === "stable"), ...noData.series, ...probeSeries()],
+      history: [
+        ...healthy.series.filter((s) => s.arm === "stable"),
+        ...noData.series,
+        ...probeSeries(),
+        ...LAG,
+      ],
     });
     await bed.write(healthy.series.filter((s) => s.arm === "canary"));
     client = new HttpPrometheusClient({ url: bed.url });
@@ -156,6 +193,49 @@ describe("reading arm counts from a real Prometheus", () => {
       total: 40,
       bad: failures,
     });
+  });
+
+  const THRESHOLDS: [ThresholdOp, number, (v: number) => boolean][] = [
+    ["lte", 35, (v) => v > 35],
+    ["lt", 35, (v) => v >= 35],
+    ["gt", 33, (v) => v <= 33],
+    ["gte", 33, (v) => v < 33],
+  ];
+  describe.each(["canary", "stable"] as const)("a threshold SLI on the %s arm", (a) => {
+    it.each(THRESHOLDS)(
+      "op %s %d counts evaluation points and breaking points equal to the truth from the samples",
+      async (op, value, breaks) => {
+        const slo = makeSlo("lag", "availability", {
+          type: "threshold",
+          query: parseQueryTemplate('max(consumer_lag{service="checkout"})'),
+          op,
+          value,
+          stepSeconds: 60,
+        });
+        const read = createReadArmCounts({ client });
+        for (const [from, to] of [
+          [START, START + 1800],
+          [START + 7, START + 1234],
+        ] as const) {
+          const want = lagTruth(a, from, to, 60, breaks);
+          expect(want.bad).toBeGreaterThan(0);
+          expect(want.bad).toBeLessThan(want.total);
+          expect(await read(slo, arm(a), { start: from, end: to })).toEqual(want);
+        }
+        const steps = await createReadArmSeries({ client })(slo, arm(a), {
+          start: START,
+          end: START + 1800,
+          step: 300,
+        });
+        expect(steps).toHaveLength(6);
+        steps.forEach((s, k) => {
+          expect(s).toEqual({
+            t: START + (k + 1) * 300,
+            ...lagTruth(a, START + k * 300, START + (k + 1) * 300, 60, breaks),
+          });
+        });
+      },
+    );
   });
 
   it("returns null for an arm without series, and zero errors when only the error series is missing", async () => {

@@ -15,7 +15,8 @@ describe("docs/slo-format.md", () => {
       ["latency-p95", "latency", 95, "latency"],
       ["latency-fast", "latency", 95, "latency"],
       ["errors", "error-rate", 99, "events"],
-      ["error-ratio", "error-rate", 99, "ratio"],
+      ["error-ratio", "error-rate", 99, "events"],
+      ["queue-lag", "availability", 99, "threshold"],
       ["availability", "availability", 99.9, "events"],
       ["probe", "availability", 99.9, "probe"],
     ]);

@@ -312,21 +312,15 @@ const FAILS: Record<string, ExpectedProblem[]> = {
     UNUSED("search-availability", ANY_SOURCE("Datadog", "total", 25, 17, "[0].spec")),
     UNUSED("end-user-response", ANY_SOURCE("AppDynamics", "bad", 45, 17, "[1].spec")),
     UNUSED("end-user-response", ANY_SOURCE("AppDynamics", "total", 52, 17, "[1].spec")),
-    UNUSED("annotator-throughput", [
-      97,
-      5,
-      "error",
-      "[3].spec.thresholdMetric",
-      "thresholdMetric SLIs cannot be converted: slogate needs good and total event counts",
-    ]),
   ],
+  // A thresholdMetric SLO: converted but for its `type: Any` source.
   "openslo/examples-budgeting/budgeting-method__occurences-slo.yaml": [
     [
-      15,
-      7,
+      17,
+      17,
       "error",
-      "spec.indicator.spec.thresholdMetric",
-      "thresholdMetric SLIs cannot be converted: slogate needs good and total event counts",
+      "spec.indicator.spec.thresholdMetric.metricSource.type",
+      'metricSource type "Any" is not supported: slogate reads Prometheus only',
     ],
   ],
   "openslo/examples-budgeting/budgeting-method__ratio-timeslices.yaml": [
@@ -445,5 +439,93 @@ describe("converted samples keep their meaning", () => {
     ]);
     // The other SLIs of that file are unused and unconvertible: warnings, not errors.
     expect(r.problems.every((p) => p.severity === "warning")).toBe(true);
+    // A gauge average is no count of events: it stays a ratio, judged on per-step points.
+    expect(r.slos[0]?.canary.judge).toBe("kayenta");
+    expect(r.slos[0]?.canary.minRequests).toBe(10);
+    expect(r.slos[0]?.notes).toBeUndefined();
+  });
+
+  it("the thresholdMetric SLI of the shared samples converts with its SLO's op and value", () => {
+    const slo = {
+      file: "lag-slo.yaml",
+      text: "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: annotator-lag\nspec:\n  service: annotator\n  indicatorRef: annotator-throughput\n  budgetingMethod: Occurrences\n  objectives:\n    - displayName: no delay\n      op: lte\n      value: 1000\n      target: 0.995\n",
+    };
+    const r = parseSloDocuments([slo, read("openslo/examples-v1/slis.yaml")]);
+    expect(r.problems.every((p) => p.severity === "warning")).toBe(true);
+    expect(r.slos).toHaveLength(1);
+    const got = r.slos[0]!;
+    expect([got.id, got.kind, got.objectivePercent]).toEqual([
+      "annotator-annotator-lag",
+      "availability",
+      99.5,
+    ]);
+    expect(got.sli).toEqual({
+      type: "threshold",
+      query: {
+        text: 'sum(min_over_time(kafka_consumergroup_lag{k8s_cluster="prod", consumergroup="annotator", topic="annotator-in"}[2m]))',
+        hasWindow: false,
+        hasSelector: false,
+      },
+      op: "lte",
+      value: 1000,
+      stepSeconds: 60,
+    });
+    expect(got.canary.minRequests).toBe(10);
+  });
+
+  it("the budgeting thresholdMetric sample converts once its source is Prometheus", () => {
+    const sample = read("openslo/examples-budgeting/budgeting-method__occurences-slo.yaml");
+    const r = parseSloDocuments([{ ...sample, text: sample.text.replace("type: Any", "type: Prometheus") }]);
+    expect(r.problems).toEqual([]);
+    expect(r.slos.map((s) => [s.id, s.objectivePercent, s.periodSeconds / 86400, s.sli])).toEqual([
+      [
+        "web-shop-search-slo",
+        99,
+        14,
+        {
+          type: "threshold",
+          query: { text: "Any", hasWindow: false, hasSelector: false },
+          op: "lt",
+          value: 500,
+          stepSeconds: 60,
+        },
+      ],
+    ]);
+  });
+
+  it("a thresholdMetric objective without op or value is refused", () => {
+    const sample = read("openslo/examples-budgeting/budgeting-method__occurences-slo.yaml");
+    const text = sample.text
+      .replace("type: Any", "type: Prometheus")
+      .replace("      op: lt\n", "      op: below\n");
+    const r = parseSloDocuments([{ ...sample, text }]);
+    expect(r.slos).toEqual([]);
+    expect(r.problems.map((p) => [p.path, p.message])).toEqual([
+      ["spec.objectives[0].op", 'op "below" is not one of lt, lte, gt, gte'],
+    ]);
+    const noValue = parseSloDocuments([
+      { ...sample, text: text.replace("op: below", "op: lt").replace("      value: 500\n", "") },
+    ]);
+    expect(noValue.problems.map((p) => p.path)).toEqual(["spec.objectives[0].value"]);
+  });
+
+  it("a Sloth raw ratio of two event sums is split into exact event queries", () => {
+    const text = `version: prometheus/v1\nservice: api\nslos:\n  - name: errors\n    objective: 99.9\n    sli:\n      raw:\n        error_ratio_query: |\n          sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))\n          /\n          sum(rate(http_requests_total[{{.window}}]))\n    alerting:\n      page_alert: { disable: true }\n      ticket_alert: { disable: true }\n`;
+    const r = parseSloDocuments([{ file: "raw.yaml", text }]);
+    expect(r.problems).toEqual([]);
+    const got = r.slos[0]!;
+    expect(got.sli).toEqual({
+      type: "events",
+      bad: {
+        text: 'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))',
+        hasWindow: true,
+        hasSelector: false,
+      },
+      total: { text: "sum(rate(http_requests_total[{{.window}}]))", hasWindow: true, hasSelector: false },
+    });
+    expect(got.canary.judge).toBe("sequential");
+    expect(got.notes).toEqual([
+      'the bad-ratio query A / B was split into bad events "sum(rate(http_requests_total{code=~\\"5..\\"}[{{.window}}]))" and total events "sum(rate(http_requests_total[{{.window}}]))", so canaries are judged on exact event counts',
+    ]);
   });
 });
