@@ -2,17 +2,22 @@
  * @module bench/service
  * `npm run bench:service`: what the gate service adds on top of Prometheus.
  *
- * The service runs in a worker thread (its own event loop, as in production where the
- * controller is another process); this thread plays the controller over HTTP.
+ * The service runs in a worker thread of this process (its own event loop, as in
+ * production where the controller is another process); the main thread plays the
+ * controller over HTTP.
  *
  * 1. Overhead per verdict: sequential Argo looks (POST /api/v1/verdict over HTTP, SQLite
- *    store) against a real Prometheus loaded with synthetic traffic. For each verdict, the
- *    Prometheus calls it made are observed by the service's client (`onQuery`) and sent
- *    back with the look's event; the verdict's latency (as the controller sees it) is
- *    divided by its slowest query's latency. The same queries are then re-sent to Prometheus
- *    with a bare `fetch` (no client, no service) for the "raw" ratio.
- *    `serverVerdictToSlowestQueryRatio` uses the service's own time to answer (from the
- *    look's start to the stored look, without HTTP). Reported: medians (target ≤ 1.2).
+ *    store) against a real Prometheus loaded with synthetic traffic. A warm-up analysis of
+ *    every SLO records, look by look, the Prometheus calls the service makes (observed by
+ *    its client, `onQuery`). In the measured run each verdict is paired with those same
+ *    queries sent by the caller itself: same thread, same `fetch`, all at once as the
+ *    service sends them, each timed from the request to its parsed JSON answer — exactly
+ *    how the verdict is timed. The pair's order alternates (raw first / verdict first) so
+ *    neither side profits from the other warming Prometheus, and the queries the verdict
+ *    actually made are checked to be the ones replayed. Ratio = verdict latency / slowest
+ *    of its raw queries; medians reported (target ≤ 1.2). Also reported: the ratio against
+ *    the answer's bytes without parsing, and the service's own view (its client's query
+ *    time and its time to answer without HTTP), which shows where the overhead sits.
  * 2. Throughput: 100 analyses running concurrently, each asking its looks back to back;
  *    sustained verdicts per second over the whole run.
  * Writes bench/results/service.json.
@@ -37,7 +42,15 @@ interface WorkerInput {
 
 type FromWorker =
   | { readonly type: "ready"; readonly url: string }
-  | { readonly type: "look"; readonly queries: QueryObservation[]; readonly serverMs: number };
+  | {
+      readonly type: "look";
+      readonly queries: QueryObservation[];
+      /** The service's time to answer and its parts, from its "look judged" log line. */
+      readonly serverMs: number;
+      readonly readMs: number;
+      readonly judgeMs: number;
+      readonly storeMs: number;
+    };
 
 const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -67,11 +80,28 @@ async function serviceWorker(): Promise<void> {
         const queries = observed;
         observed = [];
         const judged = logger.lines
-          .map((l) => JSON.parse(l) as { msg: string; analysis?: string; seconds?: number })
+          .map(
+            (l) =>
+              JSON.parse(l) as {
+                msg: string;
+                analysis?: string;
+                seconds?: number;
+                readMs?: number;
+                judgeMs?: number;
+                storeMs?: number;
+              },
+          )
           .findLast((l) => l.msg === "look judged" && l.analysis === e.analysisId);
         logger.lines.length = 0;
         if (report)
-          port.postMessage({ type: "look", queries, serverMs: (judged?.seconds ?? Number.NaN) * 1000 });
+          port.postMessage({
+            type: "look",
+            queries,
+            serverMs: (judged?.seconds ?? Number.NaN) * 1000,
+            readMs: judged?.readMs ?? Number.NaN,
+            judgeMs: judged?.judgeMs ?? Number.NaN,
+            storeMs: judged?.storeMs ?? Number.NaN,
+          } satisfies FromWorker);
       },
     ],
   });
@@ -82,18 +112,36 @@ async function serviceWorker(): Promise<void> {
   port.postMessage({ type: "ready", url: gate.url });
 }
 
-async function rawQueryMs(prometheusUrl: string, o: QueryObservation, at: number): Promise<number> {
-  const path = o.kind === "range" ? "query_range" : "query";
+/** One Prometheus call as the caller times it: to the whole answer, and to it parsed. */
+interface RawTiming {
+  readonly bodyMs: number;
+  readonly parsedMs: number;
+}
+
+/** Sends one of the service's queries straight to Prometheus, timed as `postJson` times a verdict. */
+async function rawQuery(prometheusUrl: string, o: QueryObservation, at: number): Promise<RawTiming> {
+  if (o.kind !== "instant") throw new Error(`the benchmark replays instant queries only, got ${o.kind}`);
   const t0 = performance.now();
-  const r = await fetch(`${prometheusUrl}/api/v1/${path}`, {
+  const r = await fetch(`${prometheusUrl}/api/v1/query`, {
     method: "POST",
     // The same encoding the service asks for (see prometheusHeaders in src/app/gate-service.ts).
     headers: { "content-type": "application/x-www-form-urlencoded", "accept-encoding": "identity" },
     body: new URLSearchParams({ query: o.query, time: String(at) }),
   });
-  await r.arrayBuffer();
-  return performance.now() - t0;
+  const text = await r.text();
+  const bodyMs = performance.now() - t0;
+  const answer = JSON.parse(text) as { status?: string };
+  const parsedMs = performance.now() - t0;
+  if (r.status !== 200 || answer.status !== "success") throw new Error(`raw query failed: ${o.query}`);
+  return { bodyMs, parsedMs };
 }
+
+/** The Prometheus calls of a look, comparable across analyses (kind and query text). */
+const callsOf = (qs: readonly QueryObservation[]): string =>
+  qs
+    .map((q) => `${q.kind} ${q.query}`)
+    .sort()
+    .join("\n");
 
 async function main(): Promise<void> {
   const bed = await startGateBed(["healthy", "large"]);
@@ -129,60 +177,105 @@ async function main(): Promise<void> {
         time: BED_START + k * interval,
       });
 
-    /** Sequential verdicts on one service: overhead over the slowest query of each. */
+    /** Sequential verdicts on one service: overhead over the slowest of the same raw queries. */
     const sequential = async (svc: BedService, interval: number) => {
       const slos = [`${svc.service}-latency`, `${svc.service}-errors`];
-      for (let i = 0; i < 20; i++) {
-        await look(svc, `warm-${svc.service}-${i}`, slos[i % 2]!, 3, interval);
-        await next();
+      // Warm-up: one whole analysis per SLO, recording the calls of every look.
+      const plan = new Map<string, QueryObservation[]>();
+      for (const slo of slos) {
+        for (let k = 1; k <= LOOKS_PER_ANALYSIS; k++) {
+          const r = await look(svc, `warm-${slo}`, slo, k, interval);
+          if (r.status !== 200) throw new Error(`warm-up look failed: ${r.status} ${JSON.stringify(r.body)}`);
+          const report = await next();
+          if (report.type !== "look") throw new Error("expected a look report");
+          plan.set(`${slo} ${k}`, report.queries);
+        }
       }
       const ratios: number[] = [];
-      const rawRatios: number[] = [];
+      const bodyRatios: number[] = [];
+      const serviceViewRatios: number[] = [];
       const serverRatios: number[] = [];
       const verdictMs: number[] = [];
       const slowestMs: number[] = [];
-      const rawSlowestMs: number[] = [];
+      const slowestBodyMs: number[] = [];
+      const serviceSlowestMs: number[] = [];
+      const serverMs: number[] = [];
+      const readMs: number[] = [];
+      const judgeMs: number[] = [];
+      const storeMs: number[] = [];
       const queriesPerVerdict: number[] = [];
       for (let i = 0; i < SEQUENTIAL_VERDICTS; i++) {
         const k = (i % LOOKS_PER_ANALYSIS) + 1;
         const analysis = Math.floor(i / LOOKS_PER_ANALYSIS);
-        const t0 = performance.now();
-        const r = await look(svc, `seq-${svc.service}-${analysis}`, slos[analysis % 2]!, k, interval);
-        const ms = performance.now() - t0;
-        if (r.status !== 200) throw new Error(`verdict ${i} failed: ${r.status} ${JSON.stringify(r.body)}`);
+        const slo = slos[analysis % 2]!;
+        const planned = plan.get(`${slo} ${k}`)!;
+        const raw = (): Promise<RawTiming[]> =>
+          Promise.all(planned.map((q) => rawQuery(bed.prometheus.url, q, BED_START + k * interval)));
+        const verdict = async (): Promise<number> => {
+          const t0 = performance.now();
+          const r = await look(svc, `seq-${svc.service}-${analysis}`, slo, k, interval);
+          const ms = performance.now() - t0;
+          if (r.status !== 200) throw new Error(`verdict ${i} failed: ${r.status} ${JSON.stringify(r.body)}`);
+          return ms;
+        };
+        let ms: number;
+        let rawTimes: RawTiming[];
+        if (i % 2 === 0) {
+          rawTimes = await raw();
+          ms = await verdict();
+        } else {
+          ms = await verdict();
+          rawTimes = await raw();
+        }
         const report = await next();
         if (report.type !== "look") throw new Error("expected a look report");
-        const slowest = Math.max(...report.queries.map((c) => c.durationSeconds * 1000));
-        const raw = await Promise.all(
-          report.queries.map((c) => rawQueryMs(bed.prometheus.url, c, BED_START + k * interval)),
-        );
+        if (callsOf(report.queries) !== callsOf(planned)) {
+          throw new Error(`look ${k} of ${slo} made other queries than its warm-up twin`);
+        }
+        const slowest = Math.max(...rawTimes.map((t) => t.parsedMs));
+        const slowestBody = Math.max(...rawTimes.map((t) => t.bodyMs));
+        const serviceSlowest = Math.max(...report.queries.map((c) => c.durationSeconds * 1000));
         verdictMs.push(ms);
         slowestMs.push(slowest);
-        rawSlowestMs.push(Math.max(...raw));
+        slowestBodyMs.push(slowestBody);
+        serviceSlowestMs.push(serviceSlowest);
+        serverMs.push(report.serverMs);
+        readMs.push(report.readMs);
+        judgeMs.push(report.judgeMs);
+        storeMs.push(report.storeMs);
         ratios.push(ms / slowest);
-        rawRatios.push(ms / Math.max(...raw));
-        serverRatios.push(report.serverMs / slowest);
+        bodyRatios.push(ms / slowestBody);
+        serviceViewRatios.push(ms / serviceSlowest);
+        serverRatios.push(report.serverMs / serviceSlowest);
         queriesPerVerdict.push(report.queries.length);
       }
+      const median = (xs: readonly number[], d = 4) => round(quantile(xs, 0.5), d);
       return {
         service: svc.service,
         canaryMinutes: svc.scenario.durationSeconds / 60,
         pods: svc.scenario.canary.pods + svc.scenario.stable.pods,
         requestsPerSecond: svc.scenario.requestsPerSecond,
         verdicts: SEQUENTIAL_VERDICTS,
-        verdictToSlowestQueryRatio: round(quantile(ratios, 0.5)),
-        verdictToSlowestRawQueryRatio: round(quantile(rawRatios, 0.5)),
-        serverVerdictToSlowestQueryRatio: round(quantile(serverRatios, 0.5)),
+        verdictToSlowestQueryRatio: median(ratios),
         p90VerdictToSlowestQueryRatio: round(quantile(ratios, 0.9)),
-        medianVerdictMs: round(quantile(verdictMs, 0.5), 2),
+        verdictToSlowestQueryBodyRatio: median(bodyRatios),
+        verdictToServiceObservedQueryRatio: median(serviceViewRatios),
+        serverTimeToServiceObservedQueryRatio: median(serverRatios),
+        medianVerdictMs: median(verdictMs, 2),
         p95VerdictMs: round(quantile(verdictMs, 0.95), 2),
-        medianSlowestQueryMs: round(quantile(slowestMs, 0.5), 2),
-        medianSlowestRawQueryMs: round(quantile(rawSlowestMs, 0.5), 2),
-        medianOverheadMs: round(
-          quantile(
-            verdictMs.map((v, i) => v - slowestMs[i]!),
-            0.5,
-          ),
+        medianSlowestQueryMs: median(slowestMs, 2),
+        medianSlowestQueryBodyMs: median(slowestBodyMs, 2),
+        medianServiceObservedSlowestQueryMs: median(serviceSlowestMs, 2),
+        medianServerMs: median(serverMs, 2),
+        medianServerReadMs: median(readMs, 2),
+        medianServerJudgeMs: median(judgeMs, 2),
+        medianServerStoreMs: median(storeMs, 2),
+        medianHttpMs: median(
+          verdictMs.map((v, j) => v - serverMs[j]!),
+          2,
+        ),
+        medianOverheadMs: median(
+          verdictMs.map((v, j) => v - slowestMs[j]!),
           2,
         ),
         queriesPerVerdict: round(quantile(queriesPerVerdict, 0.5), 1),
@@ -230,7 +323,7 @@ async function main(): Promise<void> {
         seconds: round(seconds, 2),
       },
       notes:
-        "ratio = verdict latency seen by the HTTP caller / latency of the slowest Prometheus call made for that verdict (observed by the service's client; 'raw' = the same query re-sent with a bare fetch; 'server' = the service's own time to answer). verdictToSlowestQueryRatio is the small service's (shop-healthy: 5 pods, 50 req/s, 30 min); 'large' is shop-large (40 pods, 400 req/s, 2 h). SLOs: latency (histogram) and errors (events), sequential judge. Both sides ask Prometheus for uncompressed answers. Store: SQLite in a temp dir. The service runs in a worker thread; Prometheus, the service and the caller share the machine.",
+        "ratio = verdict latency seen by the HTTP caller / latency of the slowest of the same Prometheus queries sent by the same caller (same thread, same fetch, all at once as the service sends them, timed to the parsed JSON answer like the verdict; raw and verdict alternate in order). 'QueryBody' = the same without parsing the answer; 'ServiceObserved' = the query time seen by the service's own client (includes its decoding of the answer); 'serverTime' = the service's time to answer without HTTP. verdictToSlowestQueryRatio is the small service's (shop-healthy: 5 pods, 50 req/s, 30 min); 'large' is shop-large (40 pods, 400 req/s, 2 h). SLOs: latency (histogram) and errors (events), sequential judge. Both sides ask Prometheus for uncompressed answers. Store: SQLite in a temp dir. Prometheus, the service and the caller share the machine.",
     };
     const dir = join(import.meta.dirname, "results");
     mkdirSync(dir, { recursive: true });

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { SlogateError, isSlogateError } from "../errors.ts";
 import { decodeStored, encodeStored } from "./json-codec.ts";
 import { checkAnalysisInput, checkBaselineInput, checkEventInput, checkLookInput } from "./record-checks.ts";
@@ -56,6 +56,8 @@ interface DocRow {
 /** A Store in a SQLite file `slogate.db` inside `dataDir` (or at `:memory:`). */
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
+  /** Prepared statements by SQL text: each is compiled once per connection, not per call. */
+  readonly #statements = new Map<string, StatementSync>();
   readonly path: string;
 
   /** Opens (creating and migrating when needed) the database in `dataDir`. */
@@ -117,17 +119,17 @@ export class SqliteStore implements Store {
   /** Runs `fn` in a transaction; rolls back on any error (re-thrown as STORE_ERROR unless already a SlogateError). */
   #tx<T>(what: string, fn: () => T): T {
     try {
-      this.#db.exec("BEGIN IMMEDIATE");
+      this.#sql("BEGIN IMMEDIATE").run();
     } catch (cause) {
       throw storeError(`${what} failed`, cause);
     }
     try {
       const out = fn();
-      this.#db.exec("COMMIT");
+      this.#sql("COMMIT").run();
       return out;
     } catch (cause) {
       try {
-        this.#db.exec("ROLLBACK");
+        this.#sql("ROLLBACK").run();
       } catch {
         // the transaction is already gone (SQLite rolled it back itself)
       }
@@ -145,16 +147,31 @@ export class SqliteStore implements Store {
     }
   }
 
+  #sql(text: string): StatementSync {
+    let st = this.#statements.get(text);
+    if (st === undefined) {
+      st = this.#db.prepare(text);
+      this.#statements.set(text, st);
+    }
+    return st;
+  }
+
   #readAnalysis(id: string): AnalysisRecord | undefined {
-    const row = this.#db.prepare("SELECT doc FROM analyses WHERE id = ?").get(id) as DocRow | undefined;
+    const row = this.#sql("SELECT doc FROM analyses WHERE id = ?").get(id) as DocRow | undefined;
     return row === undefined ? undefined : decodeStored<AnalysisRecord>(row.doc, "analysis");
   }
 
-  #writeAnalysis(a: AnalysisRecord): void {
+  /** Writes `a` and returns it as stored (decoded from the written document, no re-read). */
+  #writeAnalysis(a: AnalysisRecord): AnalysisRecord {
     const doc = encodeStored(a, "analysis");
-    this.#db
-      .prepare("UPDATE analyses SET status = ?, updated_at = ?, looks = ?, doc = ? WHERE id = ?")
-      .run(a.status, a.updatedAt, a.looks, doc, a.id);
+    this.#sql("UPDATE analyses SET status = ?, updated_at = ?, looks = ?, doc = ? WHERE id = ?").run(
+      a.status,
+      a.updatedAt,
+      a.looks,
+      doc,
+      a.id,
+    );
+    return decodeStored<AnalysisRecord>(doc, "analysis");
   }
 
   #mustGet(id: string): AnalysisRecord {
@@ -179,11 +196,9 @@ export class SqliteStore implements Store {
           hint: "use a new analysis id",
         });
       }
-      this.#db
-        .prepare(
-          "INSERT INTO analyses (id, slo_id, status, created_at, updated_at, looks, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .run(full.id, full.sloId, full.status, full.createdAt, full.updatedAt, 0, doc);
+      this.#sql(
+        "INSERT INTO analyses (id, slo_id, status, created_at, updated_at, looks, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(full.id, full.sloId, full.status, full.createdAt, full.updatedAt, 0, doc);
       return this.#readAnalysis(record.id)!;
     });
   }
@@ -194,12 +209,10 @@ export class SqliteStore implements Store {
 
   listAnalyses(query: AnalysisQuery = {}): AnalysisRecord[] {
     return this.#run("listing analyses", () => {
-      const rows = this.#db
-        .prepare(
-          `SELECT doc FROM analyses WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR slo_id = ?2)
+      const rows = this.#sql(
+        `SELECT doc FROM analyses WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR slo_id = ?2)
            ORDER BY created_at DESC, id DESC LIMIT ?3`,
-        )
-        .all(query.status ?? null, query.sloId ?? null, query.limit ?? 100) as unknown as DocRow[];
+      ).all(query.status ?? null, query.sloId ?? null, query.limit ?? 100) as unknown as DocRow[];
       return rows.map((r) => decodeStored<AnalysisRecord>(r.doc, "analysis"));
     });
   }
@@ -207,7 +220,8 @@ export class SqliteStore implements Store {
   appendLook(look: LookRecord, update: LookUpdate): AnalysisRecord {
     checkLookInput(look);
     const lookDoc = encodeStored(look, "look");
-    encodeStored(update.judgeState, "judge state");
+    // The judge state is checked when the analysis document is encoded, inside the
+    // transaction: a state that cannot be stored rolls the look back too.
     return this.#tx("recording look", () => {
       const current = this.#mustGet(look.analysisId);
       if (current.status !== "open") {
@@ -222,10 +236,13 @@ export class SqliteStore implements Store {
           { hint: "another look was recorded concurrently; ask again" },
         );
       }
-      this.#db
-        .prepare("INSERT INTO looks (analysis_id, seq, at, doc) VALUES (?, ?, ?, ?)")
-        .run(look.analysisId, look.seq, look.at, lookDoc);
-      this.#writeAnalysis({
+      this.#sql("INSERT INTO looks (analysis_id, seq, at, doc) VALUES (?, ?, ?, ?)").run(
+        look.analysisId,
+        look.seq,
+        look.at,
+        lookDoc,
+      );
+      return this.#writeAnalysis({
         ...current,
         looks: look.seq,
         lastVerdict: look.verdict.verdict,
@@ -236,15 +253,14 @@ export class SqliteStore implements Store {
           ? {}
           : { status: "closed" as const, outcome: update.close.outcome, closedAt: update.close.at }),
       });
-      return this.#readAnalysis(look.analysisId)!;
     });
   }
 
   listLooks(analysisId: string): LookRecord[] {
     return this.#run("listing looks", () => {
-      const rows = this.#db
-        .prepare("SELECT doc FROM looks WHERE analysis_id = ? ORDER BY seq")
-        .all(analysisId) as unknown as DocRow[];
+      const rows = this.#sql("SELECT doc FROM looks WHERE analysis_id = ? ORDER BY seq").all(
+        analysisId,
+      ) as unknown as DocRow[];
       return rows.map((r) => decodeStored<LookRecord>(r.doc, "look"));
     });
   }
@@ -253,37 +269,33 @@ export class SqliteStore implements Store {
     return this.#tx("closing analysis", () => {
       const current = this.#mustGet(id);
       if (current.status === "closed") return current;
-      this.#writeAnalysis({ ...current, status: "closed", outcome, closedAt: at, updatedAt: at });
-      return this.#readAnalysis(id)!;
+      return this.#writeAnalysis({ ...current, status: "closed", outcome, closedAt: at, updatedAt: at });
     });
   }
 
   setAnalysisBaseline(id: string, baselineId: string, at: number): AnalysisRecord {
     return this.#tx("pinning baseline", () => {
       const current = this.#mustGet(id);
-      this.#writeAnalysis({ ...current, baselineId, updatedAt: at });
-      return this.#readAnalysis(id)!;
+      return this.#writeAnalysis({ ...current, baselineId, updatedAt: at });
     });
   }
 
   deleteAnalysesBefore(before: number): number {
     return this.#tx("expiring analyses", () => {
-      this.#db
-        .prepare("DELETE FROM events WHERE analysis_id IN (SELECT id FROM analyses WHERE updated_at < ?)")
-        .run(before);
-      return Number(this.#db.prepare("DELETE FROM analyses WHERE updated_at < ?").run(before).changes);
+      this.#sql("DELETE FROM events WHERE analysis_id IN (SELECT id FROM analyses WHERE updated_at < ?)").run(
+        before,
+      );
+      return Number(this.#sql("DELETE FROM analyses WHERE updated_at < ?").run(before).changes);
     });
   }
 
   deleteBaselinesBefore(before: number): number {
     return this.#tx("expiring baselines", () => {
-      const r = this.#db
-        .prepare(
-          `DELETE FROM baselines WHERE captured_at < ? AND id NOT IN (
+      const r = this.#sql(
+        `DELETE FROM baselines WHERE captured_at < ? AND id NOT IN (
              SELECT b.id FROM baselines b WHERE b.captured_at = (
                SELECT MAX(c.captured_at) FROM baselines c WHERE c.slo_id = b.slo_id))`,
-        )
-        .run(before);
+      ).run(before);
       return Number(r.changes);
     });
   }
@@ -292,43 +304,42 @@ export class SqliteStore implements Store {
     checkBaselineInput(record);
     const doc = encodeStored(record, "baseline");
     return this.#tx("storing baseline", () => {
-      if (this.#db.prepare("SELECT 1 FROM baselines WHERE id = ?").get(record.id) !== undefined) {
+      if (this.#sql("SELECT 1 FROM baselines WHERE id = ?").get(record.id) !== undefined) {
         throw new SlogateError("CONFLICT", `baseline ${JSON.stringify(record.id)} already exists`, {
           hint: "use a new id",
         });
       }
-      this.#db
-        .prepare("INSERT INTO baselines (id, slo_id, captured_at, doc) VALUES (?, ?, ?, ?)")
-        .run(record.id, record.sloId, record.capturedAt, doc);
+      this.#sql("INSERT INTO baselines (id, slo_id, captured_at, doc) VALUES (?, ?, ?, ?)").run(
+        record.id,
+        record.sloId,
+        record.capturedAt,
+        doc,
+      );
       return decodeStored<BaselineRecord>(doc, "baseline");
     });
   }
 
   getBaseline(id: string): BaselineRecord | undefined {
     return this.#run("reading baseline", () => {
-      const row = this.#db.prepare("SELECT doc FROM baselines WHERE id = ?").get(id) as DocRow | undefined;
+      const row = this.#sql("SELECT doc FROM baselines WHERE id = ?").get(id) as DocRow | undefined;
       return row === undefined ? undefined : decodeStored<BaselineRecord>(row.doc, "baseline");
     });
   }
 
   latestBaseline(sloId: string, at?: number): BaselineRecord | undefined {
     return this.#run("reading baseline", () => {
-      const row = this.#db
-        .prepare(
-          "SELECT doc FROM baselines WHERE slo_id = ?1 AND (?2 IS NULL OR captured_at <= ?2) ORDER BY captured_at DESC, id DESC LIMIT 1",
-        )
-        .get(sloId, at ?? null) as DocRow | undefined;
+      const row = this.#sql(
+        "SELECT doc FROM baselines WHERE slo_id = ?1 AND (?2 IS NULL OR captured_at <= ?2) ORDER BY captured_at DESC, id DESC LIMIT 1",
+      ).get(sloId, at ?? null) as DocRow | undefined;
       return row === undefined ? undefined : decodeStored<BaselineRecord>(row.doc, "baseline");
     });
   }
 
   listBaselines(query: { readonly sloId?: string; readonly limit?: number } = {}): BaselineRecord[] {
     return this.#run("listing baselines", () => {
-      const rows = this.#db
-        .prepare(
-          "SELECT doc FROM baselines WHERE (?1 IS NULL OR slo_id = ?1) ORDER BY captured_at DESC, id DESC LIMIT ?2",
-        )
-        .all(query.sloId ?? null, query.limit ?? 100) as unknown as DocRow[];
+      const rows = this.#sql(
+        "SELECT doc FROM baselines WHERE (?1 IS NULL OR slo_id = ?1) ORDER BY captured_at DESC, id DESC LIMIT ?2",
+      ).all(query.sloId ?? null, query.limit ?? 100) as unknown as DocRow[];
       return rows.map((r) => decodeStored<BaselineRecord>(r.doc, "baseline"));
     });
   }
@@ -337,35 +348,35 @@ export class SqliteStore implements Store {
     checkEventInput(event);
     encodeStored(event, "event");
     return this.#tx("recording event", () => {
-      const r = this.#db
-        .prepare("INSERT INTO events (analysis_id, at, doc) VALUES (?, ?, '{}')")
-        .run(event.analysisId ?? null, event.at);
+      const r = this.#sql("INSERT INTO events (analysis_id, at, doc) VALUES (?, ?, '{}')").run(
+        event.analysisId ?? null,
+        event.at,
+      );
       const full: EventRecord = { ...event, id: Number(r.lastInsertRowid) };
       const doc = encodeStored(full, "event");
-      this.#db.prepare("UPDATE events SET doc = ? WHERE id = ?").run(doc, full.id);
+      this.#sql("UPDATE events SET doc = ? WHERE id = ?").run(doc, full.id);
       return decodeStored<EventRecord>(doc, "event");
     });
   }
 
   listEvents(query: { readonly analysisId?: string; readonly limit?: number } = {}): EventRecord[] {
     return this.#run("listing events", () => {
-      const rows = this.#db
-        .prepare(
-          `SELECT doc FROM (SELECT id, doc FROM events WHERE (?1 IS NULL OR analysis_id = ?1) ORDER BY id DESC LIMIT ?2)
+      const rows = this.#sql(
+        `SELECT doc FROM (SELECT id, doc FROM events WHERE (?1 IS NULL OR analysis_id = ?1) ORDER BY id DESC LIMIT ?2)
            ORDER BY id`,
-        )
-        .all(query.analysisId ?? null, query.limit ?? 1000) as unknown as DocRow[];
+      ).all(query.analysisId ?? null, query.limit ?? 1000) as unknown as DocRow[];
       return rows.map((r) => decodeStored<EventRecord>(r.doc, "event"));
     });
   }
 
   checkWritable(at: number): void {
     this.#tx("checking the store is writable", () => {
-      this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('ready-check', ?)").run(String(at));
+      this.#sql("INSERT OR REPLACE INTO meta (key, value) VALUES ('ready-check', ?)").run(String(at));
     });
   }
 
   close(): void {
+    this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
   }
 }
