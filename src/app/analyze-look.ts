@@ -4,6 +4,12 @@
  * and stable concurrently from Prometheus and the pinned baseline from the store, judge,
  * persist the look with the judge's new state, emit the event. If Prometheus cannot answer
  * the error propagates and nothing is recorded: the look is retried, never passed.
+ *
+ * SLIs without event counts (`ratio`: a ratio query that could not be split into event
+ * queries) are read as per-step ratio points only; each arm's look data is derived from its
+ * points (`total` = points, `bad` = sum of the per-step ratios, so bad/total is their mean)
+ * and the judge (kayenta by default for such SLIs) compares the points. Without a per-step
+ * reader the look is refused (SLO_UNSUPPORTED) rather than judged on nothing.
  */
 import { SlogateError } from "../errors.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
@@ -132,6 +138,41 @@ async function readSeries(
   return read(slo, arm, { ...range, step }, signal);
 }
 
+/** An arm's look data from its per-step ratio points: null when it has none at all. */
+function fromPoints(points: readonly StepCounts[] | null): ArmCounts | null {
+  if (points === null) return null;
+  return {
+    total: points.reduce((a, p) => a + p.total, 0),
+    bad: points.reduce((a, p) => a + p.bad, 0),
+  };
+}
+
+/** Per-step ratio points of an SLI without event counts; null when the arm has no series. */
+async function readPoints(
+  deps: GateDeps,
+  slo: Slo,
+  arm: readonly LabelMatcher[],
+  range: TimeRange,
+  signal: AbortSignal | undefined,
+): Promise<StepCounts[] | null> {
+  const step = deps.seriesStepSeconds;
+  const read = deps.readArmSeries;
+  if (read === undefined || !(step > 0)) {
+    throw new SlogateError(
+      "SLO_UNSUPPORTED",
+      `SLO ${slo.id} has only a ratio query: it can be judged on per-step points only, and per-step series are off`,
+      {
+        hint: "set series.step in the service configuration (e.g. 1m), or give the SLO bad/total event queries",
+        details: { slo: slo.id },
+      },
+    );
+  }
+  // Before the first full step there is no point yet: no data, which the judge reports.
+  if (range.end - range.start < step) return [];
+  const points = await read(slo, arm, { ...range, step }, signal);
+  return points.length === 0 ? null : points;
+}
+
 async function readLookData(
   deps: GateDeps,
   slo: Slo,
@@ -142,6 +183,24 @@ async function readLookData(
   const signal =
     deps.lookTimeoutSeconds === undefined ? undefined : AbortSignal.timeout(deps.lookTimeoutSeconds * 1000);
   if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
+  if (slo.sli.type === "ratio") {
+    // No query is made before the first full step: still never judge with Prometheus down.
+    const span = range.end - range.start;
+    if (span >= 1 && span < deps.seriesStepSeconds) await deps.probePrometheus?.(signal);
+    const [canary, stable] = await Promise.all([
+      readPoints(deps, slo, analysis.selectors.canary, range, signal),
+      readPoints(deps, slo, analysis.selectors.stable, range, signal),
+    ]);
+    // Baselines are event counts, which a ratio SLI has not: none is used.
+    return {
+      since: analysis.start,
+      at,
+      canary: fromPoints(canary),
+      stable: fromPoints(stable),
+      baseline: null,
+      series: { canary: canary ?? [], stable: stable ?? [] },
+    };
+  }
   const [canary, stable, canarySeries, stableSeries] = await Promise.all([
     readArm(deps, slo, analysis.selectors.canary, range, signal),
     readArm(deps, slo, analysis.selectors.stable, range, signal),

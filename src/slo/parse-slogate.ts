@@ -127,6 +127,15 @@ function parseSlo(
     r.report([...path, "kind"], `a latency SLI cannot have kind ${kind}`, "remove kind or set kind: latency");
     return undefined;
   }
+  const canary = mergeCanarySettings(kind, sliCanaryDefaults(sliResult.sli), serviceCanary, sloCanary);
+  if (sliResult.sli.type === "ratio" && canary.judge === "sequential") {
+    r.report(
+      [...path, "canary", "judge"],
+      "the sequential judge needs event counts, and this ratio query cannot be split into bad and total events",
+      "use judge: kayenta (the default for ratio SLIs) or threshold, or write the SLI as events (errors and total queries)",
+    );
+    return undefined;
+  }
   const pos = r.doc.position(path);
   return {
     id: `${service}-${name}`,
@@ -139,7 +148,7 @@ function parseSlo(
     periodSeconds: period,
     labels,
     alerting,
-    canary: mergeCanarySettings(kind, sliCanaryDefaults(sliResult.sli), serviceCanary, sloCanary),
+    canary,
     source: { file: r.doc.file, format: "slogate/v1", line: pos.line, col: pos.col },
     ...(sliResult.note === undefined ? {} : { notes: [sliResult.note] }),
   };
