@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- JSON bodies of HTTP responses are untyped by nature */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- JSON bodies of HTTP responses are untyped by nature */
 /**
  * Ratio-only SLIs gate canaries through the HTTP API, against a real Prometheus loaded with
  * synthetic canary scenarios: a Sloth `raw.error_ratio_query` that divides two event sums (split
