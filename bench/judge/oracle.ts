@@ -39,3 +39,50 @@ export class OracleSprt {
     return this.#llr >= this.#threshold;
   }
 }
+
+/**
+ * The physical limit for the latency relative check, which compares the arms at several
+ * bucket boundaries: Wald's SPRT on the whole histogram that knows the true per-bucket ratio
+ * λ_k = P(canary request in bucket k) / P(stable request in bucket k) (but not the stable
+ * distribution itself, like the count oracle that knows the ratio but not the level). Given a
+ * look's requests in bucket k from both arms, the canary's count there is Binomial(t_k, θ_k)
+ * with θ_k = ρλ_k/(ρλ_k + 1 − ρ); the buckets are independent given their totals. The null is
+ * "identical distributions" (λ ≡ 1) with the judge's whole α: any test that keeps its error
+ * rate in an A/A comparison — as every valid test of the judge's larger null must — cannot
+ * be faster on average, so this bounds the latency check from below.
+ */
+export class HistogramOracleSprt {
+  readonly #logLambda: number[];
+  readonly #threshold: number;
+  #llr = 0;
+  #prev: { canary: number[]; stable: number[] } | null = null;
+
+  constructor(lambda: readonly number[], alpha: number) {
+    this.#logLambda = lambda.map((l) => (l > 0 && Number.isFinite(l) ? Math.log(l) : 0));
+    this.#threshold = Math.log(1 / alpha);
+  }
+
+  /** Feeds cumulative per-bucket counts of both arms; true once the SPRT rejects the null. */
+  look(canary: readonly number[], stable: readonly number[]): boolean {
+    const prev = this.#prev ?? { canary: canary.map(() => 0), stable: stable.map(() => 0) };
+    let dct = 0;
+    let dst = 0;
+    for (let k = 0; k < canary.length; k++) {
+      dct += (canary[k] ?? 0) - (prev.canary[k] ?? 0);
+      dst += (stable[k] ?? 0) - (prev.stable[k] ?? 0);
+    }
+    if (dct > 0 && dst > 0) {
+      const rho = dct / (dct + dst);
+      for (let k = 0; k < canary.length; k++) {
+        const x = (canary[k] ?? 0) - (prev.canary[k] ?? 0);
+        const t = x + (stable[k] ?? 0) - (prev.stable[k] ?? 0);
+        if (t <= 0) continue;
+        const lam = Math.exp(this.#logLambda[k] ?? 0);
+        const t1 = (rho * lam) / (rho * lam + 1 - rho);
+        this.#llr += x * Math.log(t1 / rho) + (t - x) * Math.log((1 - t1) / (1 - rho));
+      }
+      this.#prev = { canary: [...canary], stable: [...stable] };
+    }
+    return this.#llr >= this.#threshold;
+  }
+}

@@ -12,7 +12,7 @@ import { getJudge } from "../../src/judge/registry.ts";
 import { nullRatio } from "../../src/judge/margins.ts";
 import type { JudgeName, Slo } from "../../src/slo/model.ts";
 import { BUCKETS_30, errorSlo, latencySlo } from "../../src/judge/testdata/slo-fixtures.ts";
-import { OracleSprt } from "./oracle.ts";
+import { HistogramOracleSprt, OracleSprt } from "./oracle.ts";
 import { LookStream, type SliKind } from "./stream.ts";
 
 export const JUDGES: readonly JudgeName[] = ["sequential", "kayenta", "threshold"];
@@ -71,6 +71,27 @@ export function trueRatio(s: BenchScenario): number {
   return canary / stable;
 }
 
+/**
+ * Per-bucket ratio λ_k = P(canary in bucket k) / P(stable in bucket k) when the canary's
+ * latency is the stable's scaled by `scale` (for the histogram oracle).
+ */
+export function bucketRatios(scale: number, bounds: readonly number[] = BUCKETS_30): number[] {
+  const canary = { body: { median: BASE_LATENCY.body.median * scale, sigma: BASE_LATENCY.body.sigma } };
+  const out: number[] = [];
+  let pc = 0;
+  let ps = 0;
+  for (const b of bounds) {
+    const c = b === Infinity ? 1 : latencyCdf(canary, b);
+    const s = b === Infinity ? 1 : latencyCdf(BASE_LATENCY, b);
+    const dc = c - pc;
+    const ds = s - ps;
+    out.push(dc > 0 && ds > 0 ? dc / ds : 1);
+    pc = c;
+    ps = s;
+  }
+  return out;
+}
+
 /** Outcome of one analysis: the 1-based look of the first `fail` per `<kind>:<judge>` (null if none). */
 export interface AnalysisOutcome {
   readonly failLook: Record<string, number | null>;
@@ -80,8 +101,10 @@ export interface AnalysisOutcome {
 
 /**
  * Runs one analysis of up to `looks` looks on one simulated stream, judging an SLO of each
- * kind in `kinds` with every judge, plus one oracle SPRT per kind that knows `oracleRatio[kind]`
- * (for A/A streams: the ×2 alternative its SPRT would be designed for). Stops early once
+ * kind in `kinds` with every judge, plus one oracle SPRT per kind that knows the true effect
+ * `oracleEffect[kind]`: for errors the ratio of error rates (count SPRT against the judge's
+ * null ratio), for latency the latency scale (histogram SPRT against identical distributions).
+ * For A/A streams: the alternative its SPRT would be designed for. Stops early once
  * everything has failed.
  */
 export function runAnalysis(
@@ -89,7 +112,7 @@ export function runAnalysis(
   kinds: readonly SliKind[],
   seed: string,
   looks: number,
-  oracleRatio: Readonly<Record<SliKind, number>>,
+  oracleEffect: Readonly<Record<SliKind, number>>,
   judges: readonly JudgeName[] = JUDGES,
 ): AnalysisOutcome {
   const lanes = kinds.map((kind) => {
@@ -101,7 +124,10 @@ export function runAnalysis(
       stream: new LookStream(kind, BUCKETS_30, 0.2),
       slos,
       states,
-      oracle: new OracleSprt(nullRatio(sloFor(kind, "sequential"), null), oracleRatio[kind], alpha),
+      oracle:
+        kind === "errors"
+          ? new OracleSprt(nullRatio(sloFor(kind, "sequential"), null), oracleEffect[kind], alpha)
+          : new HistogramOracleSprt(bucketRatios(oracleEffect[kind]), alpha),
     };
   });
   const failLook: Record<string, number | null> = {};
@@ -137,7 +163,14 @@ export function runAnalysis(
       }
       const okey = `${lane.kind}:oracle`;
       if (failLook[okey] === null && data.canary && data.stable) {
-        if (lane.oracle.look(data.canary.total, data.canary.bad, data.stable.total, data.stable.bad)) {
+        const o = lane.oracle;
+        const hc = data.canary.histogram;
+        const hs = data.stable.histogram;
+        const rejected =
+          o instanceof OracleSprt
+            ? o.look(data.canary.total, data.canary.bad, data.stable.total, data.stable.bad)
+            : hc !== undefined && hs !== undefined && o.look(hc.counts, hs.counts);
+        if (rejected) {
           failLook[okey] = n;
           failRequests[okey] = canaryTotal;
           open--;

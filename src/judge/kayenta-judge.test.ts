@@ -34,6 +34,18 @@ describe("kayenta judge", () => {
       [5, 6, 7, 8, 9, 10, 11, 12],
       "Low",
     ],
+    [
+      "higher ranks with a lower mean (Kayenta's mean-ratio gate keeps it a Pass)",
+      [2, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8, 2.9],
+      [1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 100],
+      "Pass",
+    ],
+    [
+      "the same higher ranks without the outlier",
+      [2, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8, 2.9],
+      [1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9],
+      "High",
+    ],
   ])("classifies %s as %s", (_n, c, s, cls) => {
     expect(classifyMetric(sorted(c), sorted(s)).classification).toBe(cls);
   });
@@ -53,7 +65,7 @@ describe("kayenta judge", () => {
     );
   });
 
-  it("decides High/Low exactly as the full Hodges-Lehmann interval would", () => {
+  it("decides High/Low exactly as the full Hodges-Lehmann interval and the mean-ratio gate would", () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 3, maxLength: 30 }),
@@ -65,7 +77,16 @@ describe("kayenta judge", () => {
           const hl = hodgesLehmann(c, y, { confLevel: 0.98, method: "asymptotic", estimate: "root" });
           const mw = mannWhitneyU(c, y, { method: "asymptotic" });
           const crit = 0.25 * Math.abs(hl.estimate);
-          const want = !(mw.p < 0.02) ? "Pass" : hl.lower > crit ? "High" : hl.upper < -crit ? "Low" : "Pass";
+          const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+          // Kayenta's mean-ratio gate (NaN when either mean is 0: ignored).
+          const effect = mean(c) === 0 || mean(y) === 0 ? Number.NaN : mean(c) / mean(y);
+          const want = !(mw.p < 0.02)
+            ? "Pass"
+            : hl.lower > crit && !(effect < 1)
+              ? "High"
+              : hl.upper < -crit && !(effect > 1)
+                ? "Low"
+                : "Pass";
           // Bisection endpoints can differ by rounding exactly at a jump; allow only that case.
           if (got !== want)
             expect(Math.min(Math.abs(hl.lower - crit), Math.abs(hl.upper + crit))).toBeLessThan(1e-9);

@@ -192,6 +192,80 @@ describe("sequential judge", () => {
     expect(rel.evidence.probabilityCanarySlower as number).toBeGreaterThan(0.5);
   });
 
+  describe("latency relative check at the boundaries near the threshold", () => {
+    const sum = (v: readonly number[]) => v.reduce((s, x) => s + x, 0);
+    const above = (v: readonly number[], t = 0.2) => sum(v.filter((_, i) => (BUCKETS_30[i] ?? 0) > t));
+    // Stable: per 1,000 requests, 600 up to 0.1 s, 300 in (0.1, 0.2], 100 above 0.2 s.
+    const stableHist = BUCKETS_30.map(
+      (b) => 9 * (b === 0.05 ? 600 : b === 0.12 ? 150 : b === 0.16 ? 150 : b === 0.3 ? 100 : 0),
+    );
+    // Canary: twice as many requests in (0.1, 0.2], the same share above 0.2 s.
+    const midSlower = BUCKETS_30.map((b) =>
+      b === 0.05 ? 300 : b === 0.12 ? 300 : b === 0.16 ? 300 : b === 0.3 ? 100 : 0,
+    );
+    const stepsOf = (canaryHist: number[], n: number) =>
+      repeat(n, {
+        canary: [sum(canaryHist), above(canaryHist)],
+        stable: [sum(stableHist), above(stableHist)],
+        canaryHist,
+        stableHist,
+      });
+
+    it("fails a canary slower between T/2 and T even when its share above T equals stable's", () => {
+      const outs = run(latencySlo(), looksFrom(stepsOf(midSlower, 5), BUCKETS_30));
+      const rel = check(last(outs).verdict, "latency-relative");
+      expect(rel.status).toBe("fail");
+      expect(rel.evidence.tailBoundaries).toBe(8);
+      expect(rel.evidence.tailFromSeconds).toBe(0.1);
+      expect(rel.evidence.tailToSeconds).toBe(0.3);
+      expect([0.1, 0.12, 0.14]).toContain(rel.evidence.strongestBoundSeconds);
+      // The slow count at the threshold alone carries no evidence: equal shares above 0.2 s.
+      expect(rel.evidence.eValueAtThreshold as number).toBeLessThan(1);
+      expect(rel.reason).toMatch(/8 bucket boundaries 0\.1–0\.3 s/);
+    });
+
+    it("keeps an identical canary far from failing, at every boundary", () => {
+      const same = stableHist.map((c) => c / 9);
+      const outs = run(latencySlo(), looksFrom(stepsOf(same, 30), BUCKETS_30));
+      const rel = check(last(outs).verdict, "latency-relative");
+      expect(rel.status).toBe("pass");
+      expect(rel.evidence.eValue as number).toBeLessThan(1);
+    });
+
+    it("continues a state from before the tail test with the threshold's e-value as its base", () => {
+      const looks = looksFrom(stepsOf(midSlower, 4), BUCKETS_30);
+      const first = run(latencySlo(), looks.slice(0, 2));
+      const old = JSON.parse(JSON.stringify(last(first).state)) as SequentialState & {
+        relative: { tail?: unknown };
+      };
+      delete old.relative.tail;
+      const next = judgeSequential({
+        slo: latencySlo(),
+        data: looks[2]!,
+        now: looks[2]!.at,
+        final: false,
+        state: old,
+      });
+      const tail = next.state.relative.tail;
+      expect(tail).toBeDefined();
+      // Base: the threshold's e-value including this look (then continued by the tail test).
+      expect(tail?.logBase).toBeCloseTo(
+        Math.log(check(next.verdict, "latency-relative").evidence.eValueAtThreshold as number),
+        9,
+      );
+      expect(tail?.logBase).not.toBe(0);
+      // The tail test starts at this look's counts: nothing consumed twice.
+      expect(tail?.canary.total).toBe(looks[2]!.canary!.total);
+    });
+
+    it("falls back to the slow count at the threshold without histograms", () => {
+      const steps = repeat(3, { canary: [1000, 100], stable: [9000, 900] });
+      const outs = run(latencySlo(), looksFrom(steps));
+      expect(last(outs).state.relative.tail).toBeUndefined();
+      expect(check(last(outs).verdict, "latency-relative").evidence.tailBoundaries).toBeUndefined();
+    });
+  });
+
   it("restarts the test from a state it does not recognise", () => {
     const looks = looksFrom(repeat(2, { canary: [600, 3], stable: [5400, 27] }));
     const out = judgeSequential({

@@ -34,6 +34,7 @@ import {
   defaultMixtureGrid,
   initialLogRatios,
   logEValue,
+  logMeanEValue,
   shiftOdds,
 } from "../stats/mixture-e-process.ts";
 import { betaQuantile } from "../stats/special.ts";
@@ -41,6 +42,7 @@ import type { Slo } from "../slo/model.ts";
 import { badRatioLimit, checkPrefix, cleanArm, num, pct, type CleanArm } from "./arm-data.ts";
 import { baselineLimit, nullRatio, planAlpha, type AlphaPlan, type SequentialCheck } from "./margins.ts";
 import type { CheckResult, CheckStatus, Judge, JudgeInput, JudgeOutput } from "./types.ts";
+import { countsAbove, tailBoundaries } from "./tail-boundaries.ts";
 import { decideVerdict } from "./verdict.ts";
 
 /** The mixture over alternatives shared by all count e-processes (fixed; part of state version 1). */
@@ -61,6 +63,23 @@ export interface EProcessState {
   maxLogE: number;
 }
 
+/**
+ * The latency relative check's e-processes at several boundaries near the SLO threshold (see
+ * `tail-boundaries.ts`): one count e-process per boundary on "requests above it", averaged.
+ * Planned at the first look where both arms have histograms with the same bucket layout.
+ */
+export interface TailState {
+  /** The boundaries (seconds), fixed when planned. */
+  readonly bounds: number[];
+  /** log E of the relative check when the tail test took over (0 when planned at the first look). */
+  readonly logBase: number;
+  /** Cumulative log-likelihood ratios per boundary (grid points each). */
+  readonly logRatios: number[][];
+  /** Histogram totals and counts above each boundary already consumed, per arm. */
+  readonly canary: { total: number; above: number[] };
+  readonly stable: { total: number; above: number[] };
+}
+
 /** The sequential judge's state between looks (JSON-serializable). */
 export interface SequentialState {
   readonly version: 1;
@@ -73,7 +92,7 @@ export interface SequentialState {
   /** Baseline check's limit on the canary bad ratio (null when not planned or unusable). */
   readonly baselineLimit: number | null;
   readonly baselineUpper: number | null;
-  readonly relative: EProcessState & { canary: Consumed; stable: Consumed };
+  readonly relative: EProcessState & { canary: Consumed; stable: Consumed; tail?: TailState };
   readonly absolute: EProcessState & { canary: Consumed };
   readonly baseline: EProcessState & { canary: Consumed };
   readonly distributionFailedAt: number | null;
@@ -133,10 +152,28 @@ function initialState(input: JudgeInput<SequentialState>): SequentialState {
 }
 
 /** True when a state object looks like ours (a corrupt or foreign state restarts the test). */
+function isTail(t: unknown): t is TailState {
+  if (typeof t !== "object" || t === null) return false;
+  const o = t as Partial<TailState>;
+  const n = Array.isArray(o.bounds) ? o.bounds.length : -1;
+  return (
+    n > 0 &&
+    typeof o.logBase === "number" &&
+    Array.isArray(o.logRatios) &&
+    o.logRatios.length === n &&
+    o.logRatios.every((lr) => Array.isArray(lr) && lr.length === SEQUENTIAL_GRID.offsets.length) &&
+    Array.isArray(o.canary?.above) &&
+    o.canary.above.length === n &&
+    Array.isArray(o.stable?.above) &&
+    o.stable.above.length === n
+  );
+}
+
 function isState(s: unknown): s is SequentialState {
   if (typeof s !== "object" || s === null) return false;
   const o = s as Partial<SequentialState>;
   return (
+    (o.relative?.tail === undefined || isTail(o.relative.tail)) &&
     o.version === 1 &&
     Array.isArray(o.relative?.logRatios) &&
     o.relative.logRatios.length === SEQUENTIAL_GRID.offsets.length &&
@@ -155,6 +192,80 @@ function increment(cur: CleanArm, prev: Consumed): { total: number; bad: number 
   return { total: dt, bad: Math.min(db, dt) };
 }
 
+/**
+ * The relative check's log e-value: with a tail test, the e-value when it took over times the
+ * average of the boundaries' e-processes since (a stopped e-process continued by another is
+ * still one); otherwise the slow-count e-process at the threshold.
+ */
+export function relativeLogE(relative: SequentialState["relative"]): number {
+  const t = relative.tail;
+  if (!t) return logEValue(SEQUENTIAL_GRID, relative.logRatios);
+  return t.logBase + logMeanEValue(SEQUENTIAL_GRID, t.logRatios);
+}
+
+/**
+ * Plans or advances the latency tail test with the look's histograms. Returns the relative
+ * state unchanged when there is nothing to add; `reset` when counts went down (re-anchored).
+ */
+function advanceTail(
+  slo: Slo,
+  relative: SequentialState["relative"],
+  canary: CleanArm | null,
+  stable: CleanArm | null,
+  r0: number,
+  fresh: boolean,
+): { relative: SequentialState["relative"]; reset: boolean } {
+  if (slo.sli.type !== "latency" || slo.canary.direction === "lower-is-worse")
+    return { relative, reset: false };
+  const hc = canary?.histogram;
+  const hs = stable?.histogram;
+  if (!hc || !hs || hc.bounds.length !== hs.bounds.length) return { relative, reset: false };
+  for (let i = 0; i < hc.bounds.length; i++)
+    if (hc.bounds[i] !== hs.bounds[i]) return { relative, reset: false };
+  let tail = relative.tail;
+  if (!tail) {
+    const bounds = tailBoundaries(hc.bounds, slo.sli.thresholdSeconds);
+    if (bounds.length === 0) return { relative, reset: false };
+    const ca = countsAbove(hc, bounds);
+    const sa = countsAbove(hs, bounds);
+    if (!ca || !sa) return { relative, reset: false };
+    const zero = bounds.map(() => 0);
+    tail = {
+      bounds,
+      // Planned at the first look: the tail test is the relative check from the start.
+      // Planned later: the threshold's e-process so far, continued by the tail test.
+      logBase: fresh ? 0 : logEValue(SEQUENTIAL_GRID, relative.logRatios),
+      logRatios: bounds.map(() => initialLogRatios(SEQUENTIAL_GRID)),
+      canary: fresh ? { total: 0, above: zero } : { total: ca.total, above: ca.above },
+      stable: fresh ? { total: 0, above: [...zero] } : { total: sa.total, above: sa.above },
+    };
+  }
+  const ca = countsAbove(hc, tail.bounds);
+  const sa = countsAbove(hs, tail.bounds);
+  if (!ca || !sa) return { relative: { ...relative, tail }, reset: false };
+  const dct = ca.total - tail.canary.total;
+  const dst = sa.total - tail.stable.total;
+  const dca = ca.above.map((v, i) => v - (tail.canary.above[i] ?? 0));
+  const dsa = sa.above.map((v, i) => v - (tail.stable.above[i] ?? 0));
+  const consumed = {
+    canary: { total: ca.total, above: ca.above },
+    stable: { total: sa.total, above: sa.above },
+  };
+  if (dct < 0 || dst < 0 || dca.some((d) => d < 0) || dsa.some((d) => d < 0)) {
+    return { relative: { ...relative, tail: { ...tail, ...consumed } }, reset: true };
+  }
+  // One arm without new requests: keep the anchor, its events count with the next interval.
+  if (!(dct > 0 && dst > 0)) return { relative: { ...relative, tail }, reset: false };
+  const rho = dct / (dct + dst);
+  const theta0 = canaryEventProbability(rho, r0);
+  const logRatios = tail.logRatios.map((lr, i) =>
+    addInterval(lr, dca[i] ?? 0, (dca[i] ?? 0) + (dsa[i] ?? 0), theta0, (g) =>
+      canaryEventProbability(rho, r0 * Math.exp(SEQUENTIAL_GRID.offsets[g] ?? 0)),
+    ),
+  );
+  return { relative: { ...relative, tail: { ...tail, ...consumed, logRatios } }, reset: false };
+}
+
 function crossed<P extends EProcessState>(p: P, logE: number, alpha: number, at: number): P {
   const failedAt = p.failedAt ?? (alpha > 0 && logE >= Math.log(1 / alpha) ? at : null);
   return { ...p, failedAt, maxLogE: Math.max(p.maxLogE, logE) };
@@ -162,6 +273,7 @@ function crossed<P extends EProcessState>(p: P, logE: number, alpha: number, at:
 
 /** Advances every e-process by the look's new counts. */
 function advance(
+  slo: Slo,
   s: SequentialState,
   canary: CleanArm | null,
   stable: CleanArm | null,
@@ -193,14 +305,25 @@ function advance(
       const logRatios = addInterval(relative.logRatios, dc.bad, dc.bad + ds.bad, theta0, (g) =>
         canaryEventProbability(rho, r0 * Math.exp(grid.offsets[g] ?? 0)),
       );
-      relative = crossed(
-        { ...relative, ...consumed, logRatios },
-        logEValue(grid, logRatios),
-        s.alpha.relative,
-        at,
-      );
+      relative = { ...relative, ...consumed, logRatios };
     }
     // One arm without new requests: keep the anchor, its events are counted with the next interval.
+    const t = advanceTail(
+      slo,
+      relative,
+      canary,
+      stable,
+      s.nullRatio,
+      s.relative.canary.total === 0 && s.relative.stable.total === 0,
+    );
+    relative = t.relative;
+    if (t.reset && notes.length === 0) {
+      resets++;
+      notes.push(
+        "histogram counts went down since the previous look (counter reset or inconsistent data): re-anchored",
+      );
+    }
+    relative = crossed(relative, relativeLogE(relative), s.alpha.relative, at);
   }
 
   const binomialStep = <P extends EProcessState & { canary: Consumed }>(
@@ -309,19 +432,26 @@ function relativeCheck(c: CheckContext): CheckResult {
       evidence: { canaryTotal: canary?.total ?? null, stableTotal: stable?.total ?? null },
     };
   }
-  const logE = logEValue(SEQUENTIAL_GRID, state.relative.logRatios);
+  const logE = relativeLogE(state.relative);
+  const tail = state.relative.tail;
   const rc = rate(canary);
   const rs = rate(stable);
   const status = statusFor(state.relative.failedAt, canary?.total ?? 0, slo.canary.minRequests);
   const eValue = Math.exp(logE);
   const r0 = state.nullRatio;
   const ratio = rc / rs;
+  const strongest = tail ? strongestBoundary(tail) : null;
+  const tailNote = tail
+    ? `; tested at ${tail.bounds.length} bucket boundaries ${tail.bounds[0]}–${tail.bounds[tail.bounds.length - 1]} s, strongest at ${strongest} s`
+    : "";
   const reason =
-    status === "fail"
-      ? `canary bad ratio ${pct(rc)} is credibly above ${r0.toFixed(2)} × stable's ${pct(rs)} (e-value ${eValue.toPrecision(3)} ≥ 1/α = ${(1 / alpha).toFixed(0)})`
-      : status === "inconclusive"
-        ? `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; no evidence of a regression (e-value ${eValue.toPrecision(3)})`
-        : `no evidence that canary (${pct(rc)}) is worse than ${r0.toFixed(2)} × stable (${pct(rs)}) (e-value ${eValue.toPrecision(3)} < ${(1 / alpha).toFixed(0)})`;
+    status === "fail" && tail
+      ? `canary's share of requests slower than the boundaries near the threshold is credibly above ${r0.toFixed(2)} × stable's (above the threshold: canary ${pct(rc)}, stable ${pct(rs)}; e-value ${eValue.toPrecision(3)} ≥ 1/α = ${(1 / alpha).toFixed(0)}${tailNote})`
+      : status === "fail"
+        ? `canary bad ratio ${pct(rc)} is credibly above ${r0.toFixed(2)} × stable's ${pct(rs)} (e-value ${eValue.toPrecision(3)} ≥ 1/α = ${(1 / alpha).toFixed(0)})`
+        : status === "inconclusive"
+          ? `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; no evidence of a regression (e-value ${eValue.toPrecision(3)})`
+          : `no evidence that canary (${pct(rc)}) is worse than ${r0.toFixed(2)} × stable (${pct(rs)}) (e-value ${eValue.toPrecision(3)} < ${(1 / alpha).toFixed(0)}${tailNote})`;
   const wc = wilsonInterval(canary?.bad ?? 0, canary?.total ?? 0);
   const ws = wilsonInterval(stable?.bad ?? 0, stable?.total ?? 0);
   return {
@@ -345,10 +475,33 @@ function relativeCheck(c: CheckContext): CheckResult {
       eThreshold: alpha > 0 ? 1 / alpha : null,
       alpha,
       failedAt: state.relative.failedAt,
+      ...(tail
+        ? {
+            eValueAtThreshold: num(Math.exp(logEValue(SEQUENTIAL_GRID, state.relative.logRatios))),
+            tailBoundaries: tail.bounds.length,
+            tailFromSeconds: tail.bounds[0] ?? null,
+            tailToSeconds: tail.bounds[tail.bounds.length - 1] ?? null,
+            strongestBoundSeconds: strongest,
+          }
+        : {}),
       ...(c.final ? { fisherExactPFinal: finalFisherP(canary, stable) } : {}),
       ...histogramEvidence(slo, canary, stable),
     },
   };
+}
+
+/** The boundary whose e-process is largest (for the report). */
+function strongestBoundary(tail: TailState): number | null {
+  let best = -Infinity;
+  let at: number | null = null;
+  tail.logRatios.forEach((lr, i) => {
+    const l = logEValue(SEQUENTIAL_GRID, lr);
+    if (l > best) {
+      best = l;
+      at = tail.bounds[i] ?? null;
+    }
+  });
+  return at;
 }
 
 function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckResult {
@@ -504,7 +657,7 @@ export function judgeSequential(input: JudgeInput<SequentialState>): JudgeOutput
   const canary = cleanArm(data.canary, slo);
   const stable = cleanArm(data.stable, slo);
   const baseline = data.baseline == null ? undefined : cleanArm(data.baseline, slo);
-  const { state: advanced, resetNote } = advance(prior, canary, stable, at);
+  const { state: advanced, resetNote } = advance(slo, prior, canary, stable, at);
   const ctx: CheckContext = { slo, final: input.final, state: advanced, canary, stable, baseline };
   const checks: CheckResult[] = [];
   let distributionFailedAt = advanced.distributionFailedAt;

@@ -100,3 +100,20 @@ export function shiftOdds(p: number, x: number): number {
   const o = Math.log(p) - Math.log1p(-p) + x;
   return 1 / (1 + Math.exp(-o));
 }
+
+/**
+ * log of the equally weighted mean of several mixture e-values, log((1/B) Σ_b E_b), computed
+ * stably. An average of e-processes with fixed weights is an e-process for the intersection of
+ * their nulls (each term is a nonnegative supermartingale under it, and so is the average), so
+ * rejecting when it reaches 1/α has P(ever) ≤ α whenever every component's null holds.
+ * Returns 0 (E = 1) for an empty list.
+ */
+export function logMeanEValue(grid: MixtureGrid, logRatiosList: readonly (readonly number[])[]): number {
+  if (logRatiosList.length === 0) return 0;
+  const logs = logRatiosList.map((lr) => logEValue(grid, lr));
+  const m = Math.max(...logs);
+  if (m === -Infinity) return -Infinity;
+  let s = 0;
+  for (const l of logs) s += Math.exp(l - m);
+  return m + Math.log(s / logs.length);
+}
