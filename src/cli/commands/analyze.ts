@@ -3,17 +3,15 @@
  * `slogate analyze`: one look of a canary from the command line — the same reads and judge
  * as the service, on a throwaway in-memory store — printed as a table or JSON.
  */
-import { parseArgs } from "node:util";
 import { analyzeLook } from "../../app/analyze-look.ts";
 import { captureBaseline } from "../../app/capture-baseline.ts";
-import { startGateService } from "../../app/gate-service.ts";
-import { armMatchersOf, armReaders } from "../../app/gate-wiring.ts";
-import { createJsonLogger } from "../../app/json-logger.ts";
-import { loadServiceConfig } from "../../app/load-service-config.ts";
+import { armMatchersOf } from "../../app/gate-wiring.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
 import { verdictBody } from "../../http/verdict-body.ts";
 import type { SloVerdict } from "../../judge/types.ts";
+import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
+import { parseFlags, usageError } from "../parse-flags.ts";
 
 const HELP = `usage: slogate analyze --slo ID --canary VALUE --stable VALUE [--start TIME] [--time TIME]
                        [--baseline-window DURATION] [--final] [--json]
@@ -50,63 +48,40 @@ export function renderVerdictTable(v: SloVerdict): string {
   ].join("\n");
 }
 
+const FLAGS = {
+  command: "analyze",
+  help: HELP,
+  options: {
+    slo: { type: "string" },
+    canary: { type: "string" },
+    stable: { type: "string" },
+    start: { type: "string", default: "-15m" },
+    time: { type: "string", default: "now" },
+    "baseline-window": { type: "string", default: "1h" },
+    final: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    ...GATE_FLAGS,
+  },
+} as const;
+
 export const run: CliCommand = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        slo: { type: "string" },
-        canary: { type: "string" },
-        stable: { type: "string" },
-        start: { type: "string", default: "-15m" },
-        time: { type: "string", default: "now" },
-        "baseline-window": { type: "string", default: "1h" },
-        final: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        prometheus: { type: "string" },
-        slos: { type: "string", multiple: true },
-        config: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    io.stderr(`slogate analyze: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseFlags(args, io, FLAGS);
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
-  if (v.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (v.slo === undefined || v.canary === undefined || v.stable === undefined) {
-    io.stderr(`slogate analyze: --slo, --canary and --stable are required\n\n${HELP}`);
-    return 2;
+  const { slo: sloRef, canary, stable } = v;
+  if (sloRef === undefined || canary === undefined || stable === undefined) {
+    return usageError(io, FLAGS, "--slo, --canary and --stable are required");
   }
   const now = Date.now() / 1000;
   const at = parseTimeArg(v.time, now, "time");
   const start = parseTimeArg(v.start, at, "start");
   const window = v["baseline-window"] === "0" ? 0 : parseDurationArg(v["baseline-window"], "baseline-window");
-  const config = loadServiceConfig(v.config, io.env, io.cwd, {
-    SLOGATE_PROMETHEUS_URL: v.prometheus,
-    SLOGATE_SLOS: v.slos?.join(","),
-    SLOGATE_STORE: "memory",
-    SLOGATE_BASELINE_SCHEDULE: "",
-  });
-  const logger = createJsonLogger(io.stderr, "warn");
-  const service = await startGateService({
-    config,
-    logger,
-    createArmReaders: armReaders,
-    buildArmMatchers: armMatchersOf,
-    listen: false,
-    watch: false,
-  });
-  try {
-    const slo = service.catalog.get(v.slo);
+  const config = loadCommandConfig(io, v, { SLOGATE_STORE: "memory", SLOGATE_BASELINE_SCHEDULE: "" });
+  return withOneShotGate(io, config, async (service) => {
+    const slo = service.catalog.get(sloRef);
     const selectors = {
-      canary: armMatchersOf(slo, "canary", v.canary),
-      stable: armMatchersOf(slo, "stable", v.stable),
+      canary: armMatchersOf(slo, "canary", canary),
+      stable: armMatchersOf(slo, "stable", stable),
     };
     if (window > 0) {
       const b = await captureBaseline(service.deps, {
@@ -130,7 +105,5 @@ export const run: CliCommand = async (args, io) => {
     if (v.json) io.stdout(JSON.stringify(verdictBody(r), null, 2) + "\n");
     else io.stdout(renderVerdictTable(r.look.verdict));
     return r.look.verdict.verdict === "pass" ? 0 : 1;
-  } finally {
-    await service.close();
-  }
+  });
 };

@@ -3,14 +3,12 @@
  * `slogate baseline`: captures a baseline now (or at --time) into the embedded store the
  * service uses (same data dir), for one SLO or all of them.
  */
-import { parseArgs } from "node:util";
 import { captureBaseline } from "../../app/capture-baseline.ts";
-import { startGateService } from "../../app/gate-service.ts";
-import { armMatchersOf, armReaders } from "../../app/gate-wiring.ts";
-import { createJsonLogger } from "../../app/json-logger.ts";
-import { loadServiceConfig } from "../../app/load-service-config.ts";
+import { armMatchersOf } from "../../app/gate-wiring.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
+import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
+import { parseFlags } from "../parse-flags.ts";
 
 const HELP = `usage: slogate baseline [--slo ID] [--stable VALUE] [--window DURATION] [--time TIME]
                         [--data-dir DIR] [--prometheus URL] [--slos PATH]... [--config FILE] [--json]
@@ -21,51 +19,32 @@ from the config, 1h) before --time (default now), restricted to the stable arm w
 Exit status: 0 captured, 1 nothing captured, 2 usage error.
 `;
 
+const FLAGS = {
+  command: "baseline",
+  help: HELP,
+  options: {
+    slo: { type: "string" },
+    stable: { type: "string" },
+    window: { type: "string" },
+    time: { type: "string", default: "now" },
+    "data-dir": { type: "string" },
+    ...GATE_FLAGS,
+    json: { type: "boolean", default: false },
+  },
+} as const;
+
 export const run: CliCommand = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        slo: { type: "string" },
-        stable: { type: "string" },
-        window: { type: "string" },
-        time: { type: "string", default: "now" },
-        "data-dir": { type: "string" },
-        prometheus: { type: "string" },
-        slos: { type: "string", multiple: true },
-        config: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    io.stderr(`slogate baseline: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseFlags(args, io, FLAGS);
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
-  if (v.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const config = loadServiceConfig(v.config, io.env, io.cwd, {
-    SLOGATE_PROMETHEUS_URL: v.prometheus,
-    SLOGATE_SLOS: v.slos?.join(","),
+  const config = loadCommandConfig(io, v, {
     SLOGATE_DATA_DIR: v["data-dir"],
     SLOGATE_BASELINE_SCHEDULE: "",
   });
   const at = parseTimeArg(v.time, Date.now() / 1000, "time");
   const window =
     v.window === undefined ? config.baseline.windowSeconds : parseDurationArg(v.window, "window");
-  const service = await startGateService({
-    config,
-    logger: createJsonLogger(io.stderr, "warn"),
-    createArmReaders: armReaders,
-    buildArmMatchers: armMatchersOf,
-    listen: false,
-    watch: false,
-  });
-  try {
+  return withOneShotGate(io, config, async (service) => {
     const slos = v.slo === undefined ? service.catalog.list() : [service.catalog.get(v.slo)];
     let captured = 0;
     const results = [];
@@ -91,7 +70,5 @@ export const run: CliCommand = async (args, io) => {
     }
     if (v.json) io.stdout(JSON.stringify({ results }, null, 2) + "\n");
     return captured > 0 ? 0 : 1;
-  } finally {
-    await service.close();
-  }
+  });
 };

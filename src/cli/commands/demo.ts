@@ -11,10 +11,10 @@
 import { rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { GateService } from "../../app/gate-service.ts";
 import type { Logger } from "../../app/ports.ts";
 import type { CliCommand, CliIo } from "../io.ts";
+import { parseFlags } from "../parse-flags.ts";
 
 // The demo runs on the test bed (a real Prometheus with synthetic traffic), which lives in
 // test/ next to the sources and is loaded at run time: it is not part of the built package
@@ -143,26 +143,19 @@ async function runCanary(
   return outcome;
 }
 
+const FLAGS = {
+  command: "demo",
+  help: HELP,
+  options: {
+    keep: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  },
+} as const;
+
 export const run: CliCommand = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        keep: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    io.stderr(`slogate demo: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseFlags(args, io, FLAGS);
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
-  if (v.help) {
-    io.stdout(HELP);
-    return 0;
-  }
   const bedModule = await loadTestModule<BedModule>("test/service/gate-bed.ts");
   const harness = await loadTestModule<HarnessModule>("test/service/service-harness.ts");
   const { BED_SERVICES, BED_START, startGateBed } = bedModule;

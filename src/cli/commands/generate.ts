@@ -7,7 +7,6 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { parseArgs } from "node:util";
 import { loadSloFiles } from "../../app/load-slos.ts";
 import { SlogateError } from "../../errors.ts";
 import {
@@ -20,6 +19,7 @@ import { parsePrometheusDuration } from "../../slo/duration.ts";
 import { formatProblem, hasErrors } from "../../slo/problem.ts";
 import type { Slo } from "../../slo/model.ts";
 import type { CliCommand } from "../io.ts";
+import { parseFlags } from "../parse-flags.ts";
 
 const HELP = `usage: slogate generate [--slos DIR|FILE]... [--out DIR] [--check] [options]
 
@@ -128,36 +128,28 @@ function options(values: Record<string, string | boolean | string[] | undefined>
   };
 }
 
+const FLAGS = {
+  command: "generate",
+  help: HELP,
+  options: {
+    slos: { type: "string", multiple: true },
+    out: { type: "string" },
+    check: { type: "boolean" },
+    "default-team": { type: "string" },
+    "platform-team": { type: "string" },
+    "slack-url-file": { type: "string" },
+    "slack-channel": { type: "string" },
+    "baseline-max-age": { type: "string" },
+    "prometheus-url": { type: "string" },
+    "datasource-uid": { type: "string" },
+    "dashboards-path": { type: "string" },
+  },
+} as const;
+
 export const run: CliCommand = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        slos: { type: "string", multiple: true },
-        out: { type: "string" },
-        check: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        "default-team": { type: "string" },
-        "platform-team": { type: "string" },
-        "slack-url-file": { type: "string" },
-        "slack-channel": { type: "string" },
-        "baseline-max-age": { type: "string" },
-        "prometheus-url": { type: "string" },
-        "datasource-uid": { type: "string" },
-        "dashboards-path": { type: "string" },
-      },
-      allowPositionals: false,
-    });
-  } catch (e) {
-    io.stderr(`slogate generate: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseFlags(args, io, FLAGS);
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
-  if (v.help === true) {
-    io.stdout(HELP);
-    return 0;
-  }
   const paths = (v.slos ?? ["slos"]).map((p) => resolve(io.cwd, p));
   const outDir = resolve(io.cwd, v.out ?? ".");
   const loaded = await loadSloFiles(paths);

@@ -4,12 +4,10 @@
  * `--config FILE` (or `$SLOGATE_CONFIG`, or `./slogate.yaml`), environment variables
  * (`SLOGATE_*`, see docs/service.md) and the flags below, in increasing priority.
  */
-import { parseArgs } from "node:util";
-import { loadServiceConfig } from "../../app/load-service-config.ts";
 import { createJsonLogger } from "../../app/json-logger.ts";
-import { startGateService } from "../../app/gate-service.ts";
-import { armReaders, armMatchersOf } from "../../app/gate-wiring.ts";
+import { GATE_FLAGS, loadCommandConfig, startServedGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
+import { parseFlags } from "../parse-flags.ts";
 
 const HELP = `usage: slogate serve [--config FILE] [--port N] [--host H] [--prometheus URL]
                      [--slos PATH]... [--data-dir DIR] [--memory]
@@ -27,46 +25,30 @@ Runs the gate: Argo Rollouts verdicts (POST/GET /api/v1/verdict), Flagger webhoo
   --memory            keep analyses in memory only (lost on restart)
 `;
 
+const FLAGS = {
+  command: "serve",
+  help: HELP,
+  options: {
+    ...GATE_FLAGS,
+    port: { type: "string" },
+    host: { type: "string" },
+    "data-dir": { type: "string" },
+    memory: { type: "boolean", default: false },
+  },
+} as const;
+
 export const run: CliCommand = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        config: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        prometheus: { type: "string" },
-        slos: { type: "string", multiple: true },
-        "data-dir": { type: "string" },
-        memory: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    io.stderr(`slogate serve: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseFlags(args, io, FLAGS);
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
-  if (v.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const config = loadServiceConfig(v.config, io.env, io.cwd, {
+  const config = loadCommandConfig(io, v, {
     SLOGATE_PORT: v.port,
     SLOGATE_HOST: v.host,
-    SLOGATE_PROMETHEUS_URL: v.prometheus,
-    SLOGATE_SLOS: v.slos?.join(","),
     SLOGATE_DATA_DIR: v["data-dir"],
     SLOGATE_STORE: v.memory ? "memory" : undefined,
   });
   const logger = createJsonLogger(io.stdout, config.log.level);
-  const service = await startGateService({
-    config,
-    logger,
-    createArmReaders: armReaders,
-    buildArmMatchers: armMatchersOf,
-  });
+  const service = await startServedGate(config, logger);
   await io.stopped;
   logger.info("stopping");
   await service.close();

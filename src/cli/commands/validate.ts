@@ -6,10 +6,10 @@
  * 1 when there are, 2 on a usage error.
  */
 import { relative, resolve, sep } from "node:path";
-import { parseArgs } from "node:util";
 import { loadSloFiles } from "../../app/load-slos.ts";
 import { formatProblem, hasErrors, type Problem } from "../../slo/problem.ts";
 import type { CliCommand } from "../io.ts";
+import { parseFlags, usageError } from "../parse-flags.ts";
 
 const HELP = `usage: slogate validate [--format human|json] [--strict] <file|dir>...
 
@@ -22,34 +22,26 @@ recursively (.yaml, .yml); OpenSLO indicatorRefs resolve across all given files.
 Exit status: 0 valid, 1 problems found, 2 usage error.
 `;
 
+const FLAGS = {
+  command: "validate",
+  help: HELP,
+  options: {
+    format: { type: "string", default: "human" },
+    strict: { type: "boolean", default: false },
+  },
+  positionals: true,
+} as const;
+
 export const run: CliCommand = async (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        format: { type: "string", default: "human" },
-        strict: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    io.stderr(`slogate validate: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseFlags(args, io, FLAGS);
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
-  if (v.help) {
-    io.stdout(HELP);
-    return 0;
-  }
   if (v.format !== "human" && v.format !== "json") {
     io.stderr(`slogate validate: --format must be human or json, got ${JSON.stringify(v.format)}\n`);
     return 2;
   }
   if (parsed.positionals.length === 0) {
-    io.stderr(`slogate validate: give at least one SLO file or directory\n\n${HELP}`);
-    return 2;
+    return usageError(io, FLAGS, "give at least one SLO file or directory");
   }
   const loaded = await loadSloFiles(parsed.positionals.map((p) => resolve(io.cwd, p)));
   const show = (file: string): string => {

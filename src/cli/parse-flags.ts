@@ -1,0 +1,69 @@
+/**
+ * @module cli/parse-flags
+ * The command-line flags of one subcommand: `node:util` parseArgs plus the conventions every
+ * slogate command follows — `-h/--help` prints the usage on stdout (exit 0), a usage error
+ * prints `slogate <command>: <message>` and the usage on stderr (exit 2).
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { CliIo } from "./io.ts";
+
+/** The `-h/--help` flag every command has. */
+const HELP_FLAG = { help: { type: "boolean", short: "h", default: false } } as const;
+
+/** What one command accepts. */
+export interface FlagSpec<O extends ParseArgsOptionsConfig> {
+  /** The subcommand's name, for messages (`slogate <command>: …`). */
+  readonly command: string;
+  /** The usage text, printed by --help and after a usage error. */
+  readonly help: string;
+  /** The flags besides --help. */
+  readonly options: O;
+  /** Accept arguments that are not flags (default false). */
+  readonly positionals?: boolean;
+}
+
+type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{
+    args: string[];
+    options: O & typeof HELP_FLAG;
+    allowPositionals: boolean;
+    strict: true;
+  }>
+>;
+
+/**
+ * Parses `args` per `spec`. Returns the parsed flags, or the exit code to return at once:
+ * 0 after printing the usage for --help, 2 after a usage error.
+ */
+export function parseFlags<const O extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  io: CliIo,
+  spec: FlagSpec<O>,
+): Parsed<O> | number {
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { ...spec.options, ...HELP_FLAG },
+      allowPositionals: spec.positionals ?? false,
+      strict: true,
+    });
+  } catch (e) {
+    return usageError(io, spec, (e as Error).message);
+  }
+  if ((parsed.values as { help?: boolean }).help === true) {
+    io.stdout(spec.help);
+    return 0;
+  }
+  return parsed;
+}
+
+/** Reports a usage error (`slogate <command>: <message>` and the usage) and returns exit code 2. */
+export function usageError(
+  io: CliIo,
+  spec: Pick<FlagSpec<ParseArgsOptionsConfig>, "command" | "help">,
+  message: string,
+): number {
+  io.stderr(`slogate ${spec.command}: ${message}\n\n${spec.help}`);
+  return 2;
+}
