@@ -95,3 +95,29 @@ describe("SLI expressions", () => {
     ).toThrow(expect.objectContaining({ code: "SLO_INVALID" }));
   });
 });
+
+describe("threshold SLI expressions", () => {
+  it.each([
+    ["lt", ">="],
+    ["lte", ">"],
+    ["gt", "<="],
+    ["gte", "<"],
+  ] as const)(
+    "a good point satisfies %s, so a bad point is %s, counted per evaluation and per window",
+    (op, bad) => {
+      const sli: Sli = {
+        type: "threshold",
+        query: parseQueryTemplate("max(max_over_time(lag[{{.window}}]))"),
+        op,
+        value: 1000,
+        stepSeconds: 30,
+      };
+      expect(buildSliExpression(sli, "5m", arm)).toEqual({
+        type: "threshold",
+        bad: `sum((max(max_over_time(lag{rollouts_pod_template_hash="abc"}[30s]))) ${bad} bool 1000)`,
+        total: 'count(max(max_over_time(lag{rollouts_pod_template_hash="abc"}[30s])))',
+        badRatio: `sum(sum_over_time(((max(max_over_time(lag{rollouts_pod_template_hash="abc"}[30s]))) ${bad} bool 1000)[5m:30s]))\n/\nsum(count_over_time((max(max_over_time(lag{rollouts_pod_template_hash="abc"}[30s])))[5m:30s]))`,
+      });
+    },
+  );
+});

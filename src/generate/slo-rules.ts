@@ -61,6 +61,9 @@ export const POINTS = "slo:sli_points:count";
 export const BAD_POINTS_4M = "slo:sli_bad_points:sum4m";
 export const POINTS_4M = "slo:sli_points:count4m";
 
+/** `LONG_WINDOW_INTERVAL` less one millisecond: a range that is half-open in effect. */
+const LONG_SUM_RANGE = "3m59s999ms";
+
 /** Windows from this length on are computed in the slower long-window group. */
 export const LONG_WINDOW_SECONDS = 86_400;
 /** Evaluation interval of the long-window group (under the 5-minute lookback). */
@@ -144,10 +147,11 @@ export function generateLongSliRecordings(slo: Slo): RuleGroup | undefined {
   const sel = sloSelector(slo);
   const long = recordedWindowsFor(slo.periodSeconds).filter((x) => x >= LONG_WINDOW_SECONDS);
   if (slo.sli.type === "threshold") {
-    // Sums over exactly the group's interval: every point falls in one 4-minute sum.
+    // Sums over the group's interval less a millisecond: Prometheus 2 range selections are
+    // closed at both ends, so (t − 4m, t] makes every point fall in exactly one 4-minute sum.
     const rules: RecordingRule[] = [
-      recording(BAD_POINTS_4M, `sum_over_time(${BAD_POINTS}${sel}[${LONG_WINDOW_INTERVAL}])`, base),
-      recording(POINTS_4M, `sum_over_time(${POINTS}${sel}[${LONG_WINDOW_INTERVAL}])`, base),
+      recording(BAD_POINTS_4M, `sum_over_time(${BAD_POINTS}${sel}[${LONG_SUM_RANGE}])`, base),
+      recording(POINTS_4M, `sum_over_time(${POINTS}${sel}[${LONG_SUM_RANGE}])`, base),
     ];
     for (const w of long) {
       const window = formatPromDuration(w);

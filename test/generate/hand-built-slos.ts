@@ -83,4 +83,14 @@ export const handBuiltSlos: readonly Slo[] = [
     sli: { type: "ratio", badRatio: parseQueryTemplate(`1 - avg_over_time(wifi_up[{{.window}}])`) },
     alerting: { ...defaultAlerting, ticket: { enabled: false, labels: {}, annotations: {} } },
   }),
+  buildSlo("queue", "lag", {
+    objectivePercent: 99,
+    sli: {
+      type: "threshold",
+      query: parseQueryTemplate('max(kafka_consumergroup_lag{consumergroup="queue"})'),
+      op: "lte",
+      value: 100,
+      stepSeconds: 60,
+    },
+  }),
 ];

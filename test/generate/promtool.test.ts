@@ -87,6 +87,14 @@ const unitTests: [string, string, RuleGroup[]][] = [
     ],
   ],
   [
+    "a threshold SLI's windows are exactly the share of bad evaluation points, the 30-day one through 4-minute sums",
+    "threshold-sli.test.yml",
+    generateSloRuleGroups(
+      handBuiltSlos.find((s) => s.id === "queue-lag")!,
+      options,
+    ),
+  ],
+  [
     "Sloth's averaged period SLI is fifty times too high on the same traffic",
     "period-sli-sloth-form.test.yml",
     generateSlothFormRuleGroups(buildSlo("uneven", "availability")),
