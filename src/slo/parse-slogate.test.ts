@@ -371,3 +371,65 @@ describe("slogate v1: every problem at once, with position, path and hint", () =
     expect(r.problems).toHaveLength(1);
   });
 });
+
+describe("slogate v1: ratio and threshold SLIs", () => {
+  it("splits an error ratio of two event sums, notes it, and keeps the sequential judge", () => {
+    const slo = only(
+      `slos:\n  - name: s\n    objective: 99\n    sli:\n      errorRatio: sum(rate(x{c="5"}[{{.window}}])) / sum(rate(x[{{.window}}]))`,
+    );
+    expect(slo.sli).toMatchObject({ type: "events", bad: { text: 'sum(rate(x{c="5"}[{{.window}}]))' } });
+    expect(slo.canary.judge).toBe("sequential");
+    expect(slo.notes?.[0]).toContain("split into bad events");
+  });
+
+  it("judges an unsplittable error ratio with kayenta on at least 10 points by default", () => {
+    const slo = only(
+      "slos:\n  - name: s\n    objective: 99\n    sli:\n      errorRatio: 1 - avg(avg_over_time(up[{{.window}}]))",
+    );
+    expect(slo.sli.type).toBe("ratio");
+    expect([slo.canary.judge, slo.canary.minRequests]).toEqual(["kayenta", 10]);
+    expect(slo.notes).toBeUndefined();
+  });
+
+  it("refuses the sequential judge on an unsplittable error ratio", () => {
+    const r = parseSloText(
+      `${HEAD}slos:\n  - name: s\n    objective: 99\n    sli:\n      errorRatio: 1 - avg(avg_over_time(up[{{.window}}]))\n    canary:\n      judge: sequential\n`,
+      "f.yaml",
+    );
+    expect(r.slos).toEqual([]);
+    expect(r.problems.map((p) => [p.path, p.message])).toEqual([
+      [
+        "slos[0].canary.judge",
+        "the sequential judge needs event counts, and this ratio query cannot be split into bad and total events",
+      ],
+    ]);
+  });
+
+  it("reads a threshold SLI with its step", () => {
+    const slo = only(
+      "slos:\n  - name: s\n    objective: 99\n    sli:\n      threshold:\n        query: max(lag)\n        op: gt\n        value: 0.5\n        step: 30s",
+    );
+    expect(slo.sli).toEqual({
+      type: "threshold",
+      query: { text: "max(lag)", hasWindow: false, hasSelector: false },
+      op: "gt",
+      value: 0.5,
+      stepSeconds: 30,
+    });
+    expect(slo.canary.minRequests).toBe(10);
+  });
+
+  it.each([
+    ["an unknown op", "op: above\n        value: 1", "slos[0].sli.threshold.op"],
+    ["no op", "value: 1", "slos[0].sli.threshold.op"],
+    ["no value", "op: lt", "slos[0].sli.threshold.value"],
+    ["a step out of range", "op: lt\n        value: 1\n        step: 2h", "slos[0].sli.threshold.step"],
+  ])("refuses a threshold SLI with %s", (_what, fields, path) => {
+    const r = parseSloText(
+      `${HEAD}slos:\n  - name: s\n    objective: 99\n    sli:\n      threshold:\n        query: max(lag)\n        ${fields}\n`,
+      "f.yaml",
+    );
+    expect(r.slos).toEqual([]);
+    expect(r.problems.map((p) => p.path)).toContain(path);
+  });
+});

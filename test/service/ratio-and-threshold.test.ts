@@ -148,4 +148,36 @@ describe("ratio-only SLIs gate a canary", () => {
     expect(r.body.verdict).toBe("inconclusive");
     expect(r.body.checks.every((c: any) => c.status === "nodata")).toBe(true);
   });
+
+  it("with per-step series turned off, a ratio SLO's look is refused with a reason, never judged on nothing", async () => {
+    const off = await startHarnessService({
+      prometheusUrl: bed.prometheus.url,
+      slosDir,
+      configYaml: "series:\n  step: 0\n",
+    });
+    try {
+      const s = BED_SERVICES.healthy;
+      const r = await postJson(`${off.url}/api/v1/verdict`, {
+        slo: `${s.service}-raw-grouped`,
+        canary: s.canary,
+        stable: s.stable,
+        start: BED_START,
+        time: BED_START + 600,
+      });
+      expect(r.status).toBe(422);
+      expect(JSON.stringify(r.body)).toContain("series.step");
+      // The split SLO has event counts and is judged as usual.
+      const split = await postJson(`${off.url}/api/v1/verdict`, {
+        slo: `${s.service}-raw-split`,
+        canary: s.canary,
+        stable: s.stable,
+        start: BED_START,
+        time: BED_START + 600,
+      });
+      expect(split.status).toBe(200);
+      expect(split.body.verdict).toBe("pass");
+    } finally {
+      await off.close();
+    }
+  });
 });
