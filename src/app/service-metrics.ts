@@ -42,51 +42,55 @@ export class ServiceMetrics {
     this.registry = registry;
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
     const r = [registry];
-    this.#verdicts = new Counter({
-      name: "slogate_verdicts_total",
-      help: "Verdicts answered, by SLO and result.",
-      labelNames: ["service", "slo", "verdict", "final"],
-      registers: r,
-    });
-    this.#looks = new Counter({
-      name: "slogate_looks_total",
-      help: "Looks judged, by SLO and calling controller.",
-      labelNames: ["service", "slo", "controller"],
-      registers: r,
-    });
-    this.#analysisStatus = new Gauge({
-      name: "slogate_analysis_status",
-      help: "1 for the current verdict of each open analysis.",
-      labelNames: ["service", "slo", "analysis", "rollout", "verdict"],
-      registers: r,
-    });
-    this.#analysisDuration = new Histogram({
-      name: "slogate_analysis_duration_seconds",
-      help: "Duration of closed analyses.",
-      labelNames: ["service", "slo", "outcome"],
-      buckets: [60, 300, 600, 1200, 1800, 3600, 7200, 14400, 43200, 86400],
-      registers: r,
-    });
-    this.#verdictDuration = new Histogram({
-      name: "slogate_verdict_duration_seconds",
-      help: "Time to answer one look (all queries and judging).",
-      labelNames: ["service", "slo"],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: r,
-    });
-    this.#queryDuration = new Histogram({
-      name: "slogate_prometheus_query_duration_seconds",
-      help: "Prometheus query latency.",
-      labelNames: ["kind"],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: r,
-    });
-    this.#queryErrors = new Counter({
-      name: "slogate_prometheus_query_errors_total",
-      help: "Failed Prometheus queries, by error code.",
-      labelNames: ["code"],
-      registers: r,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Counter<L>({ name, help, labelNames, registers: r });
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Gauge<L>({ name, help, labelNames, registers: r });
+    const histogram = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[],
+      buckets: number[],
+    ) => new Histogram<L>({ name, help, labelNames, buckets, registers: r });
+    this.#verdicts = counter("slogate_verdicts_total", "Verdicts answered, by SLO and result.", [
+      "service",
+      "slo",
+      "verdict",
+      "final",
+    ]);
+    this.#looks = counter("slogate_looks_total", "Looks judged, by SLO and calling controller.", [
+      "service",
+      "slo",
+      "controller",
+    ]);
+    this.#analysisStatus = gauge(
+      "slogate_analysis_status",
+      "1 for the current verdict of each open analysis.",
+      ["service", "slo", "analysis", "rollout", "verdict"],
+    );
+    this.#analysisDuration = histogram(
+      "slogate_analysis_duration_seconds",
+      "Duration of closed analyses.",
+      ["service", "slo", "outcome"],
+      [60, 300, 600, 1200, 1800, 3600, 7200, 14400, 43200, 86400],
+    );
+    this.#verdictDuration = histogram(
+      "slogate_verdict_duration_seconds",
+      "Time to answer one look (all queries and judging).",
+      ["service", "slo"],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    );
+    this.#queryDuration = histogram(
+      "slogate_prometheus_query_duration_seconds",
+      "Prometheus query latency.",
+      ["kind"],
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    );
+    this.#queryErrors = counter(
+      "slogate_prometheus_query_errors_total",
+      "Failed Prometheus queries, by error code.",
+      ["code"],
+    );
     const times = this.#baselineTimes;
     new Gauge({
       name: "slogate_baseline_age_seconds",
@@ -99,39 +103,25 @@ export class ServiceMetrics {
           this.set({ service: t.service, slo: t.slo }, Math.max(0, now - t.capturedAt));
       },
     });
-    this.#baselineBadRatio = new Gauge({
-      name: "slogate_baseline_bad_ratio",
-      help: "Bad-event ratio of the newest baseline.",
-      labelNames: ["service", "slo"],
-      registers: r,
-    });
-    this.#baselineEvents = new Gauge({
-      name: "slogate_baseline_events",
-      help: "Total events in the newest baseline.",
-      labelNames: ["service", "slo"],
-      registers: r,
-    });
-    this.#baselineQuantile = new Gauge({
-      name: "slogate_baseline_quantile_seconds",
-      help: "Latency quantiles of the newest baseline (latency SLOs).",
-      labelNames: ["service", "slo", "quantile"],
-      registers: r,
-    });
-    this.#sloLoadErrors = new Counter({
-      name: "slogate_slo_load_errors_total",
-      help: "SLO (re)loads that found errors (the last good version is kept).",
-      registers: r,
-    });
-    this.#sloConfigValid = new Gauge({
-      name: "slogate_slo_config_valid",
-      help: "1 when the last SLO load was clean, else 0.",
-      registers: r,
-    });
-    this.#slosLoaded = new Gauge({
-      name: "slogate_slos_loaded",
-      help: "SLOs currently served.",
-      registers: r,
-    });
+    this.#baselineBadRatio = gauge("slogate_baseline_bad_ratio", "Bad-event ratio of the newest baseline.", [
+      "service",
+      "slo",
+    ]);
+    this.#baselineEvents = gauge("slogate_baseline_events", "Total events in the newest baseline.", [
+      "service",
+      "slo",
+    ]);
+    this.#baselineQuantile = gauge(
+      "slogate_baseline_quantile_seconds",
+      "Latency quantiles of the newest baseline (latency SLOs).",
+      ["service", "slo", "quantile"],
+    );
+    this.#sloLoadErrors = counter(
+      "slogate_slo_load_errors_total",
+      "SLO (re)loads that found errors (the last good version is kept).",
+    );
+    this.#sloConfigValid = gauge("slogate_slo_config_valid", "1 when the last SLO load was clean, else 0.");
+    this.#slosLoaded = gauge("slogate_slos_loaded", "SLOs currently served.");
   }
 
   /** Records one answered look. */
@@ -146,30 +136,32 @@ export class ServiceMetrics {
     this.#verdicts.inc({ ...base, verdict: verdict.verdict, final: String(verdict.final) });
     this.#looks.inc({ ...base, controller });
     this.#verdictDuration.observe(base, seconds);
-    const previous = this.#statusLabels.get(analysis.id);
-    if (previous !== undefined) this.#analysisStatus.remove(previous);
-    const labels = {
-      ...base,
-      analysis: analysis.id,
-      rollout: analysis.rollout ?? "",
-      verdict: verdict.verdict,
-    };
-    this.#analysisStatus.set(labels, 1);
-    this.#statusLabels.set(analysis.id, labels);
+    this.#setStatus(slo, analysis, verdict.verdict);
   }
 
-  /** Restores the status series of an open analysis (after a restart). */
-  restoreStatus(slo: Slo, analysis: { id: string; rollout?: string; lastVerdict?: string }): void {
-    if (analysis.lastVerdict === undefined) return;
+  /** Points the status series of an analysis at its current verdict. */
+  #setStatus(slo: Slo, analysis: { id: string; rollout?: string }, verdict: string): void {
+    this.#dropStatus(analysis.id);
     const labels = {
       service: slo.service,
       slo: slo.name,
       analysis: analysis.id,
       rollout: analysis.rollout ?? "",
-      verdict: analysis.lastVerdict,
+      verdict,
     };
     this.#analysisStatus.set(labels, 1);
     this.#statusLabels.set(analysis.id, labels);
+  }
+
+  #dropStatus(analysisId: string): void {
+    const previous = this.#statusLabels.get(analysisId);
+    if (previous !== undefined) this.#analysisStatus.remove(previous);
+    this.#statusLabels.delete(analysisId);
+  }
+
+  /** Restores the status series of an open analysis (after a restart). */
+  restoreStatus(slo: Slo, analysis: { id: string; rollout?: string; lastVerdict?: string }): void {
+    if (analysis.lastVerdict !== undefined) this.#setStatus(slo, analysis, analysis.lastVerdict);
   }
 
   /** Records a closed analysis and drops its status series. */
@@ -178,9 +170,7 @@ export class ServiceMetrics {
       { service: slo.service, slo: slo.name, outcome },
       Math.max(0, durationSeconds),
     );
-    const previous = this.#statusLabels.get(analysisId);
-    if (previous !== undefined) this.#analysisStatus.remove(previous);
-    this.#statusLabels.delete(analysisId);
+    this.#dropStatus(analysisId);
   }
 
   /** Records one Prometheus call observed by the client (its `onQuery` hook). */

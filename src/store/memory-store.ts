@@ -4,6 +4,12 @@
  * JSON text SQLite would hold, so both behave alike), nothing survives the process.
  */
 import { SlogateError } from "../errors.ts";
+import {
+  alreadyExists,
+  analysisAfterLook,
+  analysisNotFound,
+  closedAnalysis,
+} from "./analysis-transitions.ts";
 import { decodeStored, encodeStored } from "./json-codec.ts";
 import { checkAnalysisInput, checkBaselineInput, checkEventInput, checkLookInput } from "./record-checks.ts";
 import type {
@@ -35,16 +41,18 @@ export class MemoryStore implements Store {
     return text === undefined ? undefined : decodeStored<AnalysisRecord>(text, "analysis");
   }
 
+  #mustGet(id: string): AnalysisRecord {
+    const a = this.#readAnalysis(id);
+    if (a === undefined) throw analysisNotFound(id);
+    return a;
+  }
+
   createAnalysis(
     record: Omit<AnalysisRecord, "looks" | "lastVerdict" | "judgeState" | "status">,
   ): AnalysisRecord {
     this.#open();
     checkAnalysisInput(record);
-    if (this.#analyses.has(record.id)) {
-      throw new SlogateError("CONFLICT", `analysis ${JSON.stringify(record.id)} already exists`, {
-        hint: "use a new analysis id",
-      });
-    }
+    if (this.#analyses.has(record.id)) throw alreadyExists("analysis", record.id);
     const full: AnalysisRecord = { ...record, status: "open", looks: 0 };
     this.#analyses.set(record.id, encodeStored(full, "analysis"));
     this.#looks.set(record.id, []);
@@ -73,37 +81,9 @@ export class MemoryStore implements Store {
     this.#open();
     checkLookInput(look);
     const current = this.#readAnalysis(look.analysisId);
-    if (current === undefined) {
-      throw new SlogateError("NOT_FOUND", `analysis ${JSON.stringify(look.analysisId)} not found`, {
-        hint: "create the analysis first",
-      });
-    }
-    if (current.status !== "open") {
-      throw new SlogateError("CONFLICT", `analysis ${JSON.stringify(look.analysisId)} is closed`, {
-        hint: "start a new analysis for a new rollout",
-      });
-    }
-    if (look.seq !== current.looks + 1) {
-      throw new SlogateError(
-        "CONFLICT",
-        `look ${look.seq} of ${JSON.stringify(look.analysisId)} is out of sequence (has ${current.looks})`,
-        {
-          hint: "another look was recorded concurrently; ask again",
-        },
-      );
-    }
+    if (current === undefined) throw analysisNotFound(look.analysisId, "create the analysis first");
+    const next = analysisAfterLook(current, look, update);
     const lookText = encodeStored(look, "look");
-    const next: AnalysisRecord = {
-      ...current,
-      looks: look.seq,
-      lastVerdict: look.verdict.verdict,
-      lastLookAt: look.at,
-      judgeState: update.judgeState,
-      updatedAt: update.updatedAt,
-      ...(update.close === undefined
-        ? {}
-        : { status: "closed" as const, outcome: update.close.outcome, closedAt: update.close.at }),
-    };
     const nextText = encodeStored(next, "analysis");
     this.#looks.get(look.analysisId)!.push(lookText);
     this.#analyses.set(look.analysisId, nextText);
@@ -117,28 +97,15 @@ export class MemoryStore implements Store {
 
   closeAnalysis(id: string, outcome: AnalysisOutcome, at: number): AnalysisRecord {
     this.#open();
-    const current = this.#readAnalysis(id);
-    if (current === undefined) {
-      throw new SlogateError("NOT_FOUND", `analysis ${JSON.stringify(id)} not found`, {
-        hint: "check the analysis id",
-      });
-    }
+    const current = this.#mustGet(id);
     if (current.status === "closed") return current;
-    this.#analyses.set(
-      id,
-      encodeStored({ ...current, status: "closed", outcome, closedAt: at, updatedAt: at }, "analysis"),
-    );
+    this.#analyses.set(id, encodeStored(closedAnalysis(current, outcome, at), "analysis"));
     return this.#readAnalysis(id)!;
   }
 
   setAnalysisBaseline(id: string, baselineId: string, at: number): AnalysisRecord {
     this.#open();
-    const current = this.#readAnalysis(id);
-    if (current === undefined) {
-      throw new SlogateError("NOT_FOUND", `analysis ${JSON.stringify(id)} not found`, {
-        hint: "check the analysis id",
-      });
-    }
+    const current = this.#mustGet(id);
     this.#analyses.set(id, encodeStored({ ...current, baselineId, updatedAt: at }, "analysis"));
     return this.#readAnalysis(id)!;
   }
@@ -178,11 +145,7 @@ export class MemoryStore implements Store {
   putBaseline(record: BaselineRecord): BaselineRecord {
     this.#open();
     checkBaselineInput(record);
-    if (this.#baselines.has(record.id)) {
-      throw new SlogateError("CONFLICT", `baseline ${JSON.stringify(record.id)} already exists`, {
-        hint: "use a new id",
-      });
-    }
+    if (this.#baselines.has(record.id)) throw alreadyExists("baseline", record.id);
     this.#baselines.set(record.id, encodeStored(record, "baseline"));
     return this.getBaseline(record.id)!;
   }

@@ -8,6 +8,12 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { SlogateError, isSlogateError } from "../errors.ts";
+import {
+  alreadyExists,
+  analysisAfterLook,
+  analysisNotFound,
+  closedAnalysis,
+} from "./analysis-transitions.ts";
 import { decodeStored, encodeStored } from "./json-codec.ts";
 import { checkAnalysisInput, checkBaselineInput, checkEventInput, checkLookInput } from "./record-checks.ts";
 import type {
@@ -176,11 +182,7 @@ export class SqliteStore implements Store {
 
   #mustGet(id: string): AnalysisRecord {
     const a = this.#readAnalysis(id);
-    if (a === undefined) {
-      throw new SlogateError("NOT_FOUND", `analysis ${JSON.stringify(id)} not found`, {
-        hint: "check the analysis id",
-      });
-    }
+    if (a === undefined) throw analysisNotFound(id);
     return a;
   }
 
@@ -191,11 +193,7 @@ export class SqliteStore implements Store {
     const full: AnalysisRecord = { ...record, status: "open", looks: 0 };
     const doc = encodeStored(full, "analysis");
     return this.#tx("creating analysis", () => {
-      if (this.#readAnalysis(record.id) !== undefined) {
-        throw new SlogateError("CONFLICT", `analysis ${JSON.stringify(record.id)} already exists`, {
-          hint: "use a new analysis id",
-        });
-      }
+      if (this.#readAnalysis(record.id) !== undefined) throw alreadyExists("analysis", record.id);
       this.#sql(
         "INSERT INTO analyses (id, slo_id, status, created_at, updated_at, looks, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ).run(full.id, full.sloId, full.status, full.createdAt, full.updatedAt, 0, doc);
@@ -223,36 +221,14 @@ export class SqliteStore implements Store {
     // The judge state is checked when the analysis document is encoded, inside the
     // transaction: a state that cannot be stored rolls the look back too.
     return this.#tx("recording look", () => {
-      const current = this.#mustGet(look.analysisId);
-      if (current.status !== "open") {
-        throw new SlogateError("CONFLICT", `analysis ${JSON.stringify(look.analysisId)} is closed`, {
-          hint: "start a new analysis for a new rollout",
-        });
-      }
-      if (look.seq !== current.looks + 1) {
-        throw new SlogateError(
-          "CONFLICT",
-          `look ${look.seq} of ${JSON.stringify(look.analysisId)} is out of sequence (has ${current.looks})`,
-          { hint: "another look was recorded concurrently; ask again" },
-        );
-      }
+      const next = analysisAfterLook(this.#mustGet(look.analysisId), look, update);
       this.#sql("INSERT INTO looks (analysis_id, seq, at, doc) VALUES (?, ?, ?, ?)").run(
         look.analysisId,
         look.seq,
         look.at,
         lookDoc,
       );
-      return this.#writeAnalysis({
-        ...current,
-        looks: look.seq,
-        lastVerdict: look.verdict.verdict,
-        lastLookAt: look.at,
-        judgeState: update.judgeState,
-        updatedAt: update.updatedAt,
-        ...(update.close === undefined
-          ? {}
-          : { status: "closed" as const, outcome: update.close.outcome, closedAt: update.close.at }),
-      });
+      return this.#writeAnalysis(next);
     });
   }
 
@@ -269,7 +245,7 @@ export class SqliteStore implements Store {
     return this.#tx("closing analysis", () => {
       const current = this.#mustGet(id);
       if (current.status === "closed") return current;
-      return this.#writeAnalysis({ ...current, status: "closed", outcome, closedAt: at, updatedAt: at });
+      return this.#writeAnalysis(closedAnalysis(current, outcome, at));
     });
   }
 
@@ -305,9 +281,7 @@ export class SqliteStore implements Store {
     const doc = encodeStored(record, "baseline");
     return this.#tx("storing baseline", () => {
       if (this.#sql("SELECT 1 FROM baselines WHERE id = ?").get(record.id) !== undefined) {
-        throw new SlogateError("CONFLICT", `baseline ${JSON.stringify(record.id)} already exists`, {
-          hint: "use a new id",
-        });
+        throw alreadyExists("baseline", record.id);
       }
       this.#sql("INSERT INTO baselines (id, slo_id, captured_at, doc) VALUES (?, ?, ?, ?)").run(
         record.id,

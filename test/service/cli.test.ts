@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import type { CliIo } from "../../src/cli/io.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
-import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "./gate-bed.ts";
+import { BED_SERVICES, BED_START, startGateBed, type BedService, type GateBed } from "./gate-bed.ts";
 
 let bed: GateBed;
 beforeAll(async () => {
@@ -35,6 +35,16 @@ function io(stopped: Promise<void> = Promise.resolve()) {
 
 const common = () => ["--prometheus", bed.prometheus.url, "--slos", bed.slosDir];
 
+/** `--slo <service>-<name> --canary … --stable …` for a bed service. */
+const arms = (s: BedService, slo: string) => [
+  "--slo",
+  `${s.service}-${slo}`,
+  "--canary",
+  s.canary,
+  "--stable",
+  s.stable,
+];
+
 describe("slogate analyze", () => {
   it("prints a final pass for a healthy canary and exits 0", async () => {
     const s = BED_SERVICES.healthy;
@@ -42,12 +52,7 @@ describe("slogate analyze", () => {
     const code = await main(
       [
         "analyze",
-        "--slo",
-        `${s.service}-errors`,
-        "--canary",
-        s.canary,
-        "--stable",
-        s.stable,
+        ...arms(s, "errors"),
         "--start",
         String(BED_START),
         "--time",
@@ -69,12 +74,7 @@ describe("slogate analyze", () => {
     const code = await main(
       [
         "analyze",
-        "--slo",
-        `${s.service}-latency`,
-        "--canary",
-        s.canary,
-        "--stable",
-        s.stable,
+        ...arms(s, "latency"),
         "--start",
         String(BED_START),
         "--time",
@@ -108,12 +108,7 @@ describe("slogate backtest", () => {
     const code = await main(
       [
         "backtest",
-        "--slo",
-        `${s.service}-latency`,
-        "--canary",
-        s.canary,
-        "--stable",
-        s.stable,
+        ...arms(s, "latency"),
         "--from",
         String(BED_START),
         "--to",
@@ -135,12 +130,7 @@ describe("slogate backtest", () => {
     const code = await main(
       [
         "backtest",
-        "--slo",
-        `${s.service}-latency`,
-        "--canary",
-        s.canary,
-        "--stable",
-        s.stable,
+        ...arms(s, "latency"),
         "--from",
         "2023-11-14T22:13:20Z",
         "--to",
