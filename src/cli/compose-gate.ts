@@ -13,6 +13,13 @@ import { loadServiceConfig } from "../app/load-service-config.ts";
 import type { Logger } from "../app/ports.ts";
 import type { CliIo } from "./io.ts";
 
+/** The flags naming an SLO and its arms (`analyze`, `backtest`). */
+export const ARM_FLAGS = {
+  slo: { type: "string" },
+  canary: { type: "string" },
+  stable: { type: "string" },
+} as const;
+
 /** The flags of every command that reads Prometheus through the service's configuration. */
 export const GATE_FLAGS = {
   prometheus: { type: "string" },

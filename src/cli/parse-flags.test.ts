@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CliIo } from "./io.ts";
-import { parseFlags, usageError } from "./parse-flags.ts";
+import { commandWithFlags, parseFlags, usageError } from "./parse-flags.ts";
 
 const HELP = "usage: slogate thing [--name N] [--loud]\n";
 const SPEC = {
@@ -71,5 +71,21 @@ describe("usageError", () => {
     const io = recordingIo();
     expect(usageError(io, SPEC, "--name is required")).toBe(2);
     expect(io.err.join("")).toBe(`slogate thing: --name is required\n\n${HELP}`);
+  });
+});
+
+describe("commandWithFlags", () => {
+  it.each([
+    ["runs the body with the parsed flags", ["--name", "y"], 7, "y"],
+    ["answers --help without running the body", ["--help"], 0, undefined],
+    ["answers a usage error without running the body", ["--nope"], 2, undefined],
+  ])("%s", async (_label, args, code, seen) => {
+    let ran: string | undefined;
+    const command = commandWithFlags(SPEC, (parsed) => {
+      ran = parsed.values.name;
+      return Promise.resolve(7);
+    });
+    expect(await command(args, recordingIo())).toBe(code);
+    expect(ran).toBe(seen);
   });
 });

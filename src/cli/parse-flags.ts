@@ -5,7 +5,7 @@
  * prints `slogate <command>: <message>` and the usage on stderr (exit 2).
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import type { CliIo } from "./io.ts";
+import type { CliCommand, CliIo } from "./io.ts";
 
 /** The `-h/--help` flag every command has. */
 const HELP_FLAG = { help: { type: "boolean", short: "h", default: false } } as const;
@@ -66,4 +66,18 @@ export function usageError(
 ): number {
   io.stderr(`slogate ${spec.command}: ${message}\n\n${spec.help}`);
   return 2;
+}
+
+/**
+ * A subcommand that parses its flags per `spec` first (handling --help and usage errors) and
+ * then runs `body` with them.
+ */
+export function commandWithFlags<const O extends ParseArgsOptionsConfig>(
+  spec: FlagSpec<O>,
+  body: (parsed: Parsed<O>, io: CliIo) => Promise<number>,
+): CliCommand {
+  return async (args, io) => {
+    const parsed = parseFlags(args, io, spec);
+    return typeof parsed === "number" ? parsed : body(parsed, io);
+  };
 }

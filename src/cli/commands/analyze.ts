@@ -9,9 +9,9 @@ import { armMatchersOf } from "../../app/gate-wiring.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
 import { verdictBody } from "../../http/verdict-body.ts";
 import type { SloVerdict } from "../../judge/types.ts";
-import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
+import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
-import { parseFlags, usageError } from "../parse-flags.ts";
+import { commandWithFlags, usageError } from "../parse-flags.ts";
 
 const HELP = `usage: slogate analyze --slo ID --canary VALUE --stable VALUE [--start TIME] [--time TIME]
                        [--baseline-window DURATION] [--final] [--json]
@@ -52,9 +52,7 @@ const FLAGS = {
   command: "analyze",
   help: HELP,
   options: {
-    slo: { type: "string" },
-    canary: { type: "string" },
-    stable: { type: "string" },
+    ...ARM_FLAGS,
     start: { type: "string", default: "-15m" },
     time: { type: "string", default: "now" },
     "baseline-window": { type: "string", default: "1h" },
@@ -64,9 +62,7 @@ const FLAGS = {
   },
 } as const;
 
-export const run: CliCommand = async (args, io) => {
-  const parsed = parseFlags(args, io, FLAGS);
-  if (typeof parsed === "number") return parsed;
+export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
   const { slo: sloRef, canary, stable } = v;
   if (sloRef === undefined || canary === undefined || stable === undefined) {
@@ -106,4 +102,4 @@ export const run: CliCommand = async (args, io) => {
     else io.stdout(renderVerdictTable(r.look.verdict));
     return r.look.verdict.verdict === "pass" ? 0 : 1;
   });
-};
+});

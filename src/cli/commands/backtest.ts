@@ -6,9 +6,9 @@
 import { backtest } from "../../app/backtest.ts";
 import { armMatchersOf } from "../../app/gate-wiring.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
-import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
+import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
-import { parseFlags, usageError } from "../parse-flags.ts";
+import { commandWithFlags, usageError } from "../parse-flags.ts";
 
 const HELP = `usage: slogate backtest --slo ID --canary VALUE --stable VALUE --from TIME --to TIME
                         [--interval DURATION] [--baseline-window DURATION] [--json]
@@ -24,9 +24,7 @@ const FLAGS = {
   command: "backtest",
   help: HELP,
   options: {
-    slo: { type: "string" },
-    canary: { type: "string" },
-    stable: { type: "string" },
+    ...ARM_FLAGS,
     from: { type: "string" },
     to: { type: "string" },
     interval: { type: "string", default: "1m" },
@@ -36,9 +34,7 @@ const FLAGS = {
   },
 } as const;
 
-export const run: CliCommand = async (args, io) => {
-  const parsed = parseFlags(args, io, FLAGS);
-  if (typeof parsed === "number") return parsed;
+export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
   const { slo: sloRef, canary, stable } = v;
   if (
@@ -90,4 +86,4 @@ export const run: CliCommand = async (args, io) => {
     }
     return last?.verdict === "pass" ? 0 : 1;
   });
-};
+});

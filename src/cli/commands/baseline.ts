@@ -8,7 +8,7 @@ import { armMatchersOf } from "../../app/gate-wiring.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
 import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
-import { parseFlags } from "../parse-flags.ts";
+import { commandWithFlags } from "../parse-flags.ts";
 
 const HELP = `usage: slogate baseline [--slo ID] [--stable VALUE] [--window DURATION] [--time TIME]
                         [--data-dir DIR] [--prometheus URL] [--slos PATH]... [--config FILE] [--json]
@@ -33,9 +33,7 @@ const FLAGS = {
   },
 } as const;
 
-export const run: CliCommand = async (args, io) => {
-  const parsed = parseFlags(args, io, FLAGS);
-  if (typeof parsed === "number") return parsed;
+export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
   const config = loadCommandConfig(io, v, {
     SLOGATE_DATA_DIR: v["data-dir"],
@@ -71,4 +69,4 @@ export const run: CliCommand = async (args, io) => {
     if (v.json) io.stdout(JSON.stringify({ results }, null, 2) + "\n");
     return captured > 0 ? 0 : 1;
   });
-};
+});

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { GateService } from "../../app/gate-service.ts";
 import type { Logger } from "../../app/ports.ts";
 import type { CliCommand, CliIo } from "../io.ts";
-import { parseFlags } from "../parse-flags.ts";
+import { commandWithFlags } from "../parse-flags.ts";
 
 // The demo runs on the test bed (a real Prometheus with synthetic traffic), which lives in
 // test/ next to the sources and is loaded at run time: it is not part of the built package
@@ -152,9 +152,7 @@ const FLAGS = {
   },
 } as const;
 
-export const run: CliCommand = async (args, io) => {
-  const parsed = parseFlags(args, io, FLAGS);
-  if (typeof parsed === "number") return parsed;
+export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
   const bedModule = await loadTestModule<BedModule>("test/service/gate-bed.ts");
   const harness = await loadTestModule<HarnessModule>("test/service/service-harness.ts");
@@ -228,4 +226,4 @@ export const run: CliCommand = async (args, io) => {
     rmSync(dataDir, { recursive: true, force: true });
     say("stopped Prometheus and the service; temp files removed.\n");
   }
-};
+});

@@ -19,7 +19,7 @@ import { parsePrometheusDuration } from "../../slo/duration.ts";
 import { formatProblem, hasErrors } from "../../slo/problem.ts";
 import type { Slo } from "../../slo/model.ts";
 import type { CliCommand } from "../io.ts";
-import { parseFlags } from "../parse-flags.ts";
+import { commandWithFlags } from "../parse-flags.ts";
 
 const HELP = `usage: slogate generate [--slos DIR|FILE]... [--out DIR] [--check] [options]
 
@@ -146,9 +146,7 @@ const FLAGS = {
   },
 } as const;
 
-export const run: CliCommand = async (args, io) => {
-  const parsed = parseFlags(args, io, FLAGS);
-  if (typeof parsed === "number") return parsed;
+export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
   const paths = (v.slos ?? ["slos"]).map((p) => resolve(io.cwd, p));
   const outDir = resolve(io.cwd, v.out ?? ".");
@@ -190,4 +188,4 @@ export const run: CliCommand = async (args, io) => {
     `slogate generate: wrote ${files.length} files under ${relative(io.cwd, outDir) || "."} (${diff.changed.length} changed, ${diff.missing.length} new, ${diff.stale.length} stale removed)\n`,
   );
   return 0;
-};
+});

@@ -7,7 +7,7 @@
 import { createJsonLogger } from "../../app/json-logger.ts";
 import { GATE_FLAGS, loadCommandConfig, startServedGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
-import { parseFlags } from "../parse-flags.ts";
+import { commandWithFlags } from "../parse-flags.ts";
 
 const HELP = `usage: slogate serve [--config FILE] [--port N] [--host H] [--prometheus URL]
                      [--slos PATH]... [--data-dir DIR] [--memory]
@@ -37,9 +37,7 @@ const FLAGS = {
   },
 } as const;
 
-export const run: CliCommand = async (args, io) => {
-  const parsed = parseFlags(args, io, FLAGS);
-  if (typeof parsed === "number") return parsed;
+export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
   const config = loadCommandConfig(io, v, {
     SLOGATE_PORT: v.port,
@@ -53,4 +51,4 @@ export const run: CliCommand = async (args, io) => {
   logger.info("stopping");
   await service.close();
   return 0;
-};
+});

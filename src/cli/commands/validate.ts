@@ -9,7 +9,7 @@ import { relative, resolve, sep } from "node:path";
 import { loadSloFiles } from "../../app/load-slos.ts";
 import { formatProblem, hasErrors, type Problem } from "../../slo/problem.ts";
 import type { CliCommand } from "../io.ts";
-import { parseFlags, usageError } from "../parse-flags.ts";
+import { commandWithFlags, usageError } from "../parse-flags.ts";
 
 const HELP = `usage: slogate validate [--format human|json] [--strict] <file|dir>...
 
@@ -32,9 +32,7 @@ const FLAGS = {
   positionals: true,
 } as const;
 
-export const run: CliCommand = async (args, io) => {
-  const parsed = parseFlags(args, io, FLAGS);
-  if (typeof parsed === "number") return parsed;
+export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
   if (v.format !== "human" && v.format !== "json") {
     io.stderr(`slogate validate: --format must be human or json, got ${JSON.stringify(v.format)}\n`);
@@ -80,4 +78,4 @@ export const run: CliCommand = async (args, io) => {
     `${failed ? "invalid" : "valid"}: ${services} service${services === 1 ? "" : "s"}, ${loaded.slos.length} SLO${loaded.slos.length === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`,
   );
   return failed ? 1 : 0;
-};
+});
