@@ -92,9 +92,13 @@ describe("ratio-only SLIs gate a canary", () => {
   it("the service loaded both SLOs: the splittable one as events, the other as a kayenta ratio", async () => {
     const r = await getJson(`${gate.url}/api/v1/slos`);
     expect(r.status).toBe(200);
-    const text = JSON.stringify(r.body);
-    expect(text).toContain("shop-healthy-raw-split");
-    expect(text).toContain("shop-healthy-raw-grouped");
+    const judges = Object.fromEntries(r.body.slos.map((s: any) => [s.id, s.judge]));
+    expect(judges).toMatchObject({
+      "shop-healthy-raw-split": "sequential",
+      "shop-healthy-raw-grouped": "kayenta",
+      "shop-errors-raw-split": "sequential",
+      "shop-errors-raw-grouped": "kayenta",
+    });
   });
 
   it.each([
