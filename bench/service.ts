@@ -281,6 +281,14 @@ async function main(): Promise<void> {
         queriesPerVerdict: round(quantile(queriesPerVerdict, 0.5), 1),
       };
     };
+    // The HTTP floor: the same caller and server answering /healthz (no store, no Prometheus).
+    const healthzMs: number[] = [];
+    for (let i = 0; i < SEQUENTIAL_VERDICTS; i++) {
+      const t0 = performance.now();
+      const r = await fetch(`${url}/healthz`);
+      await r.json();
+      healthzMs.push(performance.now() - t0);
+    }
     const small = await sequential(BED_SERVICES.healthy, 180);
     const large = await sequential(BED_SERVICES.large, 720);
 
@@ -313,6 +321,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },
       verdictToSlowestQueryRatio: small.verdictToSlowestQueryRatio,
       verdictsPerSecond: round(verdicts / seconds, 1),
+      medianHealthzMs: round(quantile(healthzMs, 0.5), 2),
       small,
       large,
       concurrent: {
@@ -323,7 +332,7 @@ async function main(): Promise<void> {
         seconds: round(seconds, 2),
       },
       notes:
-        "ratio = verdict latency seen by the HTTP caller / latency of the slowest of the same Prometheus queries sent by the same caller (same thread, same fetch, all at once as the service sends them, timed to the parsed JSON answer like the verdict; raw and verdict alternate in order). 'QueryBody' = the same without parsing the answer; 'ServiceObserved' = the query time seen by the service's own client (includes its decoding of the answer); 'serverTime' = the service's time to answer without HTTP. verdictToSlowestQueryRatio is the small service's (shop-healthy: 5 pods, 50 req/s, 30 min); 'large' is shop-large (40 pods, 400 req/s, 2 h). SLOs: latency (histogram) and errors (events), sequential judge. Both sides ask Prometheus for uncompressed answers. Store: SQLite in a temp dir. Prometheus, the service and the caller share the machine.",
+        "ratio = verdict latency seen by the HTTP caller / latency of the slowest of the same Prometheus queries sent by the same caller (same thread, same fetch, all at once as the service sends them, timed to the parsed JSON answer like the verdict; raw and verdict alternate in order). 'QueryBody' = the same without parsing the answer; 'ServiceObserved' = the query time seen by the service's own client (includes its decoding of the answer); 'serverTime' = the service's time to answer without HTTP; medianHttpMs = verdict latency - server time; medianHealthzMs = the same caller's GET /healthz (the HTTP floor). verdictToSlowestQueryRatio is the small service's (shop-healthy: 5 pods, 50 req/s, 30 min); 'large' is shop-large (40 pods, 400 req/s, 2 h). SLOs: latency (histogram) and errors (events), sequential judge. Both sides ask Prometheus for uncompressed answers. Store: SQLite in a temp dir. Prometheus, the service and the caller share the machine.",
     };
     const dir = join(import.meta.dirname, "results");
     mkdirSync(dir, { recursive: true });
