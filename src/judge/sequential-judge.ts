@@ -6,7 +6,9 @@
  * - `<sli>-relative`: canary vs stable, the count e-process on how the look's new bad events
  *   split between the arms given each arm's share of the look's requests (the traffic split
  *   may change between looks; unknown shared traffic cancels); null: canary rate ≤ r₀ ·
- *   stable rate;
+ *   stable rate. For latency SLIs with histograms: the mean of one such e-process per bucket
+ *   boundary in [T/2, 1.5T] (`tail-boundaries.ts`), null: at every one of those boundaries
+ *   the canary's share of slower requests ≤ r₀ × stable's;
  * - `<sli>-absolute`: canary vs the objective, a binomial e-process; null: canary bad ratio
  *   ≤ 1 − objective (or `maxBadRatio`);
  * - `<sli>-baseline`: canary vs the baseline captured before the deploy: a one-sided

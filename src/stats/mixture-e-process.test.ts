@@ -6,6 +6,7 @@ import {
   defaultMixtureGrid,
   initialLogRatios,
   logEValue,
+  logMeanEValue,
   shiftOdds,
 } from "./mixture-e-process.ts";
 import { logChoose } from "./special.ts";
@@ -67,5 +68,29 @@ describe("mixture e-process", () => {
   ])("adds nothing for %s", (_n, k, n, t0) => {
     const lr = addInterval(initialLogRatios(grid), k, n, t0, () => 0.5);
     expect(lr.every((v) => v === 0)).toBe(true);
+  });
+  it("averages e-values: log of the mean, 0 for none, and the mean of nested boundaries has expectation ≤ 1 under the null", () => {
+    const a = addInterval(initialLogRatios(grid), 7, 20, 0.2, (g) => shiftOdds(0.2, grid.offsets[g] ?? 0));
+    const b = initialLogRatios(grid);
+    expectClose(logMeanEValue(grid, [a, b]), Math.log((Math.exp(logEValue(grid, a)) + 1) / 2), 1e-12);
+    expect(logMeanEValue(grid, [])).toBe(0);
+    // Two nested boundaries: "above b1" = buckets 2 and 3, "above b2" = bucket 3. Given the
+    // buckets' totals, the canary's count in each bucket is Binomial(t_k, ρ) when the arms are
+    // equal; the null ratio is 1.1, so every boundary's null holds.
+    const rho = 0.2;
+    const theta0 = canaryEventProbability(rho, 1.1);
+    const alt = (g: number) => canaryEventProbability(rho, 1.1 * Math.exp(grid.offsets[g] ?? 0));
+    const [t2, t3] = [12, 9];
+    const pmf = (t: number, x: number) =>
+      Math.exp(logChoose(t, x) + x * Math.log(rho) + (t - x) * Math.log1p(-rho));
+    let mean = 0;
+    for (let x2 = 0; x2 <= t2; x2++)
+      for (let x3 = 0; x3 <= t3; x3++) {
+        const e1 = addInterval(initialLogRatios(grid), x2 + x3, t2 + t3, theta0, alt);
+        const e2 = addInterval(initialLogRatios(grid), x3, t3, theta0, alt);
+        mean += pmf(t2, x2) * pmf(t3, x3) * Math.exp(logMeanEValue(grid, [e1, e2]));
+      }
+    expect(mean).toBeLessThanOrEqual(1);
+    expect(mean).toBeGreaterThan(0.5);
   });
 });
