@@ -25,6 +25,8 @@ describe("loadSloFiles", () => {
     expect(r.slos.map((s) => `${s.id} ${s.objectivePercent}`)).toEqual([
       "analytics-api-latency-p95 95",
       "analytics-api-availability 99.99",
+      "checkout-requests-availability 99.9",
+      "checkout-requests-errors-raw 99.5",
       "payments-api-latency-p95 95",
       "payments-api-errors 99.9",
       "payments-api-availability 99.9",
@@ -35,6 +37,7 @@ describe("loadSloFiles", () => {
     ]);
     expect(r.services.map((s) => [s.service, s.labels["team"]])).toEqual([
       ["analytics-api", "data"],
+      ["checkout", "payments"],
       ["payments-api", "payments"],
       ["saas-api", "platform"],
     ]);

@@ -23,16 +23,24 @@ async function validate(...args: string[]): Promise<{ code: number; out: string;
 }
 
 describe("slogate validate", () => {
-  it("passes the example SLOs", async () => {
+  it("passes the example SLOs, noting how the imported Sloth file was converted", async () => {
     const r = await validate("slos/");
-    expect(r).toEqual({ code: 0, out: "valid: 3 services, 9 SLOs, 0 errors, 0 warnings\n", err: "" });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("valid: 4 services, 11 SLOs, 0 errors, 0 warnings");
+    expect(lines.slice(0, -1)).toEqual([
+      expect.stringMatching(
+        /^slos\/checkout-sloth\.yaml: note: checkout-requests-errors-raw: the bad-ratio query A \/ B was split into bad events /,
+      ),
+    ]);
   });
 
   it("exits 0 from the real entry point on slos/", async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ["src/cli/main.ts", "validate", "slos/"], {
       cwd: ROOT,
     });
-    expect(stdout).toBe("valid: 3 services, 9 SLOs, 0 errors, 0 warnings\n");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("valid: 4 services, 11 SLOs, 0 errors, 0 warnings");
   });
 
   it("prints file:line:col, severity, message, path and hint, and exits 1", async () => {
@@ -84,6 +92,7 @@ describe("slogate validate", () => {
         },
       ],
       slos: 2,
+      notes: {},
       problems: [
         {
           file: "test/fixtures/slo/mixed-dir/b-bad.yaml",

@@ -66,6 +66,9 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
         format: s.source.format,
         slos: s.slos.map((slo) => slo.id),
       })),
+      notes: Object.fromEntries(
+        loaded.slos.filter((slo) => slo.notes?.length).map((slo) => [slo.id, slo.notes]),
+      ),
       slos: loaded.slos.length,
       problems,
     };
@@ -73,6 +76,10 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
     return failed ? 1 : 0;
   }
   for (const p of problems) io.stdout(`${formatProblem(p)}\n`);
+  // How an imported SLO was converted (e.g. a raw ratio split into bad/total event queries).
+  for (const slo of loaded.slos) {
+    for (const note of slo.notes ?? []) io.stdout(`${show(slo.source.file)}: note: ${slo.id}: ${note}\n`);
+  }
   const services = loaded.services.length;
   io.stdout(
     `${failed ? "invalid" : "valid"}: ${services} service${services === 1 ? "" : "s"}, ${loaded.slos.length} SLO${loaded.slos.length === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}\n`,
