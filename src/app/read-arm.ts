@@ -32,7 +32,7 @@
  */
 import { SlogateError } from "../errors.ts";
 import type { HistogramCounts, StepCounts } from "../judge/types.ts";
-import { analyzeCounterQuery } from "../promql/counter-query.ts";
+import { CounterFormCache } from "../promql/counter-form-cache.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import { buildVectorSelector, formatDurationMs } from "../promql/selector.ts";
 import { renderQuery } from "../promql/template.ts";
@@ -48,7 +48,7 @@ import type { QueryTemplate, Slo, ThresholdOp } from "../slo/model.ts";
 import type { ReadArmCounts, ReadArmSeries, TimeRange } from "./ports.ts";
 
 export interface ReadArmOptions {
-  readonly client: Pick<PrometheusClient, "query" | "queryRange">;
+  readonly client: Pick<PrometheusClient, "query" | "queryRange" | "rawSamples">;
   /**
    * How far before the start to look for each series' base sample (seconds). Default 300
    * (Prometheus' staleness window); must exceed the scrape interval.
@@ -91,20 +91,22 @@ function stepEdges(range: TimeRange & { readonly step: number }): number[] {
 function createReader(opts: ReadArmOptions) {
   const lookback = opts.baseLookbackSeconds ?? 300;
   const client = opts.client;
+  // What each SLO template renders to for an arm, parsed once (bounded memo).
+  const forms = new CounterFormCache();
 
   /** Raw samples of `selector` over [first edge − lookback, last edge]. */
-  const raw = async (selector: string, w: Windows, signal?: AbortSignal): Promise<RawSeries[]> => {
+  const raw = async (selector: string, w: Windows, signal?: AbortSignal): Promise<readonly RawSeries[]> => {
     const from = w.edges[0] ?? 0;
     const to = w.edges[w.edges.length - 1] ?? 0;
     const q = `${selector}[${formatDurationMs((to - from + lookback) * 1000)}]`;
-    const r = await client.query(q, to, signal);
+    const r = await client.rawSamples(q, to, signal);
     if (r.type !== "matrix") {
       throw new SlogateError("PROMETHEUS_BAD_RESPONSE", `expected a matrix for ${q}, got ${r.type}`, {
         hint: "the backend does not answer range selections like Prometheus does",
         details: { query: q },
       });
     }
-    return r.series.map((s) => ({ labels: s.labels, points: s.points }));
+    return r.series;
   };
 
   const rawSelection = (
@@ -128,13 +130,13 @@ function createReader(opts: ReadArmOptions) {
     const windows = w.edges.length - 1;
     const width = windows > 0 ? (last - first) / windows : 0;
     const windowText = formatDurationMs(width * 1000);
-    const query = renderQuery(t, { window: windowText, selector: arm });
-    const form = analyzeCounterQuery(query);
+    const form = forms.formOf(t, arm, windowText);
     if (form.kind === "counters") {
       const all = await Promise.all(form.selectors.map((s) => raw(s, w, signal)));
       const series = all.flat();
       return series.length === 0 ? null : sumIncreases(series, w.edges);
     }
+    const query = form.query;
     const scale = form.perSecond ? width : 1;
     if (windows === 1) {
       const r = await client.query(query, last, signal);

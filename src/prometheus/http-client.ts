@@ -19,6 +19,7 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { SlogateError, type ErrorCode } from "../errors.ts";
+import { scanMatrix, type SampleSeries } from "./matrix-scan.ts";
 import {
   WireShapeError,
   parseQueryData,
@@ -74,10 +75,25 @@ export interface RangeParams {
 /** Result of a query plus the backend's warnings. */
 export type QueryAnswer = QueryResult & { readonly warnings: readonly string[] };
 
+/**
+ * Answer of `rawSamples`: a matrix as per-series sample arrays, or (when the backend answers
+ * something else) that result as `query` gives it.
+ */
+export type SamplesAnswer = (
+  | { readonly type: "matrix"; readonly series: readonly SampleSeries[] }
+  | Exclude<QueryResult, { type: "matrix" }>
+) & { readonly warnings: readonly string[] };
+
 /** The client's contract (what use cases and the read adapter depend on). */
 export interface PrometheusClient {
   /** Instant query at `time` (unix seconds; default: the server's now). */
   query(q: string, time?: number, signal?: AbortSignal): Promise<QueryAnswer>;
+  /**
+   * An instant query of a range selection (`x{…}[W]`) at `time`, its raw samples decoded into
+   * `Float64Array`s (one pass over the bytes when the answer has Prometheus' layout). Same
+   * request, errors, retries and observation as `query`.
+   */
+  rawSamples(selection: string, time: number, signal?: AbortSignal): Promise<SamplesAnswer>;
   queryRange(q: string, range: RangeParams, signal?: AbortSignal): Promise<QueryAnswer>;
   labelValues(
     label: string,
@@ -98,6 +114,8 @@ interface Call {
   readonly params: URLSearchParams;
   /** The query (or matchers) for messages. */
   readonly query: string;
+  /** Receive the body as bytes (for a decoder that reads them directly). */
+  readonly binary?: boolean;
 }
 
 /** A failed attempt: the error to throw and whether another attempt may help. */
@@ -126,6 +144,12 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+
+/** A byte body as axios gives text: UTF-8 (lenient), a leading byte-order mark removed. */
+function bodyText(body: Uint8Array): string {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 function seconds(t: number): string {
   return String(t);
@@ -192,6 +216,32 @@ export class HttpPrometheusClient implements PrometheusClient {
     return { ...data.value, warnings: data.warnings };
   }
 
+  async rawSamples(selection: string, time: number, signal?: AbortSignal): Promise<SamplesAnswer> {
+    const params = new URLSearchParams({ query: selection, time: seconds(time) });
+    const data = await this.#call(
+      { kind: "instant", method: "POST", path: "/api/v1/query", params, query: selection, binary: true },
+      signal,
+      (d): SamplesAnswer => {
+        const r = parseQueryData(d);
+        if (r.type !== "matrix") return { ...r, warnings: [] };
+        return {
+          type: "matrix",
+          series: r.series.map((x) => ({
+            labels: x.labels,
+            times: Float64Array.from(x.points, (p) => p.t),
+            values: Float64Array.from(x.points, (p) => p.v),
+          })),
+          warnings: [],
+        };
+      },
+      (bytes): SamplesAnswer | undefined => {
+        const series = scanMatrix(bytes);
+        return series === undefined ? undefined : { type: "matrix", series, warnings: [] };
+      },
+    );
+    return { ...data.value, warnings: data.warnings };
+  }
+
   async queryRange(q: string, range: RangeParams, signal?: AbortSignal): Promise<QueryAnswer> {
     const params = new URLSearchParams({
       query: q,
@@ -247,6 +297,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     call: Call,
     signal: AbortSignal | undefined,
     parse: (data: unknown) => T,
+    fast?: (body: Uint8Array) => T | undefined,
   ): Promise<{ value: T; warnings: string[] }> {
     const began = performance.now();
     let attempts = 0;
@@ -265,7 +316,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     };
     for (;;) {
       attempts++;
-      const out = await this.#attempt(call, signal, parse);
+      const out = await this.#attempt(call, signal, parse, fast);
       if (!(out instanceof Attempt)) {
         observe();
         return out;
@@ -298,20 +349,27 @@ export class HttpPrometheusClient implements PrometheusClient {
     call: Call,
     signal: AbortSignal | undefined,
     parse: (data: unknown) => T,
+    fast: ((body: Uint8Array) => T | undefined) | undefined,
   ): Promise<{ value: T; warnings: string[] } | Attempt> {
     const details = { backend: this.#url, query: call.query, kind: call.kind };
     if (signal?.aborted) return new Attempt(this.#aborted(call, signal.reason), false);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let res: AxiosResponse<string>;
+    let res: AxiosResponse<string | Uint8Array>;
+    const responseType = call.binary === true ? "arraybuffer" : "text";
     try {
       res =
         call.method === "POST"
-          ? await this.#http.post<string>(call.path, call.params.toString(), {
+          ? await this.#http.post<string | Uint8Array>(call.path, call.params.toString(), {
               signal: combined,
+              responseType,
               headers: { "Content-Type": "application/x-www-form-urlencoded" },
             })
-          : await this.#http.get<string>(call.path, { params: call.params, signal: combined });
+          : await this.#http.get<string | Uint8Array>(call.path, {
+              params: call.params,
+              signal: combined,
+              responseType,
+            });
     } catch (e) {
       if (signal?.aborted) return new Attempt(this.#aborted(call, e), false);
       if (timeout.aborted) {
@@ -342,17 +400,25 @@ export class HttpPrometheusClient implements PrometheusClient {
         true,
       );
     }
-    return this.#interpret(call, res, parse);
+    return this.#interpret(call, res, parse, fast);
   }
 
   #interpret<T>(
     call: Call,
-    res: AxiosResponse<string>,
+    res: AxiosResponse<string | Uint8Array>,
     parse: (data: unknown) => T,
+    fast: ((body: Uint8Array) => T | undefined) | undefined,
   ): { value: T; warnings: string[] } | Attempt {
     const status = res.status;
     const details = { backend: this.#url, query: call.query, kind: call.kind, status };
-    const text = typeof res.data === "string" ? res.data : "";
+    const data: unknown = res.data;
+    if (data instanceof Uint8Array && fast !== undefined && status >= 200 && status < 300) {
+      // A body in Prometheus' exact success layout (no warnings): decoded in one pass, the
+      // same value the general path below gives it; anything else goes that way.
+      const value = fast(data);
+      if (value !== undefined) return { value, warnings: [] };
+    }
+    const text = typeof data === "string" ? data : data instanceof Uint8Array ? bodyText(data) : "";
     let body: unknown;
     let jsonError: unknown;
     try {

@@ -8,10 +8,14 @@ import {
   type RawSeries,
 } from "./raw-counters.ts";
 
-const pts = (...xs: [number, number][]) => xs.map(([t, v]) => ({ t, v }));
+/** Samples `[t, v]…` as a series' times and values. */
+const pts = (...xs: [number, number][]) => ({
+  times: Float64Array.from(xs, ([t]) => t),
+  values: Float64Array.from(xs, ([, v]) => v),
+});
 const bucket = (le: string, pod: string, ...xs: [number, number][]): RawSeries => ({
   labels: { le, pod },
-  points: pts(...xs),
+  ...pts(...xs),
 });
 
 describe("raw counter increments", () => {
@@ -23,7 +27,7 @@ describe("raw counter increments", () => {
     ["consecutive windows", pts([0, 0], [5, 2], [10, 5], [15, 1], [20, 4]), [0, 10, 20], [5, 4]],
     ["a NaN sample skipped", pts([0, 1], [10, NaN], [20, 3]), [0, 20], [2]],
   ])("counts %s", (_n, points, edges, want) => {
-    expect(windowIncreases(points, edges)).toEqual(want);
+    expect(windowIncreases({ labels: {}, ...points }, edges)).toEqual(want);
   });
 
   it.each([
@@ -72,7 +76,7 @@ describe("raw counter increments", () => {
   it("uses _count for a missing +Inf bucket, and gives up without either", () => {
     const b = [bucket("0.1", "a", [10, 3])];
     expect(histogramIncreases(b, [0, 10])).toBeNull();
-    const counts: RawSeries[] = [{ labels: { pod: "a", __name__: "x_count" }, points: pts([10, 7]) }];
+    const counts: RawSeries[] = [{ labels: { pod: "a", __name__: "x_count" }, ...pts([10, 7]) }];
     expect(histogramIncreases(b, [0, 10], counts)).toEqual([{ bounds: [0.1, Infinity], counts: [3, 4] }]);
     expect(histogramIncreases([bucket("abc", "a", [10, 1])], [0, 10])).toBeNull();
   });
@@ -86,7 +90,7 @@ describe("raw counter increments", () => {
   });
 
   it("counts probe samples and failures per window", () => {
-    const s: RawSeries = { labels: {}, points: pts([0, 1], [10, 0], [20, 1], [30, 0], [40, NaN]) };
+    const s: RawSeries = { labels: {}, ...pts([0, 1], [10, 0], [20, 1], [30, 0], [40, NaN]) };
     expect(probeWindows([s], [0, 20, 40])).toEqual([
       { total: 2, bad: 1 },
       { total: 2, bad: 2 },

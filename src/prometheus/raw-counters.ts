@@ -12,33 +12,57 @@
  * Pure: no I/O.
  */
 import type { HistogramCounts } from "../judge/types.ts";
-import type { Point } from "./wire.ts";
 
-/** A raw series: labels and its samples in ascending time. */
+/** A raw series: labels and its samples in ascending time (times and values side by side). */
 export interface RawSeries {
   readonly labels: Readonly<Record<string, string>>;
-  readonly points: readonly Point[];
+  /** Unix seconds, ascending. */
+  readonly times: ArrayLike<number>;
+  readonly values: ArrayLike<number>;
+}
+
+/**
+ * Adds the increments of one series over consecutive windows (edges[0], edges[1]],
+ * (edges[1], edges[2]], … — `edges` ascending — into `out` (one slot per window). One pass
+ * over the samples.
+ */
+function addWindowIncreases(s: RawSeries, edges: readonly number[], out: number[]): void {
+  const { times, values } = s;
+  const nWin = out.length;
+  let prev = 0;
+  let w = -1; // index of the window the previous sample fell in (-1: before edges[0])
+  let next = edges[0] ?? Infinity; // the end of window w (edges[w + 1])
+  let acc = 0; // this series' increments in window w so far
+  for (let j = 0; j < times.length; j++) {
+    const v = values[j] ?? NaN;
+    if (!Number.isFinite(v)) continue;
+    const t = times[j] ?? NaN;
+    if (t > next) {
+      if (w >= 0 && w < nWin) out[w] = (out[w] ?? 0) + acc;
+      acc = 0;
+      while (w + 1 < edges.length && t > next) {
+        w++;
+        next = edges[w + 1] ?? Infinity;
+      }
+    }
+    if (w < 0) {
+      prev = v;
+      continue;
+    }
+    if (w >= nWin) break;
+    acc += v >= prev ? v - prev : v;
+    prev = v;
+  }
+  if (w >= 0 && w < nWin) out[w] = (out[w] ?? 0) + acc;
 }
 
 /**
  * Increments of one series over consecutive windows (edges[0], edges[1]], (edges[1],
  * edges[2]], … — `edges` ascending. One pass over the samples.
  */
-export function windowIncreases(points: readonly Point[], edges: readonly number[]): number[] {
+export function windowIncreases(s: RawSeries, edges: readonly number[]): number[] {
   const out = new Array<number>(Math.max(0, edges.length - 1)).fill(0);
-  let prev = 0;
-  let w = -1; // index of the window the previous sample fell in (-1: before edges[0])
-  for (const p of points) {
-    if (!Number.isFinite(p.v)) continue;
-    while (w + 1 < edges.length && p.t > (edges[w + 1] ?? Infinity)) w++;
-    if (w < 0) {
-      prev = p.v;
-      continue;
-    }
-    if (w >= out.length) break;
-    out[w] = (out[w] ?? 0) + (p.v >= prev ? p.v - prev : p.v);
-    prev = p.v;
-  }
+  addWindowIncreases(s, edges, out);
   return out;
 }
 
@@ -51,20 +75,21 @@ export function parseLe(le: string | undefined): number {
   return Number(s);
 }
 
+/** The identity of a series without `le` and `__name__`: its histogram group. */
 function groupKey(labels: Readonly<Record<string, string>>): string {
-  return JSON.stringify(
-    Object.entries(labels)
-      .filter(([k]) => k !== "le" && k !== "__name__")
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+  const names = Object.keys(labels)
+    .filter((k) => k !== "le" && k !== "__name__")
+    .sort();
+  let key = "";
+  // Names and values JSON-quoted: the key is unambiguous.
+  for (const k of names) key += `${JSON.stringify(k)}:${JSON.stringify(labels[k])},`;
+  return key;
 }
 
 /** Sum of increments over all series, per window. */
 export function sumIncreases(series: readonly RawSeries[], edges: readonly number[]): number[] {
   const out = new Array<number>(Math.max(0, edges.length - 1)).fill(0);
-  for (const s of series) {
-    windowIncreases(s.points, edges).forEach((v, i) => (out[i] = (out[i] ?? 0) + v));
-  }
+  for (const s of series) addWindowIncreases(s, edges, out);
   return out;
 }
 
@@ -83,35 +108,47 @@ export function histogramIncreases(
     const le = parseLe(s.labels.le);
     if (Number.isNaN(le)) continue;
     const key = groupKey(s.labels);
-    const g = groups.get(key) ?? new Map<number, RawSeries[]>();
-    g.set(le, [...(g.get(le) ?? []), s]);
-    groups.set(key, g);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = new Map<number, RawSeries[]>();
+      groups.set(key, g);
+    }
+    const same = g.get(le);
+    if (same === undefined) g.set(le, [s]);
+    else same.push(s);
   }
   if (groups.size === 0) return null;
-  const countByGroup = new Map<string, RawSeries[]>();
-  for (const s of counts)
-    countByGroup.set(groupKey(s.labels), [...(countByGroup.get(groupKey(s.labels)) ?? []), s]);
-  for (const [key, g] of groups) {
-    if (!g.has(Infinity)) {
-      const c = countByGroup.get(key);
-      if (c) g.set(Infinity, c);
+  if (counts.length > 0) {
+    const countByGroup = new Map<string, RawSeries[]>();
+    for (const s of counts) {
+      const key = groupKey(s.labels);
+      const same = countByGroup.get(key);
+      if (same === undefined) countByGroup.set(key, [s]);
+      else same.push(s);
+    }
+    for (const [key, g] of groups) {
+      if (!g.has(Infinity)) {
+        const c = countByGroup.get(key);
+        if (c) g.set(Infinity, c);
+      }
     }
   }
   let common: number[] | null = null;
   for (const g of groups.values()) {
-    const bs = [...g.keys()];
-    common = common === null ? bs : common.filter((b) => g.has(b));
+    common = common === null ? [...g.keys()] : common.filter((b) => g.has(b));
   }
   const bounds = (common ?? []).sort((a, b) => a - b);
   if (bounds[bounds.length - 1] !== Infinity) return null;
   const nWin = Math.max(0, edges.length - 1);
   const cum = bounds.map(() => new Array<number>(nWin).fill(0));
   for (const g of groups.values()) {
-    bounds.forEach((b, i) => {
+    for (let i = 0; i < bounds.length; i++) {
       const row = cum[i];
-      if (!row) return;
-      sumIncreases(g.get(b) ?? [], edges).forEach((v, w) => (row[w] = (row[w] ?? 0) + v));
-    });
+      const ss = g.get(bounds[i] ?? NaN);
+      if (!row || !ss) continue;
+      if (ss.length === 1 && ss[0]) addWindowIncreases(ss[0], edges, row);
+      else sumIncreases(ss, edges).forEach((v, w) => (row[w] = (row[w] ?? 0) + v));
+    }
   }
   const out: HistogramCounts[] = [];
   for (let w = 0; w < nWin; w++) {
@@ -148,13 +185,14 @@ export function probeWindows(
   const out = Array.from({ length: Math.max(0, edges.length - 1) }, () => ({ total: 0, bad: 0 }));
   for (const s of series) {
     let w = 0;
-    for (const p of s.points) {
-      if (p.t <= (edges[0] ?? Infinity)) continue;
-      while (w < out.length && p.t > (edges[w + 1] ?? -Infinity)) w++;
+    for (let j = 0; j < s.times.length; j++) {
+      const t = s.times[j] ?? NaN;
+      if (t <= (edges[0] ?? Infinity)) continue;
+      while (w < out.length && t > (edges[w + 1] ?? -Infinity)) w++;
       const slot = out[w];
       if (!slot) break;
       slot.total++;
-      if (!(p.v >= 1)) slot.bad++;
+      if (!((s.values[j] ?? NaN) >= 1)) slot.bad++;
     }
   }
   return out;

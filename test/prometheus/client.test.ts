@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSlogateError, type ErrorCode } from "../../src/errors.ts";
 import { HttpPrometheusClient, type QueryObservation } from "../../src/prometheus/http-client.ts";
+import { scanMatrix } from "../../src/prometheus/matrix-scan.ts";
 import { simulateScrapes } from "../../src/sim/scrapes.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
 import { freePort } from "../bed/free-port.ts";
@@ -53,6 +54,33 @@ describe("HttpPrometheusClient against a real Prometheus", () => {
       expect(r.series[0]?.points.map((p) => p.t)).toEqual([0, 15, 30, 45, 60].map((x) => START + x));
     const raw = await c.query(`http_requests_total{code="200"}[60s]`, START + 60);
     expect(raw.type).toBe("matrix");
+  });
+
+  it("reads raw samples with the one-pass decoder, equal to the general decoding", async () => {
+    const selection = `http_request_duration_seconds_bucket{rollouts_pod_template_hash="6d4f8b9c7"}[900s]`;
+    // The body Prometheus sends for it is in the layout the fast path reads…
+    const res = await fetch(`${bed.url}/api/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ query: selection, time: String(START + 900) }),
+    });
+    const scanned = scanMatrix(new Uint8Array(await res.arrayBuffer()));
+    expect(scanned?.length).toBeGreaterThan(10);
+    // …and what the client returns equals the matrix of the general path, sample by sample.
+    const c = new HttpPrometheusClient({ url: bed.url });
+    const fast = await c.rawSamples(selection, START + 900);
+    const slow = await c.query(selection, START + 900);
+    if (fast.type !== "matrix" || slow.type !== "matrix") throw new Error("expected matrices");
+    expect(fast.series).toEqual(scanned);
+    expect(fast.series).toEqual(
+      slow.series.map((s) => ({
+        labels: s.labels,
+        times: Float64Array.from(s.points, (p) => p.t),
+        values: Float64Array.from(s.points, (p) => p.v),
+      })),
+    );
+    const vector = await c.rawSamples("sum(http_requests_total)", START + 900);
+    expect(vector.type).toBe("vector");
   });
 
   it("lists label values and series", async () => {
@@ -185,6 +213,61 @@ describe("HttpPrometheusClient against a misbehaving backend", () => {
     const c = new HttpPrometheusClient({ url: s.url });
     expect(await codeOf(c.query("up"))).toBe("PROMETHEUS_BAD_RESPONSE");
     expect(s.seen).toHaveLength(1);
+  });
+
+  const MATRIX = (values: string): string =>
+    `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":${values}}]}}`;
+
+  it.each([
+    ["a truncated matrix", MATRIX('[[1,"1"],[2,"2"]]').slice(0, -5), "PROMETHEUS_BAD_RESPONSE"],
+    ["a matrix with a non-numeric value", MATRIX('[[1,"1"],[2,"x"]]'), "PROMETHEUS_BAD_RESPONSE"],
+    ["a matrix with a string time", MATRIX('[["1","1"]]'), "PROMETHEUS_BAD_RESPONSE"],
+    ["an HTML page", "<html>login</html>", "PROMETHEUS_BAD_RESPONSE"],
+    [
+      "an API error in a 200",
+      '{"status":"error","errorType":"bad_data","error":"parse error"}',
+      "PROMETHEUS_QUERY_ERROR",
+    ],
+  ])("reads raw samples from %s as %s, like a query", async (_name, body, code) => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(body);
+    });
+    const c = new HttpPrometheusClient({ url: s.url });
+    expect(await codeOf(c.rawSamples("x[5m]", START))).toBe(code);
+    expect(await codeOf(c.query("x[5m]", START))).toBe(code);
+  });
+
+  it("reads raw samples the general way when the answer has warnings, spaces or a byte-order mark", async () => {
+    const bodies = [
+      MATRIX('[[1,"1"],[2.5,"4"]]').slice(0, -1) + ',"warnings":["partial"]}',
+      MATRIX('[[1, "1"], [2.5, "4"]]'),
+      "\uFEFF" + MATRIX('[[1,"1"],[2.5,"4"]]'),
+    ];
+    let n = 0;
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(bodies[n++ % bodies.length]);
+    });
+    const c = new HttpPrometheusClient({ url: s.url });
+    const want = { labels: { a: "b" }, times: Float64Array.of(1, 2.5), values: Float64Array.of(1, 4) };
+    expect(await c.rawSamples("x[5m]", START)).toEqual({
+      type: "matrix",
+      series: [want],
+      warnings: ["partial"],
+    });
+    expect(await c.rawSamples("x[5m]", START)).toEqual({ type: "matrix", series: [want], warnings: [] });
+    expect(await c.rawSamples("x[5m]", START)).toEqual({ type: "matrix", series: [want], warnings: [] });
+  });
+
+  it("retries raw-sample reads on a 503 like any query", async () => {
+    let n = 0;
+    const s = await serve((_req, res) => {
+      if (n++ === 0) res.writeHead(503).end("overloaded");
+      else res.writeHead(200, { "Content-Type": "application/json" }).end(MATRIX('[[1,"7"]]'));
+    });
+    const c = new HttpPrometheusClient({ url: s.url, backoffMs: 5 });
+    const r = await c.rawSamples("x[5m]", START);
+    expect(r.type === "matrix" && Array.from(r.series[0]?.values ?? [])).toEqual([7]);
+    expect(s.seen).toHaveLength(2);
   });
 
   it("turns the caller's abort into PROMETHEUS_ABORTED, also during a backoff", async () => {
