@@ -86,154 +86,134 @@ export function scanMatrix(body: Uint8Array): SampleSeries[] | undefined {
   }
 }
 
-function scan(b: Uint8Array): SampleSeries[] {
-  const n = b.length;
-  let i = 0;
+/** Where the last `readString` / `readDecimal` stopped (just past what it read). */
+let stop = 0;
 
-  const expect = (bytes: Uint8Array): void => {
-    if (i + bytes.length > n) throw GIVE_UP;
-    for (let j = 0; j < bytes.length; j++) if (b[i + j] !== bytes[j]) throw GIVE_UP;
-    i += bytes.length;
-  };
-  const expectByte = (c: number): void => {
-    if (b[i] !== c) throw GIVE_UP;
+/** Whether `bytes` occur in `b` at `i`. */
+function matches(b: Uint8Array, i: number, bytes: Uint8Array): boolean {
+  if (i + bytes.length > b.length) return false;
+  for (let j = 0; j < bytes.length; j++) if (b[i + j] !== bytes[j]) return false;
+  return true;
+}
+
+/** A JSON string without escapes or control characters at `i` (its opening quote); sets `stop`. */
+function readString(b: Uint8Array, i: number): string {
+  if (b[i] !== QUOTE) throw GIVE_UP;
+  const from = i + 1;
+  let to = from;
+  let ascii = true;
+  for (;;) {
+    const c = b[to];
+    if (c === undefined || c === BACKSLASH || c < 0x20) throw GIVE_UP;
+    if (c === QUOTE) break;
+    if (c >= 0x80) ascii = false;
+    to++;
+  }
+  stop = to + 1;
+  if (ascii) {
+    let s = "";
+    for (let j = from; j < to; j++) s += String.fromCharCode(b[j] ?? 0);
+    return s;
+  }
+  try {
+    return utf8.decode(b.subarray(from, to));
+  } catch {
+    throw GIVE_UP;
+  }
+}
+
+/**
+ * A plain decimal `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 15 significant digits at `i`,
+ * followed by the byte `end`; sets `stop` to the position of `end`. NaN (and `stop`
+ * unchanged) when the text there is not of that form.
+ */
+function readDecimal(b: Uint8Array, i: number, end: number): number {
+  let neg = false;
+  if (b[i] === MINUS) {
+    neg = true;
     i++;
-  };
-  /** A JSON string without escapes or control characters, as text; i is at its opening quote. */
-  const string = (): string => {
-    expectByte(QUOTE);
-    const from = i;
-    for (;;) {
-      const c = b[i];
-      if (c === undefined || c === BACKSLASH || c < 0x20) throw GIVE_UP;
-      if (c === QUOTE) break;
-      i++;
-    }
-    const to = i;
-    i++;
-    let ascii = true;
-    for (let j = from; j < to; j++) {
-      if ((b[j] ?? 0) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
-      let s = "";
-      for (let j = from; j < to; j++) s += String.fromCharCode(b[j] ?? 0);
-      return s;
-    }
-    try {
-      return utf8.decode(b.subarray(from, to));
-    } catch {
-      throw GIVE_UP;
-    }
-  };
-  /**
-   * A plain decimal `-?(0|[1-9][0-9]*)(\.[0-9]+)?` ending at `end` (a byte that must follow);
-   * NaN when it is well-formed JSON but not that plain form (the caller then falls back).
-   */
-  const decimal = (end: number): number => {
-    const from = i;
-    let neg = false;
-    if (b[i] === MINUS) {
-      neg = true;
-      i++;
-    }
-    const intFrom = i;
-    let mant = 0;
-    let digits = 0;
-    let c = b[i] ?? 0;
+  }
+  const intFrom = i;
+  let mant = 0;
+  let digits = 0;
+  let c = b[i] ?? 0;
+  while (c >= ZERO && c <= NINE) {
+    mant = mant * 10 + (c - ZERO);
+    if (mant !== 0) digits++;
+    c = b[++i] ?? 0;
+  }
+  if (i === intFrom || (b[intFrom] === ZERO && i - intFrom > 1)) return NaN;
+  let scale = 0;
+  if (c === DOT) {
+    const fracFrom = ++i;
+    c = b[i] ?? 0;
     while (c >= ZERO && c <= NINE) {
       mant = mant * 10 + (c - ZERO);
       if (mant !== 0) digits++;
-      i++;
-      c = b[i] ?? 0;
+      scale++;
+      c = b[++i] ?? 0;
     }
-    if (i === intFrom || (b[intFrom] === ZERO && i - intFrom > 1)) {
-      i = from;
-      return NaN;
-    }
-    let scale = 0;
-    if (c === DOT) {
-      i++;
-      const fracFrom = i;
-      c = b[i] ?? 0;
-      while (c >= ZERO && c <= NINE) {
-        mant = mant * 10 + (c - ZERO);
-        if (mant !== 0) digits++;
-        scale++;
-        i++;
-        c = b[i] ?? 0;
-      }
-      if (i === fracFrom) {
-        i = from;
-        return NaN;
-      }
-    }
-    if (c !== end) {
-      i = from;
-      return NaN;
-    }
-    if (digits > 15 || scale > 22) {
-      i = from;
-      return NaN;
-    }
-    const v = scale === 0 ? mant : mant / (POW10[scale] ?? NaN);
-    return neg ? -v : v;
-  };
+    if (i === fracFrom) return NaN;
+  }
+  if (c !== end || digits > 15 || scale > 22) return NaN;
+  stop = i;
+  const v = scale === 0 ? mant : mant / (POW10[scale] ?? NaN);
+  return neg ? -v : v;
+}
 
-  expect(PREFIX);
+function scan(b: Uint8Array): SampleSeries[] {
+  const n = b.length;
+  if (!matches(b, 0, PREFIX)) throw GIVE_UP;
+  let i = PREFIX.length;
   const out: SampleSeries[] = [];
   if (b[i] === RBRACKET) {
     i++;
   } else {
     for (;;) {
-      expect(METRIC);
+      if (!matches(b, i, METRIC)) throw GIVE_UP;
+      i += METRIC.length;
       const labels: Record<string, string> = {};
       if (b[i] === RBRACE) {
         i++;
       } else {
         for (;;) {
-          const k = string();
-          if (k === "__proto__") throw GIVE_UP;
-          expectByte(COLON);
-          labels[k] = string();
+          const k = readString(b, i);
+          i = stop;
+          if (k === "__proto__" || b[i] !== COLON) throw GIVE_UP;
+          labels[k] = readString(b, i + 1);
+          i = stop;
           if (b[i] === COMMA) {
             i++;
             continue;
           }
-          expectByte(RBRACE);
+          if (b[i] !== RBRACE) throw GIVE_UP;
+          i++;
           break;
         }
       }
-      expect(VALUES);
+      if (!matches(b, i, VALUES)) throw GIVE_UP;
+      i += VALUES.length;
       let count = 0;
       if (b[i] === RBRACKET) {
         i++;
       } else {
         for (;;) {
-          expectByte(LBRACKET);
-          const t = decimal(COMMA);
+          if (b[i] !== LBRACKET) throw GIVE_UP;
+          const t = readDecimal(b, i + 1, COMMA);
           if (Number.isNaN(t)) throw GIVE_UP;
-          i++; // the comma
-          let v: number;
-          if (
-            b[i] === QUOTE &&
-            (((b[i + 1] ?? 0) >= ZERO && (b[i + 1] ?? 0) <= NINE) || b[i + 1] === MINUS)
-          ) {
-            i++;
-            v = decimal(QUOTE);
-            if (Number.isNaN(v)) {
-              i--;
-              v = sampleValue(string());
-            } else {
-              i++; // the closing quote
-            }
-          } else {
-            v = sampleValue(string());
+          i = stop + 1; // past the comma
+          let v = NaN;
+          const c = b[i + 1] ?? 0;
+          if (b[i] === QUOTE && ((c >= ZERO && c <= NINE) || c === MINUS)) {
+            v = readDecimal(b, i + 1, QUOTE);
+            if (!Number.isNaN(v)) i = stop + 1; // past the closing quote
           }
-          expectByte(RBRACKET);
+          if (Number.isNaN(v)) {
+            v = sampleValue(readString(b, i));
+            i = stop;
+          }
+          if (b[i] !== RBRACKET) throw GIVE_UP;
+          i++;
           if (count === timesScratch.length) grow();
           timesScratch[count] = t;
           valuesScratch[count] = v;
@@ -242,22 +222,25 @@ function scan(b: Uint8Array): SampleSeries[] {
             i++;
             continue;
           }
-          expectByte(RBRACKET);
+          if (b[i] !== RBRACKET) throw GIVE_UP;
+          i++;
           break;
         }
       }
-      expectByte(RBRACE);
+      if (b[i] !== RBRACE) throw GIVE_UP;
+      i++;
       out.push({ labels, times: timesScratch.slice(0, count), values: valuesScratch.slice(0, count) });
       if (b[i] === COMMA) {
         i++;
         continue;
       }
-      expectByte(RBRACKET);
+      if (b[i] !== RBRACKET) throw GIVE_UP;
+      i++;
       break;
     }
   }
-  expectByte(RBRACE);
-  expectByte(RBRACE);
+  if (b[i] !== RBRACE || b[i + 1] !== RBRACE) throw GIVE_UP;
+  i += 2;
   // Only a trailing newline may follow (warnings or other keys: the general path reads them).
   while (i < n && (b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x20 || b[i] === 0x09)) i++;
   if (i !== n) throw GIVE_UP;
