@@ -16,6 +16,7 @@ import {
 } from "./canary-settings.ts";
 import { parseLatencyThreshold, parsePrometheusDuration } from "./duration.ts";
 import type { FieldReader } from "./field-reader.ts";
+import { collectServiceSlos } from "./service-slos.ts";
 import type { ServiceSlos, Sli, Slo, SloKind, ThresholdOp } from "./model.ts";
 import { readName } from "./names.ts";
 import { parseObjective, type Objective } from "./objective.ts";
@@ -63,32 +64,15 @@ export function parseSlogateDocument(r: FieldReader): ServiceSlos | undefined {
   // An error at service level (labels, period, canary…) refuses every SLO of the service, an
   // error in an SLO refuses that SLO: nothing is served half-read.
   const serviceOk = r.errorCount() === docErrors;
-  const slos: Slo[] = [];
-  const seen = new Map<string, number>();
-  (list ?? []).forEach((_, i) => {
-    const before = r.errorCount();
-    const slo = parseSlo(r, ["slos", i], service ?? "", labels, period, serviceCanary);
-    if (slo === undefined || r.errorCount() > before) return;
-    const first = seen.get(slo.name);
-    if (first !== undefined) {
-      r.report(
-        ["slos", i, "name"],
-        `duplicate SLO name ${JSON.stringify(slo.name)} (also slos[${first}])`,
-        "give every SLO of a service a different name",
-      );
-      return;
-    }
-    seen.set(slo.name, i);
-    slos.push(slo);
-  });
-  if (service === undefined) return undefined;
-  const pos = r.doc.position([]);
-  return {
+  return collectServiceSlos(r, {
+    slosPath: ["slos"],
+    list,
     service,
     labels,
-    slos: serviceOk ? slos : [],
-    source: { file: r.doc.file, format: "slogate/v1", line: pos.line, col: pos.col },
-  };
+    serviceOk,
+    format: "slogate/v1",
+    parseSlo: (path) => parseSlo(r, path, service ?? "", labels, period, serviceCanary),
+  });
 }
 
 function parseSlo(

@@ -12,6 +12,7 @@ import { DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
 import { mergeCanarySettings, sliCanaryDefaults } from "./canary-settings.ts";
 import { decomposeRatio } from "./ratio-decomposition.ts";
 import type { FieldReader } from "./field-reader.ts";
+import { collectServiceSlos } from "./service-slos.ts";
 import type { ServiceSlos, Sli, Slo, SloFormat, SloKind } from "./model.ts";
 import { readName } from "./names.ts";
 import { parseObjective } from "./objective.ts";
@@ -85,33 +86,15 @@ function parseService(r: FieldReader, s: Spelling): ServiceSlos | undefined {
     r.report([...s.root, "slos"], "slos is empty", "add at least one SLO");
   // Errors at service level refuse every SLO of the service, errors in an SLO refuse that SLO.
   const serviceOk = r.errorCount() === docErrors;
-  const slos: Slo[] = [];
-  const seen = new Map<string, number>();
-  (list ?? []).forEach((_, i) => {
-    const path = [...s.root, "slos", i];
-    const before = r.errorCount();
-    const slo = parseSlo(r, path, s, service ?? "", labels);
-    if (slo === undefined || r.errorCount() > before) return;
-    const first = seen.get(slo.name);
-    if (first !== undefined) {
-      r.report(
-        [...path, "name"],
-        `duplicate SLO name ${JSON.stringify(slo.name)} (also slos[${first}])`,
-        "give every SLO of a service a different name",
-      );
-      return;
-    }
-    seen.set(slo.name, i);
-    slos.push(slo);
-  });
-  if (service === undefined) return undefined;
-  const pos = r.doc.position([]);
-  return {
+  return collectServiceSlos(r, {
+    slosPath: [...s.root, "slos"],
+    list,
     service,
     labels,
-    slos: serviceOk ? slos : [],
-    source: { file: r.doc.file, format: s.format, line: pos.line, col: pos.col },
-  };
+    serviceOk,
+    format: s.format,
+    parseSlo: (path) => parseSlo(r, path, s, service ?? "", labels),
+  });
 }
 
 function parseSlo(
