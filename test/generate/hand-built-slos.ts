@@ -4,32 +4,16 @@
  * depend on the parsers (and for synthetic SLO sets in the rules benchmark).
  */
 import { parseQueryTemplate } from "../../src/promql/template.ts";
+import { defaultAlertingSettings, defaultCanarySettings } from "../../src/slo/canary-defaults.ts";
 import type { AlertingSettings, CanarySettings, Slo, Sli } from "../../src/slo/model.ts";
 
 const DAY = 86_400;
 
 /** Alerting with page and ticket enabled and no extra labels. */
-export const defaultAlerting: AlertingSettings = {
-  labels: {},
-  annotations: {},
-  page: { enabled: true, labels: {}, annotations: {} },
-  ticket: { enabled: true, labels: {}, annotations: {} },
-};
+export const defaultAlerting: AlertingSettings = defaultAlertingSettings();
 
-/** Canary settings with the model's documented defaults. */
-export const defaultCanary: CanarySettings = {
-  judge: "sequential",
-  selection: { mode: "label", label: "rollouts_pod_template_hash" },
-  alpha: 0.05,
-  minRequests: 1000,
-  maxRegression: { absolutePoints: 0.5 },
-  direction: "higher-is-worse",
-  checks: {
-    relative: { enabled: true, critical: true, weight: 1 },
-    absolute: { enabled: true, critical: false, weight: 1 },
-    baseline: { enabled: true, critical: false, weight: 1 },
-  },
-};
+/** Canary settings with the model's documented defaults (as the parsers apply them). */
+const defaultCanary: CanarySettings = defaultCanarySettings("error-rate");
 
 /** An events SLI over `http_requests_total{job}` with 5xx as bad. */
 export function eventsSli(job: string): Sli {

@@ -6,6 +6,7 @@
  */
 import type { VerdictEvent } from "../../src/app/ports.ts";
 import type { CheckResult, SloVerdict, Verdict } from "../../src/judge/types.ts";
+import { defaultAlertingSettings, defaultCanarySettings } from "../../src/slo/canary-defaults.ts";
 import type { Slo } from "../../src/slo/model.ts";
 
 /** An error-rate SLO of `service` (`checkout` by default) owned by `team`. */
@@ -33,25 +34,8 @@ export function makeSlo(opts: { service?: string; name?: string; team?: string }
     },
     periodSeconds: 30 * 86400,
     labels: opts.team === undefined ? {} : { team: opts.team },
-    alerting: {
-      labels: {},
-      annotations: {},
-      page: { enabled: true, labels: {}, annotations: {} },
-      ticket: { enabled: true, labels: {}, annotations: {} },
-    },
-    canary: {
-      judge: "sequential",
-      selection: { mode: "label", label: "rollouts_pod_template_hash" },
-      alpha: 0.05,
-      minRequests: 1000,
-      maxRegression: { absolutePoints: 0.5 },
-      direction: "higher-is-worse",
-      checks: {
-        relative: { enabled: true, critical: false, weight: 1 },
-        absolute: { enabled: true, critical: true, weight: 1 },
-        baseline: { enabled: true, critical: false, weight: 1 },
-      },
-    },
+    alerting: defaultAlertingSettings(),
+    canary: defaultCanarySettings("error-rate"),
     source: { file: "slos/checkout.yaml", format: "slogate/v1", line: 5, col: 3 },
   };
 }
