@@ -5,7 +5,7 @@
  * first, so only judging is timed), measured with `process.cpuUsage` over many looks.
  */
 import { getJudge } from "../../src/judge/registry.ts";
-import type { LookData } from "../../src/judge/types.ts";
+import type { LookData } from "../../src/domain/counts.ts";
 import type { JudgeName } from "../../src/slo/model.ts";
 import { simulateLooks } from "../../src/sim/looks.ts";
 import { BUCKETS_30, latencySlo } from "../../src/judge/testdata/slo-fixtures.ts";

@@ -5,7 +5,7 @@
  * `LookData`: cumulative counts since the analysis start, per-step series, and for latency SLIs
  * bad = requests above the threshold bucket. One stream feeds every judge identically.
  */
-import type { ArmCounts, LookData, StepCounts } from "../../src/judge/types.ts";
+import type { ArmCounts, LookData, StepCounts } from "../../src/domain/counts.ts";
 import type { Look } from "../../src/sim/looks.ts";
 
 export type SliKind = "errors" | "latency";

@@ -13,7 +13,8 @@
  */
 import { SlogateError } from "../errors.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
-import type { ArmCounts, LookData, SloVerdict, StepCounts } from "../judge/types.ts";
+import type { ArmCounts, LookData, StepCounts } from "../domain/counts.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, AnalysisRecord, ArmTotals, Controller, LookRecord } from "../store/types.ts";
 import { emitVerdictEvent, type GateDeps } from "./gate-deps.ts";

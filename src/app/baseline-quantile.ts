@@ -3,7 +3,7 @@
  * A quantile of a baseline's de-cumulated histogram, interpolated linearly inside the bucket
  * as `histogram_quantile` does (for display on dashboards, not for judging).
  */
-import type { HistogramCounts } from "../judge/types.ts";
+import type { HistogramCounts } from "../domain/counts.ts";
 
 /** The q-quantile (0 < q < 1) in seconds; undefined for an empty histogram. In the `+Inf` bucket it is the last finite bound. */
 export function baselineQuantile(h: HistogramCounts, q: number): number | undefined {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { judgeLook } from "../judge/registry.ts";
 import { HttpPrometheusClient } from "../prometheus/http-client.ts";
 import { MemoryStore } from "../store/memory-store.ts";
-import type { VerdictEvent } from "./ports.ts";
+import type { VerdictEvent } from "../domain/verdict-event.ts";
 import { closeAnalysis, expireAnalyses } from "./close-analysis.ts";
 import type { GateDeps } from "./gate-deps.ts";
 import { createJsonLogger } from "./json-logger.ts";

@@ -5,7 +5,8 @@
  */
 import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
 import type { Store } from "../store/types.ts";
-import type { Logger, ReadArmCounts, ReadArmSeries, VerdictEvent, VerdictListener } from "./ports.ts";
+import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
+import type { ReadArmCounts, ReadArmSeries } from "./ports.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import type { ServiceMetrics } from "./service-metrics.ts";
 import type { SloCatalog } from "./slo-catalog.ts";

@@ -28,7 +28,8 @@ import type { ServiceConfig } from "./config.ts";
 import type { GateDeps, JudgeLook } from "./gate-deps.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { loadSloFiles } from "./load-slos.ts";
-import type { Logger, ReadArmCounts, ReadArmSeries, VerdictListener } from "./ports.ts";
+import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
+import type { ReadArmCounts, ReadArmSeries } from "./ports.ts";
 import { ServiceMetrics } from "./service-metrics.ts";
 import { SloCatalog, type LoadSlos } from "./slo-catalog.ts";
 

@@ -3,7 +3,7 @@
  * The structured logger: one JSON object per line (`ts`, `level`, `msg`, fields), written
  * through a sink function so it can go to stdout, stderr or a test buffer.
  */
-import type { Logger } from "./ports.ts";
+import type { Logger } from "../domain/verdict-event.ts";
 import type { LogLevel } from "./config.ts";
 
 const ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -31,7 +31,7 @@
  * Backend failures propagate as PROMETHEUS_* errors — never a made-up zero.
  */
 import { SlogateError } from "../errors.ts";
-import type { HistogramCounts, StepCounts } from "../judge/types.ts";
+import type { HistogramCounts, StepCounts } from "../domain/counts.ts";
 import { CounterFormCache } from "../promql/counter-form-cache.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import { buildVectorSelector, formatDurationMs } from "../promql/selector.ts";
@@ -44,7 +44,8 @@ import {
   sumIncreases,
   type RawSeries,
 } from "../prometheus/raw-counters.ts";
-import type { QueryTemplate, Slo, ThresholdOp } from "../slo/model.ts";
+import type { QueryTemplate } from "../promql/query-template.ts";
+import type { Slo, ThresholdOp } from "../slo/model.ts";
 import type { ReadArmCounts, ReadArmSeries, TimeRange } from "./ports.ts";
 
 export interface ReadArmOptions {

@@ -4,7 +4,7 @@
  * prom-client registry owned by one service instance (tests run several side by side).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { SloVerdict } from "../judge/types.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, BaselineRecord, Controller } from "../store/types.ts";
 import { baselineQuantile } from "./baseline-quantile.ts";

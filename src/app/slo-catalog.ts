@@ -9,7 +9,7 @@ import { basename, dirname } from "node:path";
 import { SlogateError } from "../errors.ts";
 import type { Problem } from "../slo/problem.ts";
 import type { Slo } from "../slo/model.ts";
-import type { Logger } from "./ports.ts";
+import type { Logger } from "../domain/verdict-event.ts";
 
 /** Loads SLO files (the SLO engineer's `loadSloFiles`). */
 export type LoadSlos = (

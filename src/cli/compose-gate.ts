@@ -10,7 +10,7 @@ import { armMatchersOf, armReaders } from "../app/gate-wiring.ts";
 import type { ServiceConfig } from "../app/config.ts";
 import { createJsonLogger } from "../app/json-logger.ts";
 import { loadServiceConfig } from "../app/load-service-config.ts";
-import type { Logger } from "../app/ports.ts";
+import type { Logger } from "../domain/verdict-event.ts";
 import type { CliIo } from "./io.ts";
 
 /** The flags naming an SLO and its arms (`analyze`, `backtest`). */

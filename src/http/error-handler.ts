@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { SlogateError, isSlogateError, type ErrorCode } from "../errors.ts";
-import type { Logger } from "../app/ports.ts";
+import type { Logger } from "../domain/verdict-event.ts";
 
 /** HTTP status per error code. */
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {

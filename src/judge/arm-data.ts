@@ -6,7 +6,7 @@
  * "lower-is-worse". Pure.
  */
 import type { Slo } from "../slo/model.ts";
-import type { ArmCounts, HistogramCounts, StepCounts } from "./types.ts";
+import type { ArmCounts, HistogramCounts, StepCounts } from "../domain/counts.ts";
 
 /** Clean counts of one arm. */
 export interface CleanArm {

@@ -2,11 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { binnedMannWhitney } from "../stats/binned-mann-whitney.ts";
 import { mannWhitneyU } from "../stats/mann-whitney.ts";
-import type { JudgeName, Slo } from "../slo/model.ts";
+import type { JudgeName } from "../slo/model.ts";
+import type { Slo } from "../slo/model.ts";
 import { JUDGE_NAMES, judgeLook } from "./registry.ts";
 import { allNumbers, looksFrom, type Step } from "./testdata/looks.ts";
 import { errorSlo, latencySlo } from "./testdata/slo-fixtures.ts";
-import type { ArmCounts, LookData, SloVerdict } from "./types.ts";
+import type { ArmCounts, LookData } from "../domain/counts.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
 
 function runAll(slo: Slo, looks: readonly LookData[]): SloVerdict[] {
   let state: unknown;

@@ -5,7 +5,8 @@ import { mannWhitneyU } from "../stats/mann-whitney.ts";
 import { classifyMetric, judgeKayenta, mannWhitneySorted, type KayentaState } from "./kayenta-judge.ts";
 import { looksFrom, repeat } from "./testdata/looks.ts";
 import { errorSlo, latencySlo } from "./testdata/slo-fixtures.ts";
-import type { LookData, SloVerdict } from "./types.ts";
+import type { LookData } from "../domain/counts.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
 
 function runAll(looks: readonly LookData[], slo = errorSlo("kayenta"), finalLast = false): SloVerdict[] {
   let state: KayentaState | undefined;

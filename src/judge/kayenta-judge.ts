@@ -24,7 +24,9 @@ import { normalQuantile } from "../stats/special.ts";
 import { mannWhitneyNormalP } from "../stats/mann-whitney.ts";
 import type { Slo } from "../slo/model.ts";
 import { checkPrefix, cleanArm, cleanSeries, isList, num, type CleanArm } from "./arm-data.ts";
-import type { CheckResult, Judge, JudgeInput, JudgeOutput, StepCounts } from "./types.ts";
+import type { CheckResult } from "../domain/verdict.ts";
+import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
+import type { StepCounts } from "../domain/counts.ts";
 import { decideVerdict } from "./verdict.ts";
 
 /** Kayenta's hard-coded confidence level. */

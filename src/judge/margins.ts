@@ -5,7 +5,8 @@
  * and kept in the judge state, so the hypotheses never depend on the data being tested.
  * Pure.
  */
-import type { CheckKind, Slo } from "../slo/model.ts";
+import type { CheckKind } from "../slo/model.ts";
+import type { Slo } from "../slo/model.ts";
 import { badRatioLimit } from "./arm-data.ts";
 
 /** The checks the sequential judge can run; `distribution` is the latency CDF band (kind relative). */

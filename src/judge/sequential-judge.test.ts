@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { judgeSequential, type SequentialState } from "./sequential-judge.ts";
 import { allNumbers, looksFrom, repeat, type Step } from "./testdata/looks.ts";
 import { BUCKETS_30, errorSlo, latencySlo } from "./testdata/slo-fixtures.ts";
-import type { JudgeOutput, LookData, SloVerdict } from "./types.ts";
+import type { JudgeOutput } from "./types.ts";
+import type { LookData } from "../domain/counts.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 
 /** Runs the judge over all looks (the last one final if asked), returning every output. */

@@ -43,7 +43,8 @@ import { betaQuantile } from "../stats/special.ts";
 import type { Slo } from "../slo/model.ts";
 import { badRatioLimit, checkPrefix, cleanArm, num, pct, type CleanArm } from "./arm-data.ts";
 import { baselineLimit, nullRatio, planAlpha, type AlphaPlan, type SequentialCheck } from "./margins.ts";
-import type { CheckResult, CheckStatus, Judge, JudgeInput, JudgeOutput } from "./types.ts";
+import type { CheckResult, CheckStatus } from "../domain/verdict.ts";
+import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
 import { countsAbove, tailBoundaries } from "./tail-boundaries.ts";
 import { decideVerdict } from "./verdict.ts";
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { judgeThreshold, type ThresholdState } from "./threshold-judge.ts";
 import { looksFrom, repeat, type Step } from "./testdata/looks.ts";
 import { errorSlo } from "./testdata/slo-fixtures.ts";
-import type { LookData, SloVerdict } from "./types.ts";
+import type { LookData } from "../domain/counts.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
 
 function runAll(looks: readonly LookData[], finalLast = false): SloVerdict[] {
   let state: ThresholdState | undefined;

@@ -10,7 +10,9 @@
 import { checkPrefix, badRatioLimit, cleanArm, cleanSeries, isList, num, pct } from "./arm-data.ts";
 import type { Slo } from "../slo/model.ts";
 import type { CleanArm } from "./arm-data.ts";
-import type { CheckResult, Judge, JudgeInput, JudgeOutput, StepCounts } from "./types.ts";
+import type { CheckResult } from "../domain/verdict.ts";
+import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
+import type { StepCounts } from "../domain/counts.ts";
 import { decideVerdict } from "./verdict.ts";
 
 export interface ThresholdState {

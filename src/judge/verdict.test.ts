@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorSlo } from "./testdata/slo-fixtures.ts";
-import type { CheckResult, CheckStatus } from "./types.ts";
+import type { CheckResult, CheckStatus } from "../domain/verdict.ts";
 import { decideVerdict, scoreChecks } from "./verdict.ts";
 
 function c(id: string, status: CheckStatus, critical = false, weight = 1): CheckResult {

@@ -12,8 +12,9 @@
  *   score is ≥ `passAtLeast`; otherwise `inconclusive` — too little data is never a pass.
  * Pure.
  */
-import type { JudgeName, Slo } from "../slo/model.ts";
-import type { CheckResult, SloVerdict, Verdict } from "./types.ts";
+import type { JudgeName } from "../slo/model.ts";
+import type { Slo } from "../slo/model.ts";
+import type { CheckResult, SloVerdict, Verdict } from "../domain/verdict.ts";
 
 export interface VerdictOptions {
   readonly slo: Slo;

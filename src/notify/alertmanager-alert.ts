@@ -5,7 +5,7 @@
  * annotations carrying the numbers and a link. Labels identify the alert, so one analysis of one SLO is one alert however
  * many looks fail. Pure: times are parameters.
  */
-import type { VerdictEvent } from "../app/ports.ts";
+import type { VerdictEvent } from "../domain/verdict-event.ts";
 import type { AlertmanagerNotifyConfig } from "./notify-config.ts";
 import { sloTeam } from "./slo-team.ts";
 import { countedChecks, describeCheck, failingChecks, formatNumber } from "./check-evidence.ts";

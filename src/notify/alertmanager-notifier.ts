@@ -16,7 +16,7 @@
  * - an alert with no event for `staleAfter` is no longer re-sent, and so expires.
  * Queued versions of the same alert replace each other (keyed by the label fingerprint).
  */
-import type { Logger, VerdictEvent } from "../app/ports.ts";
+import type { Logger, VerdictEvent } from "../domain/verdict-event.ts";
 import type { AlertmanagerNotifyConfig, DeliveryPolicy } from "./notify-config.ts";
 import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
 import {

@@ -3,7 +3,7 @@
  * Which checks of a verdict to tell people about and how their numbers read in a message:
  * shared by the Alertmanager annotations and the Slack blocks. Pure.
  */
-import type { CheckResult, SloVerdict } from "../judge/types.ts";
+import type { CheckResult, SloVerdict } from "../domain/verdict.ts";
 
 /** Checks that failed, critical ones first (stable order otherwise). */
 export function failingChecks(verdict: SloVerdict): CheckResult[] {

@@ -14,7 +14,7 @@
  *   version of the same alert), which deduplicates re-sends and keeps the queue small.
  * - One request in flight per destination keeps messages in order and bounds concurrency.
  */
-import type { Logger } from "../app/ports.ts";
+import type { Logger } from "../domain/verdict-event.ts";
 import type { DeliveryPolicy } from "./notify-config.ts";
 import { describeError, failureInfo } from "./delivery-failure.ts";
 

@@ -14,7 +14,7 @@
  * ```
  */
 import type { Registry } from "prom-client";
-import type { Logger, VerdictEvent, VerdictListener } from "../app/ports.ts";
+import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
 import type { NotifyConfig } from "./notify-config.ts";
 import type { NotifyTarget } from "./delivery-queue.ts";
 import { AlertmanagerNotifier } from "./alertmanager-notifier.ts";

@@ -5,8 +5,8 @@
  * reason, each failing check with its numbers, and a button to the analysis. Respects Block
  * Kit's limits (header 150 chars, section text 3000, 10 fields, 50 blocks). Pure.
  */
-import type { VerdictEvent } from "../app/ports.ts";
-import type { Verdict } from "../judge/types.ts";
+import type { VerdictEvent } from "../domain/verdict-event.ts";
+import type { Verdict } from "../domain/verdict.ts";
 import { countedChecks, failingChecks, formatEvidence, formatNumber } from "./check-evidence.ts";
 
 /** Why a message is sent. */

@@ -10,8 +10,8 @@
  * change), else `pass` (a first look that passes is quiet). A close right after the look that
  * decided it (same verdict, same look time) is not announced again.
  */
-import type { Logger, VerdictEvent } from "../app/ports.ts";
-import type { Verdict } from "../judge/types.ts";
+import type { Logger, VerdictEvent } from "../domain/verdict-event.ts";
+import type { Verdict } from "../domain/verdict.ts";
 import type { DeliveryPolicy, SlackNotifyConfig, SlackRoute } from "./notify-config.ts";
 import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
 import { buildSlackMessage, type SlackChange, type SlackMessage } from "./slack-message.ts";

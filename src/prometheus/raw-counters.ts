@@ -11,7 +11,7 @@
  *   in every series group kept (so each kept bound is exact), then de-cumulated.
  * Pure: no I/O.
  */
-import type { HistogramCounts } from "../judge/types.ts";
+import type { HistogramCounts } from "../domain/counts.ts";
 
 /** A raw series: labels and its samples in ascending time (times and values side by side). */
 export interface RawSeries {

@@ -12,8 +12,20 @@
  * request cannot smuggle anything into a query even before escaping. Pure.
  */
 import { SlogateError } from "../errors.ts";
-import type { ArmSelection } from "../slo/model.ts";
 import { assertLabelName, escapeRegex, type LabelMatcher } from "./matchers.ts";
+
+/**
+ * How the canary, stable and baseline arms are selected in Prometheus.
+ * - `label`: an equality matcher on `label` (default `rollouts_pod_template_hash`); the
+ *   rollout controller passes the canary and stable values (Argo's pod-template hashes).
+ * - `flagger`: Flagger's workloads. The canary is `<target>`, the primary `<target>-primary`;
+ *   matched on `label` (default `pod`) with Flagger's own pod-name regex
+ *   `<target>-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)` / `<target>-primary-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)`,
+ *   or, when `label` is a workload label such as `deployment`, by equality.
+ * The baseline (captured before the deploy) uses the stable arm's selector at capture time.
+ */
+export type ArmSelection =
+  { readonly mode: "label"; readonly label: string } | { readonly mode: "flagger"; readonly label: string };
 
 /** A Kubernetes label value: ≤ 63 chars, alphanumerics with `-_.` inside. */
 const LABEL_VALUE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;

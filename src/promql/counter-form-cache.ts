@@ -12,7 +12,7 @@
  * error). Other query forms are rendered and classified at every call, as before. The memo
  * holds at most `capacity` entries and forgets the least recently used. Pure.
  */
-import type { QueryTemplate } from "../slo/model.ts";
+import type { QueryTemplate } from "./query-template.ts";
 import { analyzeCounterQuery } from "./counter-query.ts";
 import type { LabelMatcher } from "./matchers.ts";
 import { renderQuery } from "./template.ts";

@@ -12,7 +12,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import type { SyntaxNode } from "@lezer/common";
 import { SlogateError } from "../errors.ts";
-import type { QueryTemplate } from "../slo/model.ts";
+import type { QueryTemplate } from "./query-template.ts";
 import { formatMatcher, formatMatchers, type LabelMatcher } from "./matchers.ts";
 
 /** Any `{{ ... }}` action, as Go templates spell them. */

@@ -6,15 +6,9 @@
 import { isValidLabelName } from "../promql/matchers.ts";
 import { defaultCanarySettings, DEFAULT_FLAGGER_LABEL, DEFAULT_SELECTION_LABEL } from "./canary-defaults.ts";
 import type { FieldReader } from "./field-reader.ts";
-import type {
-  ArmSelection,
-  CanarySettings,
-  CheckKind,
-  CheckSettings,
-  JudgeName,
-  Sli,
-  SloKind,
-} from "./model.ts";
+import type { ArmSelection } from "../promql/arm-selector.ts";
+import type { CanarySettings, CheckSettings, Sli, SloKind } from "./model.ts";
+import type { CheckKind, JudgeName } from "./model.ts";
 import type { YamlPath } from "./problem.ts";
 
 /** What a `canary:` block sets; absent fields keep the defaults. */

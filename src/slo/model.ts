@@ -10,7 +10,9 @@
  *   decimals (see `src/slo/decimal.ts`, never `1 - 0.999`);
  * - every SLI reduces to "bad events out of total events", which is what the judge counts.
  */
+import type { ArmSelection } from "../promql/arm-selector.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
+import type { QueryTemplate } from "../promql/query-template.ts";
 
 /** Where a model object came from, for messages (`file:line:col`). */
 export interface SourceRef {
@@ -31,20 +33,6 @@ export type SloFormat =
 
 /** What the SLO is about; drives defaults, dashboards and which checks apply. */
 export type SloKind = "latency" | "error-rate" | "availability";
-
-/**
- * A PromQL query template. Placeholders (Sloth-compatible Go-template spelling):
- * - `{{.window}}`   the range, e.g. `5m` or `3600s`;
- * - `{{.selector}}` the arm's label matchers, comma-separated, to be put inside `{...}`
- *   (an empty selector renders as nothing; PromQL accepts the trailing comma this may leave).
- * A template without `{{.selector}}` gets the arm's matchers injected into every vector
- * selector of its parsed PromQL (see `src/promql/template.ts`).
- */
-export interface QueryTemplate {
-  readonly text: string;
-  readonly hasWindow: boolean;
-  readonly hasSelector: boolean;
-}
 
 /**
  * The SLI, as bad/total event counts.
@@ -97,19 +85,6 @@ export type Sli =
 
 /** Comparison operators of threshold SLIs (OpenSLO's spelling). */
 export type ThresholdOp = "lt" | "lte" | "gt" | "gte";
-
-/**
- * How the canary, stable and baseline arms are selected in Prometheus.
- * - `label`: an equality matcher on `label` (default `rollouts_pod_template_hash`); the
- *   rollout controller passes the canary and stable values (Argo's pod-template hashes).
- * - `flagger`: Flagger's workloads. The canary is `<target>`, the primary `<target>-primary`;
- *   matched on `label` (default `pod`) with Flagger's own pod-name regex
- *   `<target>-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)` / `<target>-primary-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)`,
- *   or, when `label` is a workload label such as `deployment`, by equality.
- * The baseline (captured before the deploy) uses the stable arm's selector at capture time.
- */
-export type ArmSelection =
-  { readonly mode: "label"; readonly label: string } | { readonly mode: "flagger"; readonly label: string };
 
 export type JudgeName = "sequential" | "kayenta" | "threshold";
 export type CheckKind = "relative" | "absolute" | "baseline";

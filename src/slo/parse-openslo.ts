@@ -20,7 +20,8 @@ import { defaultAlertingSettings, DEFAULT_PERIOD_SECONDS } from "./canary-defaul
 import { mergeCanarySettings, sliCanaryDefaults } from "./canary-settings.ts";
 import { parseOpensloDuration, shiftDecimal } from "./duration.ts";
 import { FieldReader } from "./field-reader.ts";
-import type { QueryTemplate, Sli, Slo, SloKind, ThresholdOp } from "./model.ts";
+import type { QueryTemplate } from "../promql/query-template.ts";
+import type { Sli, Slo, SloKind, ThresholdOp } from "./model.ts";
 import { isValidSloName } from "./names.ts";
 import { parseObjective } from "./objective.ts";
 import type { Problem, YamlPath } from "./problem.ts";

@@ -5,7 +5,7 @@
  * must be evaluated over a window. PromQL errors are placed inside the file. Pure.
  */
 import { checkQueryTemplate, parseQueryTemplate, selectorsWithoutArm } from "../promql/template.ts";
-import type { QueryTemplate } from "./model.ts";
+import type { QueryTemplate } from "../promql/query-template.ts";
 import type { FieldReader } from "./field-reader.ts";
 import type { YamlPath } from "./problem.ts";
 

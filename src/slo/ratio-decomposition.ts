@@ -16,7 +16,8 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import type { SyntaxNode } from "@lezer/common";
 import { findPlaceholders, parseQueryTemplate } from "../promql/template.ts";
-import type { QueryTemplate, Sli } from "./model.ts";
+import type { QueryTemplate } from "../promql/query-template.ts";
+import type { Sli } from "./model.ts";
 
 /** The result of a successful split, with the sentence the importer records in the SLO's notes. */
 export interface RatioDecomposition {

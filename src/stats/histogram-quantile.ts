@@ -12,7 +12,7 @@
  * - else linear interpolation inside the bucket.
  * Pure.
  */
-import type { HistogramCounts } from "../judge/types.ts";
+import type { HistogramCounts } from "../domain/counts.ts";
 
 /** One cumulative bucket as Prometheus stores it (`le` and the count of requests ≤ le). */
 export interface CumulativeBucket {

@@ -6,7 +6,8 @@
  * Every method is synchronous: both adapters are in-process.
  */
 import type { LabelMatcher } from "../promql/matchers.ts";
-import type { ArmCounts, SloVerdict, Verdict } from "../judge/types.ts";
+import type { ArmCounts } from "../domain/counts.ts";
+import type { SloVerdict, Verdict } from "../domain/verdict.ts";
 
 export type Controller = "argo" | "flagger" | "cli";
 export type AnalysisOutcome = "promoted" | "rolled-back" | "aborted" | "expired";

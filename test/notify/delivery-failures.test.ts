@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
-import type { VerdictEvent } from "../../src/app/ports.ts";
+import type { VerdictEvent } from "../../src/domain/verdict-event.ts";
 import { createNotifier, parseNotifyConfig, type Notifier } from "../../src/notify/notifier.ts";
 import { freePort } from "../bed/free-port.ts";
 import { startHttpSink, type HttpSink } from "./http-sink.ts";

@@ -24,7 +24,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { parseServiceConfig } from "../../src/app/config.ts";
 import { startGateService, type GateService } from "../../src/app/gate-service.ts";
 import { armMatchersOf, armReaders } from "../../src/app/gate-wiring.ts";
-import type { Logger } from "../../src/app/ports.ts";
+import type { Logger } from "../../src/domain/verdict-event.ts";
 import { run as generate } from "../../src/cli/commands/generate.ts";
 import { SCENARIOS, defineScenario } from "../../src/sim/scenarios.ts";
 import { simulateScrapes } from "../../src/sim/scrapes.ts";

@@ -4,8 +4,8 @@
  * normalized model and `SloVerdict`s shaped like the sequential judge's output (checks with
  * their evidence numbers).
  */
-import type { VerdictEvent } from "../../src/app/ports.ts";
-import type { CheckResult, SloVerdict, Verdict } from "../../src/judge/types.ts";
+import type { VerdictEvent } from "../../src/domain/verdict-event.ts";
+import type { CheckResult, SloVerdict, Verdict } from "../../src/domain/verdict.ts";
 import { defaultAlertingSettings, defaultCanarySettings } from "../../src/slo/canary-defaults.ts";
 import type { Slo } from "../../src/slo/model.ts";
 

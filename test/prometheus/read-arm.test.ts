@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadArmCounts, createReadArmSeries } from "../../src/app/read-arm.ts";
 import { isSlogateError } from "../../src/errors.ts";
 import { parseQueryTemplate } from "../../src/promql/template.ts";
-import type { ArmCounts } from "../../src/judge/types.ts";
+import type { ArmCounts } from "../../src/domain/counts.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
 import { buildArmMatchers } from "../../src/promql/arm-selector.ts";
 import type { LabelMatcher } from "../../src/promql/matchers.ts";

@@ -9,7 +9,7 @@ import { createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { VerdictEvent } from "../../src/app/ports.ts";
+import type { VerdictEvent } from "../../src/domain/verdict-event.ts";
 import type { GateService } from "../../src/app/gate-service.ts";
 import { freePort } from "../bed/free-port.ts";
 import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "./gate-bed.ts";

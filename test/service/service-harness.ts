@@ -12,7 +12,7 @@ import { parseServiceConfig, type ServiceConfig } from "../../src/app/config.ts"
 import { startGateService, type GateService } from "../../src/app/gate-service.ts";
 import { armMatchersOf, armReaders } from "../../src/app/gate-wiring.ts";
 import { createJsonLogger } from "../../src/app/json-logger.ts";
-import type { Logger, VerdictListener } from "../../src/app/ports.ts";
+import type { Logger, VerdictListener } from "../../src/domain/verdict-event.ts";
 import type { QueryObservation } from "../../src/prometheus/http-client.ts";
 
 export interface HarnessOptions {

@@ -8,7 +8,7 @@ import { captureBaseline } from "../../app/capture-baseline.ts";
 import { armMatchersOf } from "../../app/gate-wiring.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
 import { verdictBody } from "../../http/verdict-body.ts";
-import type { SloVerdict } from "../../judge/types.ts";
+import type { SloVerdict } from "../../domain/verdict.ts";
 import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";

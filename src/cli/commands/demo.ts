@@ -12,7 +12,7 @@ import { rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GateService } from "../../app/gate-service.ts";
-import type { Logger } from "../../app/ports.ts";
+import type { Logger } from "../../domain/verdict-event.ts";
 import type { CliCommand, CliIo } from "../io.ts";
 import { commandWithFlags } from "../parse-flags.ts";
 

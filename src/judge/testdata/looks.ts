@@ -3,7 +3,7 @@
  * Builders of `LookData` for judge tests: cumulative arm counts from a list of per-look
  * increments, optional histograms and per-step series. Pure.
  */
-import type { ArmCounts, HistogramCounts, LookData, StepCounts } from "../types.ts";
+import type { ArmCounts, HistogramCounts, LookData, StepCounts } from "../../domain/counts.ts";
 
 /** One look's increments per arm: [total, bad] and optional histogram counts. */
 export interface Step {

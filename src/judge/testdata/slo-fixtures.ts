@@ -3,7 +3,8 @@
  * Complete, normalized SLOs for the judge's tests and benchmark: an error-rate SLO and a
  * latency SLO with the same canary settings shape the parsers produce. Pure data.
  */
-import type { CanarySettings, JudgeName, Slo } from "../../slo/model.ts";
+import type { CanarySettings, Slo } from "../../slo/model.ts";
+import type { JudgeName } from "../../slo/model.ts";
 
 /** Canary settings: the parsers' defaults with overrides. */
 export function canarySettings(over: Partial<CanarySettings> = {}): CanarySettings {

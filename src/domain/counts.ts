@@ -1,0 +1,50 @@
+/**
+ * @module domain/counts
+ * What the metrics backend tells about one arm: event counts, histogram buckets, per-step
+ * increments, and the data of one look. Pure data shared by every layer (the vocabulary of
+ * the judge flow); every field JSON-serializable.
+ */
+/** A classic histogram's per-bucket counts (de-cumulated). */
+export interface HistogramCounts {
+  /** Upper bounds, strictly ascending; the last one is `Infinity` (the `+Inf` bucket). */
+  readonly bounds: readonly number[];
+  /** Requests in (bounds[i-1], bounds[i]]; same length as `bounds`; non-negative. */
+  readonly counts: readonly number[];
+}
+
+/** What one arm did over a time range: counts of total and bad events, optional histogram. */
+export interface ArmCounts {
+  /** Total events (requests, or probe samples). */
+  readonly total: number;
+  /** Bad events (errors, slow requests, failed probes). */
+  readonly bad: number;
+  /** For latency SLIs: the histogram over the same range. */
+  readonly histogram?: HistogramCounts;
+}
+
+/** One step of an arm's per-step series (increments over [t - step, t]). */
+export interface StepCounts extends ArmCounts {
+  /** Unix seconds at the end of the step. */
+  readonly t: number;
+}
+
+export type ArmName = "canary" | "stable" | "baseline";
+
+/**
+ * The data of one look. Cumulative counts are since the analysis start (`since`), read at
+ * `at`. `null` means the arm returned no series at all (no data), which is different from
+ * zero traffic. `series` are per-step increments for judges that use time-series points
+ * (kayenta, threshold) and for the changing traffic split of the sequential judge.
+ */
+export interface LookData {
+  readonly since: number;
+  readonly at: number;
+  readonly canary: ArmCounts | null;
+  readonly stable: ArmCounts | null;
+  /** The baseline captured before the deploy (its own range), if any. */
+  readonly baseline?: (ArmCounts & { readonly capturedAt: number; readonly from: number }) | null;
+  readonly series?: {
+    readonly canary: readonly StepCounts[];
+    readonly stable: readonly StepCounts[];
+  };
+}
