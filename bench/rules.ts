@@ -38,7 +38,7 @@ import { generateSlothFormRuleGroups } from "../src/generate/sloth-form-rules.ts
 import { parseQueryTemplate } from "../src/promql/template.ts";
 import type { SimSeries } from "../src/sim/scrapes.ts";
 import type { Slo } from "../src/slo/model.ts";
-import { startPrometheus, type PrometheusBed } from "../test/bed/prometheus.ts";
+import { startPrometheus, type PrometheusBed } from "../src/testbed/prometheus.ts";
 import { buildSlo } from "../test/generate/hand-built-slos.ts";
 import { LIFECYCLE_FLAG, loadRuleFiles, ruleGroups } from "../test/generate/load-rules.ts";
 

@@ -28,8 +28,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { QueryObservation } from "../src/prometheus/http-client.ts";
-import { BED_SERVICES, BED_START, startGateBed, type BedService } from "../test/service/gate-bed.ts";
-import { memoryLogger, postJson, startHarnessService } from "../test/service/service-harness.ts";
+import { BED_SERVICES, BED_START, startGateBed, type BedService } from "../src/testbed/gate-bed.ts";
+import { memoryLogger, postJson, startHarnessService } from "../src/testbed/service-harness.ts";
 
 const SEQUENTIAL_VERDICTS = Number(process.env.BENCH_VERDICTS ?? 200);
 const CONCURRENT_ANALYSES = 100;

@@ -17,7 +17,7 @@ import type { ArmCounts, LookData, StepCounts } from "../domain/counts.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, AnalysisRecord, ArmTotals, Controller, LookRecord } from "../store/types.ts";
-import { emitVerdictEvent, type GateDeps } from "./gate-deps.ts";
+import { emitVerdictEvent, type AnalyzeLookDeps } from "./deps.ts";
 import type { TimeRange } from "./ports.ts";
 
 export interface ArmSelectors {
@@ -65,7 +65,7 @@ export function outcomeOf(verdict: SloVerdict): AnalysisOutcome {
   return verdict.verdict === "pass" ? "promoted" : verdict.verdict === "fail" ? "rolled-back" : "aborted";
 }
 
-function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
+function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord {
   const existing = deps.store.getAnalysis(req.analysisId);
   if (existing !== undefined) {
     if (existing.sloId !== req.slo.id) {
@@ -114,7 +114,7 @@ function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
 }
 
 async function readArm(
-  deps: GateDeps,
+  deps: AnalyzeLookDeps,
   slo: Slo,
   arm: readonly LabelMatcher[],
   range: TimeRange,
@@ -125,7 +125,7 @@ async function readArm(
 }
 
 async function readSeries(
-  deps: GateDeps,
+  deps: AnalyzeLookDeps,
   slo: Slo,
   arm: readonly LabelMatcher[],
   range: TimeRange,
@@ -150,7 +150,7 @@ function fromPoints(points: readonly StepCounts[] | null): ArmCounts | null {
 
 /** Per-step ratio points of an SLI without event counts; null when the arm has no series. */
 async function readPoints(
-  deps: GateDeps,
+  deps: AnalyzeLookDeps,
   slo: Slo,
   arm: readonly LabelMatcher[],
   range: TimeRange,
@@ -175,7 +175,7 @@ async function readPoints(
 }
 
 async function readLookData(
-  deps: GateDeps,
+  deps: AnalyzeLookDeps,
   slo: Slo,
   analysis: AnalysisRecord,
   at: number,
@@ -222,12 +222,12 @@ async function readLookData(
 }
 
 /** Opens the analysis (if new) without judging a look, e.g. at Flagger's pre-rollout. */
-export async function openAnalysis(deps: GateDeps, req: LookRequest): Promise<AnalysisRecord> {
+export async function openAnalysis(deps: AnalyzeLookDeps, req: LookRequest): Promise<AnalysisRecord> {
   return deps.locks.run(req.analysisId, () => Promise.resolve(ensureAnalysis(deps, req)));
 }
 
 /** Judges one look; see the module comment. */
-export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<LookResult> {
+export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Promise<LookResult> {
   return deps.locks.run(req.analysisId, async () => {
     const began = performance.now();
     const analysis = ensureAnalysis(deps, req);

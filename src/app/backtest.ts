@@ -4,12 +4,11 @@
  * past window, look by look, with the same use case the service runs, on a throwaway
  * in-memory store. The baseline is captured from the window before the replay starts.
  */
-import { MemoryStore } from "../store/memory-store.ts";
 import type { Slo } from "../slo/model.ts";
-import type { LookRecord } from "../store/types.ts";
+import type { LookRecord, Store } from "../store/types.ts";
 import { analyzeLook, type ArmSelectors } from "./analyze-look.ts";
 import { captureBaseline } from "./capture-baseline.ts";
-import type { GateDeps } from "./gate-deps.ts";
+import type { AnalyzeLookDeps, GateDeps } from "./deps.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { SlogateError } from "../errors.ts";
 
@@ -30,17 +29,20 @@ export interface BacktestResult {
   readonly baseline: { readonly captured: boolean; readonly reason?: string };
 }
 
+/** What a backtest needs: the readers and judge of a look, and a scratch store of its own. */
+export type BacktestDeps = Pick<
+  GateDeps,
+  "readArmCounts" | "readArmSeries" | "seriesStepSeconds" | "judge" | "logger" | "wallClock"
+> & {
+  /** A new, empty store the replay records into (never the service's store). */
+  readonly scratchStore: () => Store;
+};
+
 /** Largest replay accepted (looks). */
 export const MAX_BACKTEST_LOOKS = 10_000;
 
 /** Replays the analysis; stops at the first `fail` (the analysis ends there, as in production). */
-export async function backtest(
-  deps: Pick<
-    GateDeps,
-    "readArmCounts" | "readArmSeries" | "seriesStepSeconds" | "judge" | "logger" | "catalog" | "wallClock"
-  >,
-  req: BacktestRequest,
-): Promise<BacktestResult> {
+export async function backtest(deps: BacktestDeps, req: BacktestRequest): Promise<BacktestResult> {
   if (!(req.to > req.from) || !(req.intervalSeconds > 0)) {
     throw new SlogateError("BAD_REQUEST", "backtest needs from < to and a positive interval", {
       hint: "e.g. --from 2026-11-17T10:00:00Z --to 2026-11-17T11:00:00Z --interval 1m",
@@ -52,10 +54,9 @@ export async function backtest(
       hint: "use a longer --interval or a shorter window",
     });
   }
-  const store = new MemoryStore();
-  const local: GateDeps = {
+  const local: AnalyzeLookDeps = {
     ...deps,
-    store,
+    store: deps.scratchStore(),
     metrics: undefined,
     listeners: [],
     link: (id) => `backtest:${id}`,

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 import type { BaselineRecord, BaselineSource } from "../store/types.ts";
-import type { GateDeps } from "./gate-deps.ts";
+import type { CaptureBaselineDeps } from "./deps.ts";
 
 export interface BaselineRequest {
   readonly slo: Slo;
@@ -28,7 +28,7 @@ export type BaselineResult =
 
 /** Captures and stores one baseline. */
 export async function captureBaseline(
-  deps: Pick<GateDeps, "store" | "readArmCounts" | "metrics" | "logger" | "wallClock">,
+  deps: CaptureBaselineDeps,
   req: BaselineRequest,
 ): Promise<BaselineResult> {
   const range = { start: req.at - req.windowSeconds, end: req.at };

@@ -1,26 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { judgeLook } from "../judge/registry.ts";
-import { HttpPrometheusClient } from "../prometheus/http-client.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import type { VerdictEvent } from "../domain/verdict-event.ts";
 import { closeAnalysis, expireAnalyses } from "./close-analysis.ts";
-import type { GateDeps } from "./gate-deps.ts";
-import { createJsonLogger } from "./json-logger.ts";
+import type { CloseAnalysisDeps } from "./deps.ts";
+import { createJsonLogger } from "../main/json-logger.ts";
 import { KeyedLock } from "./keyed-lock.ts";
-import { createReadArmCounts } from "./read-arm.ts";
 import { SloCatalog } from "./slo-catalog.ts";
 
 const DAY = 86400;
 
-function deps(events: VerdictEvent[]): GateDeps {
+function deps(events: VerdictEvent[]): CloseAnalysisDeps {
   const logger = createJsonLogger(() => undefined);
   return {
     store: new MemoryStore(),
     catalog: SloCatalog.of([], logger, () => 0),
-    // Never called here: retention and closing read no metrics.
-    readArmCounts: createReadArmCounts({ client: new HttpPrometheusClient({ url: "http://127.0.0.1:9" }) }),
-    seriesStepSeconds: 0,
-    judge: judgeLook,
     logger,
     listeners: [(e) => void events.push(e)],
     link: (id) => `http://x/api/v1/analyses/${id}`,
@@ -29,7 +22,7 @@ function deps(events: VerdictEvent[]): GateDeps {
   };
 }
 
-function open(d: GateDeps, id: string, updatedAt: number): void {
+function open(d: CloseAnalysisDeps, id: string, updatedAt: number): void {
   d.store.createAnalysis({
     id,
     sloId: "gone-slo",

@@ -5,11 +5,11 @@
  */
 import { SlogateError } from "../errors.ts";
 import type { AnalysisOutcome, AnalysisRecord } from "../store/types.ts";
-import { emitVerdictEvent, type GateDeps } from "./gate-deps.ts";
+import { emitVerdictEvent, type CloseAnalysisDeps } from "./deps.ts";
 
 /** Closes one analysis with `outcome` at `at` (idempotent for a closed one). */
 export async function closeAnalysis(
-  deps: GateDeps,
+  deps: CloseAnalysisDeps,
   analysisId: string,
   outcome: AnalysisOutcome,
   at: number,
@@ -56,7 +56,7 @@ export async function closeAnalysis(
  * `expired`, then analyses and baselines older than the retention are deleted.
  */
 export async function expireAnalyses(
-  deps: GateDeps,
+  deps: CloseAnalysisDeps,
   now: number,
   retention: { readonly analysesSeconds: number; readonly baselinesSeconds: number },
 ): Promise<{ expired: number; deleted: number; baselinesDeleted: number }> {

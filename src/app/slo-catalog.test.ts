@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isSlogateError } from "../errors.ts";
-import { createJsonLogger } from "./json-logger.ts";
+import { createJsonLogger } from "../main/json-logger.ts";
 import { loadSloFiles } from "./load-slos.ts";
 import { SloCatalog } from "./slo-catalog.ts";
 

@@ -2,24 +2,25 @@
  * @module http/api-routes
  * The JSON API behind the links in every verdict: analyses (with their looks and events),
  * baselines (list, read, capture on demand), and the SLOs served with the last load's problems.
+ * Translation only: the reads are `app/analysis-queries`.
  */
 import { Router } from "express";
 import { captureBaseline } from "../app/capture-baseline.ts";
 import { closeAnalysis } from "../app/close-analysis.ts";
+import {
+  getAnalysisDetail,
+  getBaseline,
+  listAnalyses,
+  listBaselines,
+  listServedSlos,
+} from "../app/analysis-queries.ts";
 import { SlogateError } from "../errors.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { optionalCount, optionalText, optionalTime, requiredText, selectorValue } from "./request-fields.ts";
 
-function notFound(what: string, id: string): SlogateError {
-  return new SlogateError("NOT_FOUND", `${what} ${JSON.stringify(id.slice(0, 200))} not found`, {
-    hint: `list them with GET /api/v1/${what === "analysis" ? "analyses" : "baselines"}`,
-  });
-}
-
 /** Routes of the JSON API. */
 export function apiRouter(deps: HttpDeps): Router {
   const router = Router();
-  const { store, catalog } = deps.gate;
 
   router.get("/api/v1/analyses", (req, res) => {
     const status = optionalText(req.query.status, "status");
@@ -28,28 +29,19 @@ export function apiRouter(deps: HttpDeps): Router {
     }
     const slo = optionalText(req.query.slo, "slo");
     const limit = optionalCount(req.query.limit, "limit", 1000) ?? 100;
-    const analyses = store.listAnalyses({
-      ...(status === undefined ? {} : { status }),
-      ...(slo === undefined ? {} : { sloId: catalog.get(slo).id }),
-      limit,
-    });
     res.json({
-      analyses: analyses.map((a) => ({ ...a, judgeState: undefined, link: deps.gate.link(a.id) })),
+      analyses: listAnalyses(deps.gate, {
+        ...(status === undefined ? {} : { status }),
+        ...(slo === undefined ? {} : { slo }),
+        limit,
+      }),
     });
   });
 
   // Analysis ids may contain '/' (Flagger's namespace/name): match the rest of the path.
   router.get(/^\/api\/v1\/analyses\/(.+)$/, (req, res) => {
     const id = decodeURIComponent((req.params as Record<string, string>)[0] ?? "");
-    const a = store.getAnalysis(id);
-    if (a === undefined) throw notFound("analysis", id);
-    const baseline = a.baselineId === undefined ? undefined : store.getBaseline(a.baselineId);
-    res.json({
-      analysis: { ...a, link: deps.gate.link(a.id) },
-      looks: store.listLooks(id),
-      baseline: baseline ?? null,
-      events: store.listEvents({ analysisId: id, limit: 200 }),
-    });
+    res.json(getAnalysisDetail(deps.gate, id));
   });
 
   router.post("/api/v1/analyses/close", async (req, res) => {
@@ -73,20 +65,16 @@ export function apiRouter(deps: HttpDeps): Router {
   router.get("/api/v1/baselines", (req, res) => {
     const slo = optionalText(req.query.slo, "slo");
     const limit = optionalCount(req.query.limit, "limit", 1000) ?? 100;
-    res.json({
-      baselines: store.listBaselines({ ...(slo === undefined ? {} : { sloId: catalog.get(slo).id }), limit }),
-    });
+    res.json({ baselines: listBaselines(deps.gate, { ...(slo === undefined ? {} : { slo }), limit }) });
   });
 
   router.get("/api/v1/baselines/:id", (req, res) => {
-    const b = store.getBaseline(req.params.id);
-    if (b === undefined) throw notFound("baseline", req.params.id);
-    res.json({ baseline: b });
+    res.json({ baseline: getBaseline(deps.gate, req.params.id) });
   });
 
   router.post("/api/v1/baselines", async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const slo = catalog.get(requiredText(body.slo, "slo"));
+    const slo = deps.gate.catalog.get(requiredText(body.slo, "slo"));
     const stable =
       body.stable === undefined || body.stable === "" ? undefined : selectorValue(body.stable, "stable");
     const at = optionalTime(body.time, "time") ?? deps.now();
@@ -103,18 +91,7 @@ export function apiRouter(deps: HttpDeps): Router {
   });
 
   router.get("/api/v1/slos", (_req, res) => {
-    res.json({
-      status: catalog.status(),
-      slos: catalog.list().map((s) => ({
-        id: s.id,
-        service: s.service,
-        name: s.name,
-        kind: s.kind,
-        objectivePercent: s.objectivePercent,
-        judge: s.canary.judge,
-        source: s.source,
-      })),
-    });
+    res.json(listServedSlos(deps.gate));
   });
 
   return router;

@@ -5,6 +5,7 @@
  */
 import express, { type Express } from "express";
 import { SlogateError } from "../errors.ts";
+import { checkReadiness } from "../app/readiness.ts";
 import { apiRouter } from "./api-routes.ts";
 import { argoVerdictRouter } from "./argo-verdict-route.ts";
 import { bearerAuth } from "./bearer-auth.ts";
@@ -24,40 +25,18 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
 
   app.get("/readyz", async (_req, res) => {
-    const checks: Record<string, { ok: boolean; error?: unknown }> = {};
-    try {
-      deps.gate.store.checkWritable(deps.now());
-      checks.store = { ok: true };
-    } catch (e) {
-      checks.store = {
-        ok: false,
-        error: e instanceof SlogateError ? e.toJSON() : { message: "store check failed" },
-      };
-    }
-    try {
-      await deps.probePrometheus();
-      checks.prometheus = { ok: true };
-    } catch (e) {
-      checks.prometheus = {
-        ok: false,
-        error: e instanceof SlogateError ? e.toJSON() : { message: "Prometheus probe failed" },
-      };
-    }
-    const slos = deps.gate.catalog.status();
-    const ready = Object.values(checks).every((c) => c.ok);
-    res.status(ready ? 200 : 503).json({
-      status: ready ? "ready" : "not ready",
-      checks,
-      slos: { valid: slos.valid, served: slos.served },
-    });
+    const r = await checkReadiness({ ...deps.gate, probePrometheus: deps.probePrometheus }, deps.now());
+    res
+      .status(r.ready ? 200 : 503)
+      .json({ status: r.ready ? "ready" : "not ready", checks: r.checks, slos: r.slos });
   });
 
   app.get("/metrics", async (_req, res) => {
-    if (deps.gate.metrics === undefined) {
+    if (deps.metricsExposition === undefined) {
       res.status(404).json(errorBody(new SlogateError("NOT_FOUND", "metrics are disabled", { hint: "" })));
       return;
     }
-    const m = await deps.gate.metrics.exposition();
+    const m = await deps.metricsExposition();
     res.type(m.contentType).send(m.body);
   });
 

@@ -2,7 +2,7 @@ import express from "express";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { SlogateError, type ErrorCode } from "../errors.ts";
-import { createJsonLogger } from "../app/json-logger.ts";
+import { createJsonLogger } from "../main/json-logger.ts";
 import { STATUS_BY_CODE, createErrorHandler, notFoundHandler } from "./error-handler.ts";
 
 function appThrowing(err: unknown) {

@@ -1,46 +1,24 @@
 /**
  * @module http/flagger-webhook-route
  * Flagger webhooks, `POST /api/v1/flagger/<type>` with Flagger's body
- * `{name, namespace, phase, checksum, metadata}`. Flagger passes only 200–202 and shows a
- * 4xx body as the event message, so a gate that does not pass answers 412 with a message.
- *
- * Per type: `confirm-rollout` and `pre-rollout` capture a baseline of the primary (and
- * `pre-rollout` opens the analysis); `rollout` and `confirm-traffic-increase` are non-final
- * looks (412 only on `fail`); `confirm-promotion` is the final look (200 only on `pass`);
- * `rollback` is inverted (200 — roll back — only when the verdict is `fail`); `post-rollout`
- * closes the analysis; `event` is recorded. `metadata.slo` names the SLO(s), comma-separated.
- * The canary arm is `<name>` (or `metadata.target`), the primary `<target>-primary`.
+ * `{name, namespace, phase, checksum, metadata}`. Translation only: validate the body, resolve
+ * `metadata.slo` (comma-separated SLO ids), run the use case (`app/flagger-hooks`) and answer
+ * 200 when Flagger may go on, 412 with a message otherwise (Flagger passes only on 200–202 and
+ * shows a 4xx body as the event message; for `rollback`, 200 means "roll back").
  */
 import { Router } from "express";
-import { analyzeLook, openAnalysis, type LookResult } from "../app/analyze-look.ts";
-import { captureBaseline } from "../app/capture-baseline.ts";
-import { closeAnalysis } from "../app/close-analysis.ts";
+import {
+  assertFlaggerSlos,
+  FLAGGER_WEBHOOK_TYPES,
+  runFlaggerHook,
+  type FlaggerPayload,
+  type FlaggerWebhookType,
+} from "../app/flagger-hooks.ts";
 import { SlogateError } from "../errors.ts";
 import type { Slo } from "../slo/model.ts";
-import type { AnalysisOutcome } from "../store/types.ts";
 import { verdictBody } from "./verdict-body.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { objectName, optionalText, optionalTime, requiredText } from "./request-fields.ts";
-
-export const FLAGGER_WEBHOOK_TYPES = [
-  "confirm-rollout",
-  "pre-rollout",
-  "rollout",
-  "confirm-traffic-increase",
-  "confirm-promotion",
-  "post-rollout",
-  "rollback",
-  "event",
-] as const;
-export type FlaggerWebhookType = (typeof FLAGGER_WEBHOOK_TYPES)[number];
-
-interface FlaggerPayload {
-  readonly name: string;
-  readonly namespace: string;
-  readonly phase: string;
-  readonly checksum: string;
-  readonly metadata: Readonly<Record<string, string>>;
-}
 
 function parsePayload(body: unknown): FlaggerPayload {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
@@ -86,33 +64,14 @@ function slosOf(deps: HttpDeps, p: FlaggerPayload): Slo[] {
     });
   }
   const slos = refs.map((r) => deps.gate.catalog.get(r));
-  for (const slo of slos) {
-    if (slo.canary.selection.mode !== "flagger") {
-      throw new SlogateError(
-        "SLO_UNSUPPORTED",
-        `SLO ${slo.id} selects its arms by the label ${slo.canary.selection.label} (Argo Rollouts' pod-template hash), not by Flagger's workloads`,
-        {
-          hint: "set canary.selection: {mode: flagger} in the SLO file (label pod, or a workload label such as deployment)",
-          details: { slo: slo.id },
-        },
-      );
-    }
-  }
+  assertFlaggerSlos(slos);
   return slos;
-}
-
-function analysisIdOf(p: FlaggerPayload, slo: Slo): string {
-  return `flagger:${p.namespace}/${p.name}:${slo.id}:${p.checksum || "-"}`;
 }
 
 function targetOf(p: FlaggerPayload): string {
   return p.metadata.target === undefined || p.metadata.target === ""
     ? p.name
     : objectName(p.metadata.target, "metadata.target");
-}
-
-function outcomeOfPhase(phase: string): AnalysisOutcome {
-  return phase === "Succeeded" ? "promoted" : phase === "Failed" ? "rolled-back" : "aborted";
 }
 
 /** Routes of the Flagger webhook endpoint. */
@@ -130,122 +89,18 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
       );
     }
     const p = parsePayload(req.body);
-    const rollout = `${p.namespace}/${p.name}`;
     const at = optionalTime(p.metadata.time, "metadata.time") ?? deps.now();
-
-    if (type === "event") {
-      const slos = p.metadata.slo === undefined ? [] : slosOf(deps, p);
-      const ev = deps.gate.store.appendEvent({
-        at,
-        kind: `flagger:${p.metadata.eventType ?? "event"}`,
-        ...(slos[0] === undefined ? {} : { analysisId: analysisIdOf(p, slos[0]) }),
-        payload: { rollout, phase: p.phase, checksum: p.checksum, metadata: p.metadata },
-      });
-      res.status(200).json({ recorded: true, event: ev.id });
-      return;
-    }
-
-    const slos = slosOf(deps, p);
-    const target = targetOf(p);
-    const selectorsOf = (slo: Slo) => ({
-      canary: deps.buildArmMatchers(slo, "canary", target),
-      stable: deps.buildArmMatchers(slo, "stable", target),
-    });
-
-    if (type === "confirm-rollout" || type === "pre-rollout") {
-      const results = await Promise.all(
-        slos.map(async (slo) => {
-          const id = analysisIdOf(p, slo);
-          const already = deps.gate.store
-            .listBaselines({ sloId: slo.id, limit: 50 })
-            .find((b) => b.analysisId === id);
-          const captured =
-            already !== undefined
-              ? { captured: true as const, baseline: already }
-              : await captureBaseline(deps.gate, {
-                  slo,
-                  selector: selectorsOf(slo).stable,
-                  at,
-                  windowSeconds: deps.baselineWindowSeconds,
-                  source: "flagger",
-                  analysisId: id,
-                });
-          if (type === "pre-rollout") {
-            await openAnalysis(deps.gate, {
-              slo,
-              analysisId: id,
-              selectors: selectorsOf(slo),
-              controller: "flagger",
-              rollout,
-              at,
-              start: at,
-            });
-          }
-          return {
-            slo: slo.id,
-            analysis: id,
-            link: deps.gate.link(id),
-            ...(captured.captured
-              ? { baseline: captured.baseline.id }
-              : { baseline: null, reason: captured.reason }),
-          };
-        }),
-      );
-      // A primary without series (a brand-new service) must not block the rollout: the
-      // canary-vs-SLO and canary-vs-primary checks still gate it.
-      res.status(200).json({ type, rollout, baselines: results });
-      return;
-    }
-
-    if (type === "post-rollout") {
-      const closed = [];
-      for (const slo of slos) {
-        const id = analysisIdOf(p, slo);
-        if (deps.gate.store.getAnalysis(id) === undefined) continue;
-        const a = await closeAnalysis(deps.gate, id, outcomeOfPhase(p.phase), at);
-        closed.push({ id: a.id, outcome: a.outcome, link: deps.gate.link(a.id) });
-      }
-      res.status(200).json({ type, rollout, closed });
-      return;
-    }
-
-    const final = type === "confirm-promotion";
-    const looks: LookResult[] = await Promise.all(
-      slos.map((slo) => {
-        const id = analysisIdOf(p, slo);
-        return analyzeLook(deps.gate, {
-          slo,
-          analysisId: id,
-          selectors: selectorsOf(slo),
-          controller: "flagger",
-          rollout,
-          at,
-          final,
-        });
-      }),
+    const slos = type === "event" && p.metadata.slo === undefined ? [] : slosOf(deps, p);
+    const r = await runFlaggerHook(
+      {
+        ...deps.gate,
+        buildArmMatchers: deps.buildArmMatchers,
+        baselineWindowSeconds: deps.baselineWindowSeconds,
+      },
+      { type, payload: p, slos, target: type === "event" ? p.name : targetOf(p), at },
     );
-    const verdicts = looks.map((l) => l.look.verdict.verdict);
-    const overall = verdicts.includes("fail")
-      ? "fail"
-      : verdicts.every((v) => v === "pass")
-        ? "pass"
-        : "inconclusive";
-    const message = looks
-      .filter((l) => l.look.verdict.verdict !== "pass")
-      .map((l) => `${l.analysis.sloId}: ${l.look.verdict.verdict} — ${l.look.verdict.reason} (${l.link})`)
-      .join("; ");
-    const body = {
-      type,
-      rollout,
-      verdict: overall,
-      message: message || "all SLOs pass",
-      results: looks.map(verdictBody),
-    };
-    let status: number;
-    if (type === "rollback") status = overall === "fail" ? 200 : 412;
-    else if (final) status = overall === "pass" ? 200 : 412;
-    else status = overall === "fail" ? 412 : 200;
-    res.status(status).json(body);
+    const body = r.looks === undefined ? r.body : { ...r.body, results: r.looks.map(verdictBody) };
+    res.status(r.proceed ? 200 : 412).json(body);
   });
   return router;
 }

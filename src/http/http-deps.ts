@@ -3,7 +3,7 @@
  * What the express app needs: the gate's use-case dependencies plus the translation of
  * controller-supplied arm values into label matchers, readiness probes and settings.
  */
-import type { GateDeps } from "../app/gate-deps.ts";
+import type { GateDeps } from "../app/deps.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 
@@ -23,6 +23,8 @@ export interface HttpDeps {
   readonly probePrometheus: () => Promise<void>;
   readonly tokens: readonly string[];
   readonly bodyLimitBytes: number;
+  /** The `/metrics` exposition (404 when absent). */
+  readonly metricsExposition?: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** Window of baselines captured on demand (Flagger pre-rollout, the API), seconds. */
   readonly baselineWindowSeconds: number;
 }

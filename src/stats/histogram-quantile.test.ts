@@ -36,3 +36,18 @@ describe("histogram quantiles against Prometheus 2.42's histogram_quantile", () 
     expect(countAbove(h, 0.05)).toEqual({ above: 65, total: 65, bound: -Infinity });
   });
 });
+
+describe("histogramQuantile on a baseline's de-cumulated histogram (the /metrics baseline quantiles)", () => {
+  const h = { bounds: [0.1, 0.5, 1, Infinity], counts: [50, 30, 15, 5] };
+  it.each([
+    [0.5, 0.1],
+    [0.65, 0.3],
+    [0.9, 0.8333333333],
+    [0.99, 1],
+  ])("the %s quantile interpolates inside its bucket like histogram_quantile (%s s)", (q, want) => {
+    expect(histogramQuantile(q, h)).toBeCloseTo(want, 6);
+  });
+  it("is NaN (no value published) for an empty histogram", () => {
+    expect(histogramQuantile(0.5, { bounds: [1, Infinity], counts: [0, 0] })).toBeNaN();
+  });
+});

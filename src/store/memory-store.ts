@@ -13,6 +13,7 @@ import {
 import { decodeStored, encodeStored } from "./json-codec.ts";
 import { checkAnalysisInput, checkBaselineInput, checkEventInput, checkLookInput } from "./record-checks.ts";
 import type {
+  BaselineQuery,
   AnalysisOutcome,
   AnalysisQuery,
   AnalysisRecord,
@@ -162,11 +163,12 @@ export class MemoryStore implements Store {
     );
   }
 
-  listBaselines(query: { readonly sloId?: string; readonly limit?: number } = {}): BaselineRecord[] {
+  listBaselines(query: BaselineQuery = {}): BaselineRecord[] {
     this.#open();
     return [...this.#baselines.values()]
       .map((t) => decodeStored<BaselineRecord>(t, "baseline"))
       .filter((b) => query.sloId === undefined || b.sloId === query.sloId)
+      .filter((b) => query.analysisId === undefined || b.analysisId === query.analysisId)
       .sort((a, b) => b.capturedAt - a.capturedAt || (a.id < b.id ? 1 : -1))
       .slice(0, query.limit ?? 100);
   }

@@ -17,6 +17,7 @@ import {
 import { decodeStored, encodeStored } from "./json-codec.ts";
 import { checkAnalysisInput, checkBaselineInput, checkEventInput, checkLookInput } from "./record-checks.ts";
 import type {
+  BaselineQuery,
   AnalysisOutcome,
   AnalysisQuery,
   AnalysisRecord,
@@ -309,11 +310,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  listBaselines(query: { readonly sloId?: string; readonly limit?: number } = {}): BaselineRecord[] {
+  listBaselines(query: BaselineQuery = {}): BaselineRecord[] {
     return this.#run("listing baselines", () => {
       const rows = this.#sql(
-        "SELECT doc FROM baselines WHERE (?1 IS NULL OR slo_id = ?1) ORDER BY captured_at DESC, id DESC LIMIT ?2",
-      ).all(query.sloId ?? null, query.limit ?? 100) as unknown as DocRow[];
+        "SELECT doc FROM baselines WHERE (?1 IS NULL OR slo_id = ?1) AND (?3 IS NULL OR json_extract(doc, '$.analysisId') = ?3) ORDER BY captured_at DESC, id DESC LIMIT ?2",
+      ).all(query.sloId ?? null, query.limit ?? 100, query.analysisId ?? null) as unknown as DocRow[];
       return rows.map((r) => decodeStored<BaselineRecord>(r.doc, "baseline"));
     });
   }

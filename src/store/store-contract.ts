@@ -248,6 +248,9 @@ export function describeStoreContract(name: string, make: () => Store): void {
       expect(s.latestBaseline("slo-a", 50)).toBeUndefined();
       expect(s.listBaselines().map((b) => b.id)).toEqual(["b3", "b2", "b1"]);
       expect(s.listBaselines({ sloId: "slo-a", limit: 1 }).map((b) => b.id)).toEqual(["b2"]);
+      expect(s.listBaselines({ analysisId: "no-such-analysis" })).toEqual([]);
+      s.putBaseline({ ...baseline("b4", "slo-a", 50), analysisId: "flagger:ns/app:slo-a:1" });
+      expect(s.listBaselines({ analysisId: "flagger:ns/app:slo-a:1" }).map((b) => b.id)).toEqual(["b4"]);
       expect(s.getBaseline("b1")).toEqual(baseline("b1", "slo-a", 100));
       expect(code(() => s.putBaseline(baseline("b1", "slo-a", 999)))).toBe("CONFLICT");
       expect(s.getBaseline("b1")!.capturedAt).toBe(100);

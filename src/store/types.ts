@@ -110,6 +110,15 @@ export interface LookUpdate {
  * The store contract. Writes are atomic: a failed write (bad input, a value that cannot be
  * serialized, a conflicting sequence number) changes nothing already stored.
  */
+/** Which baselines to list (newest first). */
+export interface BaselineQuery {
+  readonly sloId?: string;
+  /** Only the baseline pinned to this analysis (e.g. captured at Flagger's pre-rollout). */
+  readonly analysisId?: string;
+  /** Default 100. */
+  readonly limit?: number;
+}
+
 export interface Store {
   /** Creates an analysis; CONFLICT when the id exists. */
   createAnalysis(
@@ -140,7 +149,7 @@ export interface Store {
   /** The newest baseline of an SLO captured at or before `at` (any time when omitted). */
   latestBaseline(sloId: string, at?: number): BaselineRecord | undefined;
   /** Newest first. */
-  listBaselines(query?: { readonly sloId?: string; readonly limit?: number }): BaselineRecord[];
+  listBaselines(query?: BaselineQuery): BaselineRecord[];
 
   appendEvent(event: Omit<EventRecord, "id">): EventRecord;
   /** Oldest first. */

@@ -9,7 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultGenerateOptions, generateArtifacts } from "../../src/generate/generate-artifacts.ts";
-import { startAlertmanager, type AlertmanagerInstance, type GettableAlert } from "../bed/alertmanager.ts";
+import {
+  startAlertmanager,
+  type AlertmanagerInstance,
+  type GettableAlert,
+} from "../../src/testbed/alertmanager.ts";
 import { buildSlo } from "./hand-built-slos.ts";
 
 const slos = [

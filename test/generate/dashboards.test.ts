@@ -11,7 +11,7 @@ import { parseQueryTemplate } from "../../src/promql/template.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
 import { simulateScrapes, type SimSeries } from "../../src/sim/scrapes.ts";
 import type { Slo } from "../../src/slo/model.ts";
-import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { loadValidators, panelsOf, validateDashboard } from "./grafana-schema.ts";
 import { buildSlo, handBuiltSlos } from "./hand-built-slos.ts";
 import { instantQuery, LIFECYCLE_FLAG, loadRuleFiles } from "./load-rules.ts";

@@ -7,7 +7,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { PrometheusBed } from "../bed/prometheus.ts";
+import type { PrometheusBed } from "../../src/testbed/prometheus.ts";
 
 /** The flag `startPrometheus` must get for `loadRuleFiles` to work. */
 export const LIFECYCLE_FLAG = "--web.enable-lifecycle";

@@ -5,7 +5,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
 import { createNotifier, parseNotifyConfig, type Notifier } from "../../src/notify/notifier.ts";
-import { startAlertmanager, type AlertmanagerInstance, type GettableAlert } from "../bed/alertmanager.ts";
+import {
+  startAlertmanager,
+  type AlertmanagerInstance,
+  type GettableAlert,
+} from "../../src/testbed/alertmanager.ts";
 import { makeEvent, makeSlo, recordingLogger } from "./verdict-events.ts";
 
 const CONFIG = `

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
 import type { VerdictEvent } from "../../src/domain/verdict-event.ts";
 import { createNotifier, parseNotifyConfig, type Notifier } from "../../src/notify/notifier.ts";
-import { freePort } from "../bed/free-port.ts";
+import { freePort } from "../../src/testbed/free-port.ts";
 import { startHttpSink, type HttpSink } from "./http-sink.ts";
 import { makeEvent, recordingLogger } from "./verdict-events.ts";
 

@@ -16,13 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseServiceConfig } from "../../src/app/config.ts";
-import { startGateService, type GateService } from "../../src/app/gate-service.ts";
-import { armMatchersOf, armReaders } from "../../src/app/gate-wiring.ts";
+import { startGateService, type GateService } from "../../src/main/gate-service.ts";
+import { armMatchersOf, armReaders } from "../../src/main/arm-readers.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
 import { simulateScrapes } from "../../src/sim/scrapes.ts";
-import { freePort } from "../bed/free-port.ts";
-import { startPrometheus } from "../bed/prometheus.ts";
-import { startAlertmanager } from "../bed/alertmanager.ts";
+import { freePort } from "../../src/testbed/free-port.ts";
+import { startPrometheus } from "../../src/testbed/prometheus.ts";
+import { startAlertmanager } from "../../src/testbed/alertmanager.ts";
 import { startHttpSink } from "./http-sink.ts";
 import { recordingLogger } from "./verdict-events.ts";
 

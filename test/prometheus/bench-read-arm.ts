@@ -5,13 +5,13 @@
  *
  *   node test/prometheus/bench-read-arm.ts
  */
-import { createReadArmCounts, createReadArmSeries } from "../../src/app/read-arm.ts";
+import { createReadArmCounts, createReadArmSeries } from "../../src/prometheus/read-arm.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
 import { buildArmMatchers } from "../../src/promql/arm-selector.ts";
 import { simulateLooks } from "../../src/sim/looks.ts";
 import { simulateScrapes } from "../../src/sim/scrapes.ts";
 import { SCENARIOS, defineScenario } from "../../src/sim/scenarios.ts";
-import { startPrometheus } from "../bed/prometheus.ts";
+import { startPrometheus } from "../../src/testbed/prometheus.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
 
 const START = 1_700_000_000;

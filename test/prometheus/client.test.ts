@@ -4,8 +4,8 @@ import { HttpPrometheusClient, type QueryObservation } from "../../src/prometheu
 import { scanMatrix } from "../../src/prometheus/matrix-scan.ts";
 import { simulateScrapes } from "../../src/sim/scrapes.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
-import { freePort } from "../bed/free-port.ts";
-import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+import { freePort } from "../../src/testbed/free-port.ts";
+import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
 
 const START = 1_700_000_000;

@@ -1,12 +1,12 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReadArmCounts } from "../../src/app/read-arm.ts";
+import { createReadArmCounts } from "../../src/prometheus/read-arm.ts";
 import { isSlogateError } from "../../src/errors.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
 import { escapeRegex, formatMatcher, type LabelMatcher } from "../../src/promql/matchers.ts";
 import { buildVectorSelector } from "../../src/promql/selector.ts";
 import { parseQueryTemplate, renderQuery } from "../../src/promql/template.ts";
-import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
 
 const T = 1_700_000_000;

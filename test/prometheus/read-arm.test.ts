@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReadArmCounts, createReadArmSeries } from "../../src/app/read-arm.ts";
+import { createReadArmCounts, createReadArmSeries } from "../../src/prometheus/read-arm.ts";
 import { isSlogateError } from "../../src/errors.ts";
 import { parseQueryTemplate } from "../../src/promql/template.ts";
 import type { ArmCounts } from "../../src/domain/counts.ts";
@@ -11,8 +11,8 @@ import { scrapeTruth, simulateScrapes, type SimScrapes, type SimSeries } from ".
 import { SCENARIOS, defineScenario } from "../../src/sim/scenarios.ts";
 import type { SimArm } from "../../src/sim/scenario.ts";
 import { histogramQuantile } from "../../src/stats/histogram-quantile.ts";
-import { freePort } from "../bed/free-port.ts";
-import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+import { freePort } from "../../src/testbed/free-port.ts";
+import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
 import type { ThresholdOp } from "../../src/slo/model.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";

@@ -8,10 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GateService } from "../../src/app/gate-service.ts";
-import { freePort } from "../bed/free-port.ts";
-import { BED_SERVICES, bedSloYaml } from "./gate-bed.ts";
-import { getJson, postJson, startHarnessService, type JsonResponse } from "./service-harness.ts";
+import type { GateService } from "../../src/main/gate-service.ts";
+import { freePort } from "../../src/testbed/free-port.ts";
+import { BED_SERVICES, bedSloYaml } from "../../src/testbed/gate-bed.ts";
+import {
+  getJson,
+  postJson,
+  startHarnessService,
+  type JsonResponse,
+} from "../../src/testbed/service-harness.ts";
 
 let gate: GateService;
 beforeAll(async () => {

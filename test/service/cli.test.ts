@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import type { CliIo } from "../../src/cli/io.ts";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
-import { BED_SERVICES, BED_START, startGateBed, type BedService, type GateBed } from "./gate-bed.ts";
+import {
+  BED_SERVICES,
+  BED_START,
+  startGateBed,
+  type BedService,
+  type GateBed,
+} from "../../src/testbed/gate-bed.ts";
 
 let bed: GateBed;
 beforeAll(async () => {

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerdictEvent } from "../../src/domain/verdict-event.ts";
-import type { GateService } from "../../src/app/gate-service.ts";
-import { freePort } from "../bed/free-port.ts";
-import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "./gate-bed.ts";
-import { getJson, memoryLogger, postJson, startHarnessService } from "./service-harness.ts";
+import type { GateService } from "../../src/main/gate-service.ts";
+import { freePort } from "../../src/testbed/free-port.ts";
+import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "../../src/testbed/gate-bed.ts";
+import { getJson, memoryLogger, postJson, startHarnessService } from "../../src/testbed/service-harness.ts";
 
 const LOOKS = 10;
 const INTERVAL = 180;

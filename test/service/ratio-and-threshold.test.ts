@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GateService } from "../../src/app/gate-service.ts";
-import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "./gate-bed.ts";
-import { getJson, postJson, startHarnessService } from "./service-harness.ts";
+import type { GateService } from "../../src/main/gate-service.ts";
+import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "../../src/testbed/gate-bed.ts";
+import { getJson, postJson, startHarnessService } from "../../src/testbed/service-harness.ts";
 
 const LOOKS = 10;
 const INTERVAL = 180;

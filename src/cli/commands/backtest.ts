@@ -3,10 +3,9 @@
  * `slogate backtest`: "what would the gate have said about last Tuesday's deploy?" Replays
  * an analysis over a past window, look by look, and prints the verdict timeline.
  */
-import { backtest } from "../../app/backtest.ts";
-import { armMatchersOf } from "../../app/gate-wiring.ts";
+import { armMatchersOf } from "../../main/arm-readers.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
-import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
+import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../../main/cli-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";
 
@@ -54,7 +53,7 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const config = loadCommandConfig(io, v, { SLOGATE_STORE: "memory", SLOGATE_BASELINE_SCHEDULE: "" });
   return withOneShotGate(io, config, async (service) => {
     const slo = service.catalog.get(sloRef);
-    const r = await backtest(service.deps, {
+    const r = await service.backtest({
       slo,
       selectors: {
         canary: armMatchersOf(slo, "canary", canary),

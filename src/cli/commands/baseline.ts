@@ -4,9 +4,9 @@
  * service uses (same data dir), for one SLO or all of them.
  */
 import { captureBaseline } from "../../app/capture-baseline.ts";
-import { armMatchersOf } from "../../app/gate-wiring.ts";
+import { armMatchersOf } from "../../main/arm-readers.ts";
 import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
-import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../compose-gate.ts";
+import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../../main/cli-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags } from "../parse-flags.ts";
 

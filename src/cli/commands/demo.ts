@@ -11,47 +11,17 @@
 import { rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { GateService } from "../../app/gate-service.ts";
-import type { Logger } from "../../domain/verdict-event.ts";
+import type { GateService } from "../../main/gate-service.ts";
+import {
+  BED_SERVICES,
+  BED_START,
+  startGateBed,
+  type BedService,
+  type GateBed,
+} from "../../testbed/gate-bed.ts";
+import { memoryLogger, postJson, startHarnessService } from "../../testbed/service-harness.ts";
 import type { CliCommand, CliIo } from "../io.ts";
 import { commandWithFlags } from "../parse-flags.ts";
-
-// The demo runs on the test bed (a real Prometheus with synthetic traffic), which lives in
-// test/ next to the sources and is loaded at run time: it is not part of the built package
-// (tsconfig.build.json compiles src/ only), so `slogate demo` needs a checkout of the repo.
-interface BedService {
-  readonly service: string;
-  readonly canary: string;
-  readonly stable: string;
-}
-interface GateBed {
-  readonly prometheus: { readonly url: string };
-  readonly slosDir: string;
-  stop(): Promise<void>;
-}
-interface BedModule {
-  readonly BED_START: number;
-  readonly BED_SERVICES: Readonly<Record<"healthy" | "latency", BedService>>;
-  readonly startGateBed: (names: readonly string[]) => Promise<GateBed>;
-}
-interface HarnessModule {
-  readonly memoryLogger: () => Logger;
-  readonly postJson: (
-    url: string,
-    body: unknown,
-  ) => Promise<{ readonly status: number; readonly body: unknown }>;
-  readonly startHarnessService: (o: {
-    prometheusUrl: string;
-    slosDir: string;
-    dataDir: string;
-    logger: Logger;
-  }) => Promise<GateService>;
-}
-
-/** Loads a module of the repository's test/ folder (the same path from src/ and from dist/). */
-async function loadTestModule<T>(path: string): Promise<T> {
-  return (await import(new URL(`../../../${path}`, import.meta.url).href)) as T;
-}
 
 const HELP = `usage: slogate demo [--keep] [--json]
 
@@ -79,8 +49,6 @@ async function runCanary(
   gate: GateService,
   s: BedService,
   json: boolean,
-  { BED_START }: BedModule,
-  { postJson }: HarnessModule,
 ): Promise<"promote" | "abort" | "pause"> {
   const looks: Look[] = [];
   let outcome: "promote" | "abort" | "pause" = "promote";
@@ -154,10 +122,6 @@ const FLAGS = {
 
 export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
   const v = parsed.values;
-  const bedModule = await loadTestModule<BedModule>("test/service/gate-bed.ts");
-  const harness = await loadTestModule<HarnessModule>("test/service/service-harness.ts");
-  const { BED_SERVICES, BED_START, startGateBed } = bedModule;
-  const { memoryLogger, postJson, startHarnessService } = harness;
   const good = BED_SERVICES.healthy;
   const bad = BED_SERVICES.latency;
   const say = (t: string): void => {
@@ -201,11 +165,11 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
     say(
       `good canary — ${good.service}: canary ${good.canary} vs stable ${good.stable}, same errors and latency\n${header}`,
     );
-    const a = await runCanary(io, gate, good, v.json, bedModule, harness);
+    const a = await runCanary(io, gate, good, v.json);
     say(
       `bad canary — ${bad.service}: canary ${bad.canary} vs stable ${bad.stable}, median ×1.6 and a 5 % slow tail\n${header}`,
     );
-    const b = await runCanary(io, gate, bad, v.json, bedModule, harness);
+    const b = await runCanary(io, gate, bad, v.json);
     say(
       `metrics: ${gate.url}/metrics   analyses: ${gate.url}/api/v1/analyses   baselines: ${gate.url}/api/v1/baselines\n`,
     );

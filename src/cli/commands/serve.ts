@@ -4,8 +4,8 @@
  * `--config FILE` (or `$SLOGATE_CONFIG`, or `./slogate.yaml`), environment variables
  * (`SLOGATE_*`, see docs/service.md) and the flags below, in increasing priority.
  */
-import { createJsonLogger } from "../../app/json-logger.ts";
-import { GATE_FLAGS, loadCommandConfig, startServedGate } from "../compose-gate.ts";
+import { createJsonLogger } from "../../main/json-logger.ts";
+import { GATE_FLAGS, loadCommandConfig, startServedGate } from "../../main/cli-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags } from "../parse-flags.ts";
 

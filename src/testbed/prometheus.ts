@@ -1,5 +1,5 @@
 /**
- * @module test/bed/prometheus
+ * @module testbed/prometheus
  * Starts a real `prometheus` for tests, benchmarks and the demo: a free 127.0.0.1 port, a
  * temporary data directory, the remote-write receiver on, retention of 100 years and a
  * 100-year out-of-order window (so old synthetic samples are accepted live too). Plain
@@ -25,7 +25,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SimSeries } from "../../src/sim/scrapes.ts";
+import type { SimSeries } from "../sim/scrapes.ts";
 import { freePort } from "./free-port.ts";
 import { toOpenMetrics } from "./openmetrics.ts";
 import { remoteWrite, toWriteSeries } from "./remote-write.ts";

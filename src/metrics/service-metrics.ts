@@ -1,5 +1,5 @@
 /**
- * @module app/service-metrics
+ * @module metrics/service-metrics
  * slogate's own telemetry, exactly the names and labels of `docs/metrics.md`, on a
  * prom-client registry owned by one service instance (tests run several side by side).
  */
@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, BaselineRecord, Controller } from "../store/types.ts";
-import { baselineQuantile } from "./baseline-quantile.ts";
+import { histogramQuantile } from "../stats/histogram-quantile.ts";
 
 /** Quantiles exported for latency baselines. */
 export const BASELINE_QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
@@ -194,8 +194,8 @@ export class ServiceMetrics {
     if (b.counts.total > 0) this.#baselineBadRatio.set(base, b.counts.bad / b.counts.total);
     else this.#baselineBadRatio.remove(base);
     for (const q of BASELINE_QUANTILES) {
-      const v = b.counts.histogram === undefined ? undefined : baselineQuantile(b.counts.histogram, q);
-      if (v === undefined) this.#baselineQuantile.remove({ ...base, quantile: String(q) });
+      const v = b.counts.histogram === undefined ? Number.NaN : histogramQuantile(q, b.counts.histogram);
+      if (!Number.isFinite(v)) this.#baselineQuantile.remove({ ...base, quantile: String(q) });
       else this.#baselineQuantile.set({ ...base, quantile: String(q) }, v);
     }
   }

@@ -1,5 +1,5 @@
 /**
- * @module test/bed/alertmanager
+ * @module testbed/alertmanager
  * Starts a real Alertmanager (Debian `prometheus-alertmanager`, 0.25) for integration tests:
  * on a free 127.0.0.1 port, with a temporary data directory, clustering disabled
  * (`--cluster.listen-address=` empty), and a `stop()` that terminates it (SIGTERM, then

@@ -1,5 +1,5 @@
 /**
- * @module app/gate-wiring
+ * @module main/arm-readers
  * The production adapters of the gate's ports: arm readers over the Prometheus client
  * (`read-arm`) and arm matchers from the SLO's `canary.selection` (`promql/arm-selector`).
  */
@@ -8,7 +8,7 @@ import type { LabelMatcher } from "../promql/matchers.ts";
 import type { PrometheusClient } from "../prometheus/http-client.ts";
 import type { Slo } from "../slo/model.ts";
 import type { CreateArmReaders } from "./gate-service.ts";
-import { createReadArmCounts, createReadArmSeries } from "./read-arm.ts";
+import { createReadArmCounts, createReadArmSeries } from "../prometheus/read-arm.ts";
 
 /** Arm readers over `client`. */
 export const armReaders: CreateArmReaders = (client: PrometheusClient) => ({

@@ -1,18 +1,35 @@
 /**
- * @module app/gate-deps
- * What the gate's use cases (analyze a look, capture a baseline, close an analysis,
- * backtest) depend on, wired once by the composition root (`slogate serve`, the CLI, tests).
+ * @module app/deps
+ * Everything the gate's use cases may depend on, as ports (function types and interfaces),
+ * wired once by the composition root (`src/main/`). Each use case takes only the part it
+ * needs (`AnalyzeLookDeps`, `CaptureBaselineDeps`, `CloseAnalysisDeps`, …), so a test builds
+ * just those.
  */
 import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
 import type { Store } from "../store/types.ts";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
 import type { ReadArmCounts, ReadArmSeries } from "./ports.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
-import type { ServiceMetrics } from "./service-metrics.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
+import type { Slo } from "../slo/model.ts";
+import type { AnalysisOutcome, BaselineRecord, Controller } from "../store/types.ts";
 import type { SloCatalog } from "./slo-catalog.ts";
 
 /** Judges one look (the judge registry's top-level pure function). */
 export type JudgeLook = (input: JudgeInput<unknown>) => JudgeOutput<unknown>;
+
+/** What use cases record about their work (implemented by `metrics/service-metrics`). */
+export interface UseCaseMetrics {
+  recordLook(
+    slo: Slo,
+    verdict: SloVerdict,
+    controller: Controller,
+    analysis: { id: string; rollout?: string },
+    seconds: number,
+  ): void;
+  recordClosed(slo: Slo, analysisId: string, outcome: AnalysisOutcome, durationSeconds: number): void;
+  recordBaseline(slo: Slo, b: BaselineRecord): void;
+}
 
 export interface GateDeps {
   readonly store: Store;
@@ -34,7 +51,7 @@ export interface GateDeps {
   readonly lookTimeoutSeconds?: number;
   readonly judge: JudgeLook;
   readonly logger: Logger;
-  readonly metrics?: ServiceMetrics;
+  readonly metrics?: UseCaseMetrics;
   readonly listeners: readonly VerdictListener[];
   /** Absolute URL of an analysis in the API. */
   readonly link: (analysisId: string) => string;
@@ -42,6 +59,36 @@ export interface GateDeps {
   /** Wall clock in Unix seconds, for `recordedAt` and durations only (look times are parameters). */
   readonly wallClock: () => number;
 }
+
+/** What capturing a baseline needs. */
+export type CaptureBaselineDeps = Pick<
+  GateDeps,
+  "store" | "readArmCounts" | "logger" | "metrics" | "wallClock"
+>;
+
+/** What closing an analysis (and retention) needs. */
+export type CloseAnalysisDeps = Pick<
+  GateDeps,
+  "store" | "catalog" | "locks" | "logger" | "metrics" | "listeners" | "link" | "wallClock"
+>;
+
+/** What taking a look needs. */
+export type AnalyzeLookDeps = Pick<
+  GateDeps,
+  | "store"
+  | "readArmCounts"
+  | "readArmSeries"
+  | "seriesStepSeconds"
+  | "probePrometheus"
+  | "lookTimeoutSeconds"
+  | "judge"
+  | "logger"
+  | "metrics"
+  | "listeners"
+  | "link"
+  | "locks"
+  | "wallClock"
+>;
 
 /** Hands an event to every listener without waiting for them or letting them throw. */
 export function emitVerdictEvent(deps: Pick<GateDeps, "listeners" | "logger">, event: VerdictEvent): void {

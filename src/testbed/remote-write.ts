@@ -1,12 +1,12 @@
 /**
- * @module test/bed/remote-write
+ * @module testbed/remote-write
  * A minimal Prometheus remote-write 1.0 client for loading live data into the test bed:
  * the `WriteRequest` protobuf (labels + samples only) and the snappy block format, both
  * encoded here in ~80 lines instead of adding a protobuf runtime and a native snappy binding.
  * The snappy output uses literal elements only: valid snappy that any decoder accepts, not
  * compressed — the bed talks to 127.0.0.1, so size does not matter. No vitest.
  */
-import type { SimSeries } from "../../src/sim/scrapes.ts";
+import type { SimSeries } from "../sim/scrapes.ts";
 
 class Writer {
   readonly bytes: number[] = [];

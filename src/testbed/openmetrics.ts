@@ -1,9 +1,9 @@
 /**
- * @module test/bed/openmetrics
+ * @module testbed/openmetrics
  * Renders simulated series as an OpenMetrics text file for `promtool tsdb
  * create-blocks-from openmetrics` (history backfill). Pure; no vitest.
  */
-import type { SimSeries } from "../../src/sim/scrapes.ts";
+import type { SimSeries } from "../sim/scrapes.ts";
 
 function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { simulateScrapes } from "../../src/sim/scrapes.ts";
-import { SCENARIOS } from "../../src/sim/scenarios.ts";
+import { simulateScrapes } from "../sim/scrapes.ts";
+import { SCENARIOS } from "../sim/scenarios.ts";
 import { startPrometheus, type PrometheusBed } from "./prometheus.ts";
 import { snappyEncodeLiteral } from "./remote-write.ts";
 

@@ -1,5 +1,5 @@
 /**
- * @module test/bed/free-port
+ * @module testbed/free-port
  * A free TCP port on 127.0.0.1 (bind port 0, read it, close). No vitest.
  */
 import { createServer } from "node:net";

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of HTTP responses and YAML manifests are untyped by nature */
 /**
- * @module test/service/service-harness
+ * @module testbed/service-harness
  * Starts the gate service the way `slogate serve` does (same wiring, real port 0, SQLite in
  * a temp dir) against a given Prometheus, and calls it the way Argo and Flagger do.
  * Plain TypeScript (no vitest), shared by the integration tests, the demo and the benchmark.
@@ -8,12 +8,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseServiceConfig, type ServiceConfig } from "../../src/app/config.ts";
-import { startGateService, type GateService } from "../../src/app/gate-service.ts";
-import { armMatchersOf, armReaders } from "../../src/app/gate-wiring.ts";
-import { createJsonLogger } from "../../src/app/json-logger.ts";
-import type { Logger, VerdictListener } from "../../src/domain/verdict-event.ts";
-import type { QueryObservation } from "../../src/prometheus/http-client.ts";
+import { parseServiceConfig, type ServiceConfig } from "../app/config.ts";
+import { startGateService, type GateService } from "../main/gate-service.ts";
+import { armMatchersOf, armReaders } from "../main/arm-readers.ts";
+import { createJsonLogger } from "../main/json-logger.ts";
+import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
+import type { QueryObservation } from "../prometheus/http-client.ts";
 
 export interface HarnessOptions {
   readonly prometheusUrl: string;

@@ -1,5 +1,5 @@
 /**
- * @module test/service/gate-bed
+ * @module testbed/gate-bed
  * A real Prometheus loaded with synthetic canary scenarios (one service per scenario, so all
  * fit in one Prometheus), and SLO files for them. Used by the service's integration tests,
  * `slogate demo` and `npm run bench:service`. Plain TypeScript (no vitest).
@@ -10,10 +10,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineScenario, SCENARIOS } from "../../src/sim/scenarios.ts";
-import type { Scenario } from "../../src/sim/scenario.ts";
-import { simulateScrapes, type SimScrapes } from "../../src/sim/scrapes.ts";
-import { startPrometheus, type PrometheusBed } from "../bed/prometheus.ts";
+import { defineScenario, SCENARIOS } from "../sim/scenarios.ts";
+import type { Scenario } from "../sim/scenario.ts";
+import { simulateScrapes, type SimScrapes } from "../sim/scrapes.ts";
+import { startPrometheus, type PrometheusBed } from "./prometheus.ts";
 
 /** Analysis start of every scenario (Unix seconds, a fixed time in the past). */
 export const BED_START = 1_700_000_000;

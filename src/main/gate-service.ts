@@ -1,5 +1,5 @@
 /**
- * @module app/gate-service
+ * @module main/gate-service
  * Assembles and runs the gate service from a `ServiceConfig`: store, SLO catalog (with hot
  * reload), Prometheus client and arm readers, judge, metrics, notifications, the node-cron
  * baseline schedule, retention, and the HTTP server. Used by `slogate serve`, the demo, the
@@ -22,18 +22,19 @@ import type { Slo } from "../slo/model.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import type { Store } from "../store/types.ts";
-import { captureBaseline } from "./capture-baseline.ts";
-import { expireAnalyses } from "./close-analysis.ts";
-import type { ServiceConfig } from "./config.ts";
-import type { GateDeps, JudgeLook } from "./gate-deps.ts";
-import { KeyedLock } from "./keyed-lock.ts";
-import { loadSloFiles } from "./load-slos.ts";
+import { backtest, type BacktestRequest, type BacktestResult } from "../app/backtest.ts";
+import { captureBaseline } from "../app/capture-baseline.ts";
+import { expireAnalyses } from "../app/close-analysis.ts";
+import type { ServiceConfig } from "../app/config.ts";
+import type { GateDeps, JudgeLook } from "../app/deps.ts";
+import { KeyedLock } from "../app/keyed-lock.ts";
+import { loadSloFiles } from "../app/load-slos.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmSeries } from "./ports.ts";
-import { ServiceMetrics } from "./service-metrics.ts";
-import { SloCatalog, type LoadSlos } from "./slo-catalog.ts";
+import type { ReadArmCounts, ReadArmSeries } from "../app/ports.ts";
+import { ServiceMetrics } from "../metrics/service-metrics.ts";
+import { SloCatalog, type LoadSlos } from "../app/slo-catalog.ts";
 
-/** Builds the arm readers on a Prometheus client (the test-bed engineer's `read-arm`). */
+/** Builds the arm readers on a Prometheus client . */
 export type CreateArmReaders = (client: PrometheusClient) => {
   readonly readArmCounts: ReadArmCounts;
   readonly readArmSeries?: ReadArmSeries;
@@ -68,6 +69,8 @@ export interface GateService {
   readonly store: Store;
   readonly catalog: SloCatalog;
   readonly metrics: ServiceMetrics;
+  /** Replays an analysis over history into a scratch store (`slogate backtest`). */
+  backtest(req: BacktestRequest): Promise<BacktestResult>;
   /** Captures a baseline of every served SLO (what the cron schedule runs). */
   captureAllBaselines(at?: number): Promise<void>;
   /** Stops the server, timers, watchers and notifier and closes the store. Safe twice. */
@@ -218,6 +221,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     tokens: config.auth.tokens,
     bodyLimitBytes: config.limits.bodyBytes,
     baselineWindowSeconds: config.baseline.windowSeconds,
+    metricsExposition: () => metrics.exposition(),
   });
 
   let server: Server | undefined;
@@ -254,6 +258,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     catalog,
     metrics,
     captureAllBaselines,
+    backtest: (req) => backtest({ ...deps, scratchStore: () => new MemoryStore() }, req),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,10 +1,10 @@
 /**
- * @module app/json-logger
+ * @module main/json-logger
  * The structured logger: one JSON object per line (`ts`, `level`, `msg`, fields), written
  * through a sink function so it can go to stdout, stderr or a test buffer.
  */
 import type { Logger } from "../domain/verdict-event.ts";
-import type { LogLevel } from "./config.ts";
+import type { LogLevel } from "../app/config.ts";
 
 const ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 

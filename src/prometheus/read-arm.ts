@@ -1,5 +1,5 @@
 /**
- * @module app/read-arm
+ * @module prometheus/read-arm
  * Reads what the judge needs from Prometheus, per arm, since a start time: total and bad
  * event counts, histogram bucket counts for latency SLIs, and per-step series. Implements the
  * `ReadArmCounts` / `ReadArmSeries` ports over a Prometheus client.
@@ -36,17 +36,17 @@ import { CounterFormCache } from "../promql/counter-form-cache.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import { buildVectorSelector, formatDurationMs } from "../promql/selector.ts";
 import { renderQuery } from "../promql/template.ts";
-import type { PrometheusClient } from "../prometheus/http-client.ts";
+import type { PrometheusClient } from "./http-client.ts";
 import {
   countAboveThreshold,
   histogramIncreases,
   probeWindows,
   sumIncreases,
   type RawSeries,
-} from "../prometheus/raw-counters.ts";
+} from "./raw-counters.ts";
 import type { QueryTemplate } from "../promql/query-template.ts";
 import type { Slo, ThresholdOp } from "../slo/model.ts";
-import type { ReadArmCounts, ReadArmSeries, TimeRange } from "./ports.ts";
+import type { ReadArmCounts, ReadArmSeries, TimeRange } from "../app/ports.ts";
 
 export interface ReadArmOptions {
   readonly client: Pick<PrometheusClient, "query" | "queryRange" | "rawSamples">;

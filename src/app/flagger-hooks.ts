@@ -1,0 +1,204 @@
+/**
+ * @module app/flagger-hooks
+ * The Flagger use case: what each webhook type of a Flagger canary does, over one or more
+ * SLOs, and whether Flagger may go on. The HTTP route only parses Flagger's body and turns
+ * `proceed` into a status (Flagger passes on 200–202 only).
+ *
+ * Per type: `confirm-rollout` and `pre-rollout` capture a baseline of the primary, once per
+ * analysis (and `pre-rollout` opens the analysis); `rollout` and `confirm-traffic-increase`
+ * are non-final looks (stop only on `fail`); `confirm-promotion` is the final look (proceed
+ * only on `pass`); `rollback` is inverted (proceed — roll back — only on `fail`);
+ * `post-rollout` closes the analysis; `event` is recorded.
+ */
+import { SlogateError } from "../errors.ts";
+import type { Verdict } from "../domain/verdict.ts";
+import type { LabelMatcher } from "../promql/matchers.ts";
+import type { Slo } from "../slo/model.ts";
+import type { AnalysisOutcome } from "../store/types.ts";
+import { analyzeLook, openAnalysis, type LookResult } from "./analyze-look.ts";
+import { captureBaseline } from "./capture-baseline.ts";
+import { closeAnalysis } from "./close-analysis.ts";
+import type { AnalyzeLookDeps, CaptureBaselineDeps, CloseAnalysisDeps, GateDeps } from "./deps.ts";
+
+export const FLAGGER_WEBHOOK_TYPES = [
+  "confirm-rollout",
+  "pre-rollout",
+  "rollout",
+  "confirm-traffic-increase",
+  "confirm-promotion",
+  "post-rollout",
+  "rollback",
+  "event",
+] as const;
+export type FlaggerWebhookType = (typeof FLAGGER_WEBHOOK_TYPES)[number];
+
+/** Flagger's webhook body, validated. */
+export interface FlaggerPayload {
+  readonly name: string;
+  readonly namespace: string;
+  readonly phase: string;
+  readonly checksum: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** One webhook call: its type, body, the SLOs it names, the canary target and the look time. */
+export interface FlaggerHook {
+  readonly type: FlaggerWebhookType;
+  readonly payload: FlaggerPayload;
+  /** The SLOs named in `metadata.slo` (resolved by the caller); empty only for `event`. */
+  readonly slos: readonly Slo[];
+  /** The canary workload (`<name>` or `metadata.target`); the primary is `<target>-primary`. */
+  readonly target: string;
+  /** Unix seconds. */
+  readonly at: number;
+}
+
+/** What the hook did, and whether Flagger should go on (or, for `rollback`, roll back). */
+export interface FlaggerHookResult {
+  readonly proceed: boolean;
+  readonly body: Readonly<Record<string, unknown>>;
+  /** For look hooks: each SLO's look (rendered by the caller). */
+  readonly looks?: readonly LookResult[];
+}
+
+/** What the Flagger use case needs. */
+export type FlaggerHookDeps = AnalyzeLookDeps &
+  CaptureBaselineDeps &
+  CloseAnalysisDeps &
+  Pick<GateDeps, "link"> & {
+    /** The matchers of an arm for a controller-supplied value (the SLO's `canary.selection`). */
+    readonly buildArmMatchers: (slo: Slo, arm: "canary" | "stable", value: string) => LabelMatcher[];
+    /** Window of baselines captured at `confirm-rollout` / `pre-rollout`, seconds. */
+    readonly baselineWindowSeconds: number;
+  };
+
+/** The analysis id of one SLO of one Flagger canary revision. */
+export function flaggerAnalysisId(p: FlaggerPayload, slo: Slo): string {
+  return `flagger:${p.namespace}/${p.name}:${slo.id}:${p.checksum || "-"}`;
+}
+
+/** Checks that every SLO selects its arms as Flagger names workloads. */
+export function assertFlaggerSlos(slos: readonly Slo[]): void {
+  for (const slo of slos) {
+    if (slo.canary.selection.mode !== "flagger") {
+      throw new SlogateError(
+        "SLO_UNSUPPORTED",
+        `SLO ${slo.id} selects its arms by the label ${slo.canary.selection.label} (Argo Rollouts' pod-template hash), not by Flagger's workloads`,
+        {
+          hint: "set canary.selection: {mode: flagger} in the SLO file (label pod, or a workload label such as deployment)",
+          details: { slo: slo.id },
+        },
+      );
+    }
+  }
+}
+
+function outcomeOfPhase(phase: string): AnalysisOutcome {
+  return phase === "Succeeded" ? "promoted" : phase === "Failed" ? "rolled-back" : "aborted";
+}
+
+/** The verdict over several SLOs: any fail fails, all pass passes, else inconclusive. */
+export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
+  return verdicts.includes("fail") ? "fail" : verdicts.every((v) => v === "pass") ? "pass" : "inconclusive";
+}
+
+/** Runs one Flagger webhook. */
+export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): Promise<FlaggerHookResult> {
+  const { type, payload: p, at } = hook;
+  const rollout = `${p.namespace}/${p.name}`;
+
+  if (type === "event") {
+    const first = hook.slos[0];
+    const ev = deps.store.appendEvent({
+      at,
+      kind: `flagger:${p.metadata.eventType ?? "event"}`,
+      ...(first === undefined ? {} : { analysisId: flaggerAnalysisId(p, first) }),
+      payload: { rollout, phase: p.phase, checksum: p.checksum, metadata: p.metadata },
+    });
+    return { proceed: true, body: { recorded: true, event: ev.id } };
+  }
+
+  const selectorsOf = (slo: Slo) => ({
+    canary: deps.buildArmMatchers(slo, "canary", hook.target),
+    stable: deps.buildArmMatchers(slo, "stable", hook.target),
+  });
+
+  if (type === "confirm-rollout" || type === "pre-rollout") {
+    const results = await Promise.all(
+      hook.slos.map(async (slo) => {
+        const id = flaggerAnalysisId(p, slo);
+        const already = deps.store.listBaselines({ sloId: slo.id, analysisId: id, limit: 1 })[0];
+        const captured =
+          already !== undefined
+            ? { captured: true as const, baseline: already }
+            : await captureBaseline(deps, {
+                slo,
+                selector: selectorsOf(slo).stable,
+                at,
+                windowSeconds: deps.baselineWindowSeconds,
+                source: "flagger",
+                analysisId: id,
+              });
+        if (type === "pre-rollout") {
+          await openAnalysis(deps, {
+            slo,
+            analysisId: id,
+            selectors: selectorsOf(slo),
+            controller: "flagger",
+            rollout,
+            at,
+            start: at,
+          });
+        }
+        return {
+          slo: slo.id,
+          analysis: id,
+          link: deps.link(id),
+          ...(captured.captured
+            ? { baseline: captured.baseline.id }
+            : { baseline: null, reason: captured.reason }),
+        };
+      }),
+    );
+    // A primary without series (a brand-new service) must not block the rollout: the
+    // canary-vs-SLO and canary-vs-primary checks still gate it.
+    return { proceed: true, body: { type, rollout, baselines: results } };
+  }
+
+  if (type === "post-rollout") {
+    const closed = [];
+    for (const slo of hook.slos) {
+      const id = flaggerAnalysisId(p, slo);
+      if (deps.store.getAnalysis(id) === undefined) continue;
+      const a = await closeAnalysis(deps, id, outcomeOfPhase(p.phase), at);
+      closed.push({ id: a.id, outcome: a.outcome, link: deps.link(a.id) });
+    }
+    return { proceed: true, body: { type, rollout, closed } };
+  }
+
+  const final = type === "confirm-promotion";
+  const looks: LookResult[] = await Promise.all(
+    hook.slos.map((slo) =>
+      analyzeLook(deps, {
+        slo,
+        analysisId: flaggerAnalysisId(p, slo),
+        selectors: selectorsOf(slo),
+        controller: "flagger",
+        rollout,
+        at,
+        final,
+      }),
+    ),
+  );
+  const overall = combineVerdicts(looks.map((l) => l.look.verdict.verdict));
+  const message = looks
+    .filter((l) => l.look.verdict.verdict !== "pass")
+    .map((l) => `${l.analysis.sloId}: ${l.look.verdict.verdict} — ${l.look.verdict.reason} (${l.link})`)
+    .join("; ");
+  const proceed = type === "rollback" ? overall === "fail" : final ? overall === "pass" : overall !== "fail";
+  return {
+    proceed,
+    looks,
+    body: { type, rollout, verdict: overall, message: message || "all SLOs pass" },
+  };
+}
