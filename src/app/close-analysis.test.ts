@@ -5,7 +5,7 @@ import { closeAnalysis, expireAnalyses } from "./close-analysis.ts";
 import type { CloseAnalysisDeps } from "./deps.ts";
 import { createJsonLogger } from "../main/json-logger.ts";
 import { KeyedLock } from "./keyed-lock.ts";
-import { SloCatalog } from "./slo-catalog.ts";
+import { SloCatalog } from "../catalog/slo-catalog.ts";
 
 const DAY = 86400;
 

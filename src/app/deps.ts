@@ -8,12 +8,11 @@
 import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
 import type { Store } from "../store/types.ts";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmSeries } from "./ports.ts";
+import type { ReadArmCounts, ReadArmSeries, SloLookup } from "./ports.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, BaselineRecord, Controller } from "../store/types.ts";
-import type { SloCatalog } from "./slo-catalog.ts";
 
 /** Judges one look (the judge registry's top-level pure function). */
 export type JudgeLook = (input: JudgeInput<unknown>) => JudgeOutput<unknown>;
@@ -33,7 +32,7 @@ export interface UseCaseMetrics {
 
 export interface GateDeps {
   readonly store: Store;
-  readonly catalog: SloCatalog;
+  readonly catalog: SloLookup;
   readonly readArmCounts: ReadArmCounts;
   /** When given (and `seriesStepSeconds > 0`), per-step series are read at each look too. */
   readonly readArmSeries?: ReadArmSeries;

@@ -5,6 +5,7 @@
  */
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
+import type { Problem } from "../slo/problem.ts";
 import type { ArmCounts, StepCounts } from "../domain/counts.ts";
 
 /** Unix-seconds time range, `start < end`. */
@@ -32,3 +33,22 @@ export type ReadArmSeries = (
   range: TimeRange & { readonly step: number },
   signal?: AbortSignal,
 ) => Promise<StepCounts[]>;
+
+/** The status of the served SLOs after the last (re)load. */
+export interface SloCatalogStatus {
+  readonly valid: boolean;
+  /** Unix seconds of the last load attempt and of the last clean one. */
+  readonly lastLoadAt: number;
+  readonly lastGoodAt?: number;
+  readonly served: number;
+  readonly problems: readonly Problem[];
+  readonly loadErrors: number;
+}
+
+/** The SLOs served now (the catalog of loaded SLO files). */
+export interface SloLookup {
+  /** By id or unique name; NOT_FOUND / AMBIGUOUS otherwise. */
+  get(ref: string): Slo;
+  list(): readonly Slo[];
+  status(): SloCatalogStatus;
+}

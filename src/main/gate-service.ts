@@ -28,11 +28,11 @@ import { expireAnalyses } from "../app/close-analysis.ts";
 import type { ServiceConfig } from "../app/config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { KeyedLock } from "../app/keyed-lock.ts";
-import { loadSloFiles } from "../app/load-slos.ts";
+import { loadSloFiles } from "../catalog/load-slos.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
 import type { ReadArmCounts, ReadArmSeries } from "../app/ports.ts";
 import { ServiceMetrics } from "../metrics/service-metrics.ts";
-import { SloCatalog, type LoadSlos } from "../app/slo-catalog.ts";
+import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 
 /** Builds the arm readers on a Prometheus client . */
 export type CreateArmReaders = (client: PrometheusClient) => {

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSloFiles } from "../../src/app/load-slos.ts";
+import { loadSloFiles } from "../../src/catalog/load-slos.ts";
 import { diffWithDisk } from "../../src/cli/commands/generate.ts";
 import { generateArtifacts } from "../../src/generate/generate-artifacts.ts";
 import { hasErrors } from "../../src/slo/problem.ts";

@@ -11,7 +11,7 @@ import { Ajv } from "ajv";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { parseServiceConfig } from "../../src/app/config.ts";
-import { loadSloFiles } from "../../src/app/load-slos.ts";
+import { loadSloFiles } from "../../src/catalog/load-slos.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const crds = join(root, "..", "shared", "crds");

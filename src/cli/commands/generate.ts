@@ -7,7 +7,7 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { loadSloFiles } from "../../app/load-slos.ts";
+import { loadSloFiles } from "../../catalog/load-slos.ts";
 import { SlogateError } from "../../errors.ts";
 import {
   defaultGenerateOptions,

@@ -6,7 +6,7 @@
  * 1 when there are, 2 on a usage error.
  */
 import { relative, resolve, sep } from "node:path";
-import { loadSloFiles } from "../../app/load-slos.ts";
+import { loadSloFiles } from "../../catalog/load-slos.ts";
 import { formatProblem, hasErrors, type Problem } from "../../slo/problem.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";

@@ -1,5 +1,5 @@
 /**
- * @module app/load-slos
+ * @module catalog/load-slos
  * Reads SLO files from disk — files and directories (recursively, `.yaml`/`.yml`) — and
  * parses them together, so OpenSLO references resolve across files and duplicate SLO ids
  * across files are reported. Files too large, not UTF-8 or unreadable become problems; the

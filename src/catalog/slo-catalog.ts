@@ -1,5 +1,5 @@
 /**
- * @module app/slo-catalog
+ * @module catalog/slo-catalog
  * The SLOs the service serves. Loaded at start and reloaded when a file changes; a reload
  * that finds errors is reported (log, `/api/v1/slos`, metric) and the last good version keeps
  * serving. On the very first load the valid SLOs found are served even if others fail.
@@ -10,24 +10,17 @@ import { SlogateError } from "../errors.ts";
 import type { Problem } from "../slo/problem.ts";
 import type { Slo } from "../slo/model.ts";
 import type { Logger } from "../domain/verdict-event.ts";
+import type { SloCatalogStatus, SloLookup } from "../app/ports.ts";
+
+export type { SloCatalogStatus } from "../app/ports.ts";
 
 /** Loads SLO files (the SLO engineer's `loadSloFiles`). */
 export type LoadSlos = (
   paths: readonly string[],
 ) => Promise<{ readonly slos: readonly Slo[]; readonly problems: readonly Problem[] }>;
 
-export interface SloCatalogStatus {
-  readonly valid: boolean;
-  /** Unix seconds of the last load attempt and of the last clean one. */
-  readonly lastLoadAt: number;
-  readonly lastGoodAt?: number;
-  readonly served: number;
-  readonly problems: readonly Problem[];
-  readonly loadErrors: number;
-}
-
 /** Holds the served SLOs and reloads them. */
-export class SloCatalog {
+export class SloCatalog implements SloLookup {
   readonly #paths: readonly string[];
   readonly #load: LoadSlos;
   readonly #logger: Logger;
