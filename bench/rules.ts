@@ -39,7 +39,7 @@ import { parseQueryTemplate } from "../src/promql/template.ts";
 import type { SimSeries } from "../src/sim/scrapes.ts";
 import type { Slo } from "../src/slo/model.ts";
 import { startPrometheus, type PrometheusBed } from "../src/testbed/prometheus.ts";
-import { buildSlo } from "../test/generate/hand-built-slos.ts";
+import { buildSlo } from "../src/generate/testdata/hand-built-slos.ts";
 import { LIFECYCLE_FLAG, loadRuleFiles, ruleGroups } from "../test/generate/load-rules.ts";
 
 const SIZES = [50, 200] as const;

@@ -5,7 +5,7 @@
  * handed out carries its link; judge state (internal) is left out of listings.
  */
 import { SlogateError } from "../errors.ts";
-import type { AnalysisRecord, BaselineRecord, EventRecord, LookRecord } from "../store/types.ts";
+import type { AnalysisRecord, BaselineRecord, EventRecord, LookRecord } from "./store-port.ts";
 import type { GateDeps } from "./deps.ts";
 
 /** What the read side needs. */

@@ -16,7 +16,7 @@ import type { LabelMatcher } from "../promql/matchers.ts";
 import type { ArmCounts, LookData, StepCounts } from "../domain/counts.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
-import type { AnalysisOutcome, AnalysisRecord, ArmTotals, Controller, LookRecord } from "../store/types.ts";
+import type { AnalysisOutcome, AnalysisRecord, ArmTotals, Controller, LookRecord } from "./store-port.ts";
 import { emitVerdictEvent, type AnalyzeLookDeps } from "./deps.ts";
 import type { TimeRange } from "./ports.ts";
 

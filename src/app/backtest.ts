@@ -5,7 +5,7 @@
  * in-memory store. The baseline is captured from the window before the replay starts.
  */
 import type { Slo } from "../slo/model.ts";
-import type { LookRecord, Store } from "../store/types.ts";
+import type { LookRecord, Store } from "./store-port.ts";
 import { analyzeLook, type ArmSelectors } from "./analyze-look.ts";
 import { captureBaseline } from "./capture-baseline.ts";
 import type { AnalyzeLookDeps, GateDeps } from "./deps.ts";

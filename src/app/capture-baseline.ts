@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
-import type { BaselineRecord, BaselineSource } from "../store/types.ts";
+import type { BaselineRecord, BaselineSource } from "./store-port.ts";
 import type { CaptureBaselineDeps } from "./deps.ts";
 
 export interface BaselineRequest {

@@ -4,7 +4,7 @@
  * (`expireAnalyses`), emitting the closing event and the duration metric.
  */
 import { SlogateError } from "../errors.ts";
-import type { AnalysisOutcome, AnalysisRecord } from "../store/types.ts";
+import type { AnalysisOutcome, AnalysisRecord } from "./store-port.ts";
 import { emitVerdictEvent, type CloseAnalysisDeps } from "./deps.ts";
 
 /** Closes one analysis with `outcome` at `at` (idempotent for a closed one). */

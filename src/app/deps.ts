@@ -6,13 +6,13 @@
  * just those.
  */
 import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "./store-port.ts";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
 import type { ReadArmCounts, ReadArmSeries, SloLookup } from "./ports.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
-import type { AnalysisOutcome, BaselineRecord, Controller } from "../store/types.ts";
+import type { AnalysisOutcome, BaselineRecord, Controller } from "./store-port.ts";
 
 /** Judges one look (the judge registry's top-level pure function). */
 export type JudgeLook = (input: JudgeInput<unknown>) => JudgeOutput<unknown>;

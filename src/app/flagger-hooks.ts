@@ -14,7 +14,7 @@ import { SlogateError } from "../errors.ts";
 import type { Verdict } from "../domain/verdict.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
-import type { AnalysisOutcome } from "../store/types.ts";
+import type { AnalysisOutcome } from "./store-port.ts";
 import { analyzeLook, openAnalysis, type LookResult } from "./analyze-look.ts";
 import { captureBaseline } from "./capture-baseline.ts";
 import { closeAnalysis } from "./close-analysis.ts";

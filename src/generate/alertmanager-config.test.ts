@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSlo } from "../../test/generate/hand-built-slos.ts";
+import { buildSlo } from "./testdata/hand-built-slos.ts";
 import { defaultAlertmanagerOptions, generateAlertmanagerConfig, teamsOf } from "./alertmanager-config.ts";
 import { sanitizeTeam } from "./team.ts";
 

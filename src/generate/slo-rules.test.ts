@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSlo, defaultAlerting, handBuiltSlos } from "../../test/generate/hand-built-slos.ts";
+import { buildSlo, defaultAlerting, handBuiltSlos } from "./testdata/hand-built-slos.ts";
 import type { AlertingRule, RecordingRule, Rule } from "./rule-group.ts";
 import { defaultAlertName, generateSloRuleGroups } from "./slo-rules.ts";
 

@@ -12,7 +12,7 @@
 import { Router } from "express";
 import { runArgoLook } from "../app/argo-look.ts";
 import type { HttpDeps } from "./http-deps.ts";
-import { verdictBody } from "./verdict-body.ts";
+import { verdictBody } from "../app/verdict-body.ts";
 import {
   analysisId,
   armValue,

@@ -16,7 +16,7 @@ import {
 } from "../app/flagger-hooks.ts";
 import { SlogateError } from "../errors.ts";
 import type { Slo } from "../slo/model.ts";
-import { verdictBody } from "./verdict-body.ts";
+import { verdictBody } from "../app/verdict-body.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { objectName, optionalText, optionalTime, requiredText } from "./request-fields.ts";
 

@@ -21,7 +21,7 @@ import {
 import type { Slo } from "../slo/model.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
-import type { Store } from "../store/types.ts";
+import type { Store } from "../app/store-port.ts";
 import { backtest, type BacktestRequest, type BacktestResult } from "../app/backtest.ts";
 import { captureBaseline } from "../app/capture-baseline.ts";
 import { expireAnalyses } from "../app/close-analysis.ts";

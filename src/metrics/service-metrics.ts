@@ -6,7 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
-import type { AnalysisOutcome, BaselineRecord, Controller } from "../store/types.ts";
+import type { AnalysisOutcome, BaselineRecord, Controller } from "../app/store-port.ts";
 import { histogramQuantile } from "../stats/histogram-quantile.ts";
 
 /** Quantiles exported for latency baselines. */

@@ -6,7 +6,7 @@ import {
   rfc3339,
 } from "./alertmanager-alert.ts";
 import type { AlertmanagerNotifyConfig } from "./notify-config.ts";
-import { makeEvent, makeSlo } from "../../test/notify/verdict-events.ts";
+import { makeEvent, makeSlo } from "./testdata/verdict-events.ts";
 
 const config: AlertmanagerNotifyConfig = {
   urls: ["http://am:9093"],

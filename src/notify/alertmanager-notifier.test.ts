@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AlertmanagerNotifier, resolves } from "./alertmanager-notifier.ts";
 import { DEFAULT_DELIVERY_POLICY, parseNotifyConfig } from "./notify-config.ts";
-import { makeEvent, recordingLogger } from "../../test/notify/verdict-events.ts";
-import { startHttpSink, type SinkRequest } from "../../test/notify/http-sink.ts";
+import { makeEvent, recordingLogger } from "./testdata/verdict-events.ts";
+import { startHttpSink, type SinkRequest } from "../testbed/http-sink.ts";
 
 describe("resolves (does an event end the canary alert raised by analysis an-1?)", () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildSlackMessage, escapeMrkdwn, slackHeadline, type SlackBlock } from "./slack-message.ts";
-import { makeEvent, makeSlo } from "../../test/notify/verdict-events.ts";
+import { makeEvent, makeSlo } from "./testdata/verdict-events.ts";
 
 function sectionTexts(blocks: readonly SlackBlock[]): string[] {
   return blocks.flatMap((b) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { selectSlackRoute, slackChangeFor } from "./slack-notifier.ts";
 import type { SlackRoute } from "./notify-config.ts";
-import { makeEvent, makeSlo } from "../../test/notify/verdict-events.ts";
+import { makeEvent, makeSlo } from "./testdata/verdict-events.ts";
 
 describe("slackChangeFor", () => {
   const at = (verdict: "pass" | "fail", t: number) => ({ verdict, at: t });

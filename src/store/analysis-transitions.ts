@@ -5,7 +5,7 @@
  * after closing, and the errors both stores raise for missing and duplicate records.
  */
 import { SlogateError } from "../errors.ts";
-import type { AnalysisOutcome, AnalysisRecord, LookRecord, LookUpdate } from "./types.ts";
+import type { AnalysisOutcome, AnalysisRecord, LookRecord, LookUpdate } from "../app/store-port.ts";
 
 /** The NOT_FOUND error for an analysis id. */
 export function analysisNotFound(id: string, hint = "check the analysis id"): SlogateError {

@@ -22,7 +22,7 @@ import type {
   LookRecord,
   LookUpdate,
   Store,
-} from "./types.ts";
+} from "../app/store-port.ts";
 
 /** A Store kept in process memory (tests, `slogate analyze`, and `store: memory` configs). */
 export class MemoryStore implements Store {

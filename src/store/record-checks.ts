@@ -4,7 +4,7 @@
  * is refused with BAD_REQUEST/STORE_ERROR and stored state stays as it was.
  */
 import { SlogateError } from "../errors.ts";
-import type { AnalysisRecord, BaselineRecord, EventRecord, LookRecord } from "./types.ts";
+import type { AnalysisRecord, BaselineRecord, EventRecord, LookRecord } from "../app/store-port.ts";
 
 function fail(message: string): never {
   throw new SlogateError("STORE_ERROR", message, {

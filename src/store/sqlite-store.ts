@@ -26,7 +26,7 @@ import type {
   LookRecord,
   LookUpdate,
   Store,
-} from "./types.ts";
+} from "../app/store-port.ts";
 
 /** Schema migrations; index + 1 is the schema version. Append only, never edit a shipped one. */
 const MIGRATIONS: readonly string[] = [

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { isSlogateError } from "../errors.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
-import type { AnalysisRecord, BaselineRecord, LookRecord, Store } from "./types.ts";
+import type { AnalysisRecord, BaselineRecord, LookRecord, Store } from "../app/store-port.ts";
 
 function verdict(v: SloVerdict["verdict"], final = false): SloVerdict {
   return {

@@ -14,7 +14,7 @@ import {
   type AlertmanagerInstance,
   type GettableAlert,
 } from "../../src/testbed/alertmanager.ts";
-import { buildSlo } from "./hand-built-slos.ts";
+import { buildSlo } from "../../src/generate/testdata/hand-built-slos.ts";
 
 const slos = [
   buildSlo("checkout", "availability", { labels: { team: "payments" } }),

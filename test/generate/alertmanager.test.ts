@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateArtifacts } from "../../src/generate/generate-artifacts.ts";
-import { buildSlo } from "./hand-built-slos.ts";
+import { buildSlo } from "../../src/generate/testdata/hand-built-slos.ts";
 
 const run = promisify(execFile);
 let dir = "";

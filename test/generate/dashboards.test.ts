@@ -13,7 +13,7 @@ import { simulateScrapes, type SimSeries } from "../../src/sim/scrapes.ts";
 import type { Slo } from "../../src/slo/model.ts";
 import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { loadValidators, panelsOf, validateDashboard } from "./grafana-schema.ts";
-import { buildSlo, handBuiltSlos } from "./hand-built-slos.ts";
+import { buildSlo, handBuiltSlos } from "../../src/generate/testdata/hand-built-slos.ts";
 import { instantQuery, LIFECYCLE_FLAG, loadRuleFiles } from "./load-rules.ts";
 
 /** SLOs over the simulator's series (service="checkout"), one per SLI type that has data. */

@@ -17,7 +17,7 @@ import { generateSelfRules } from "../../src/generate/self-rules.ts";
 import { generateSloRuleGroups } from "../../src/generate/slo-rules.ts";
 import { generateSlothFormRuleGroups } from "../../src/generate/sloth-form-rules.ts";
 import type { RuleGroup } from "../../src/generate/rule-group.ts";
-import { buildSlo, handBuiltSlos } from "./hand-built-slos.ts";
+import { buildSlo, handBuiltSlos } from "../../src/generate/testdata/hand-built-slos.ts";
 
 const run = promisify(execFile);
 const HERE = dirname(new URL(import.meta.url).pathname);

@@ -10,7 +10,7 @@ import {
   type AlertmanagerInstance,
   type GettableAlert,
 } from "../../src/testbed/alertmanager.ts";
-import { makeEvent, makeSlo, recordingLogger } from "./verdict-events.ts";
+import { makeEvent, makeSlo, recordingLogger } from "../../src/notify/testdata/verdict-events.ts";
 
 const CONFIG = `
 route:

@@ -9,8 +9,8 @@ import { Registry } from "prom-client";
 import type { VerdictEvent } from "../../src/domain/verdict-event.ts";
 import { createNotifier, parseNotifyConfig, type Notifier } from "../../src/notify/notifier.ts";
 import { freePort } from "../../src/testbed/free-port.ts";
-import { startHttpSink, type HttpSink } from "./http-sink.ts";
-import { makeEvent, recordingLogger } from "./verdict-events.ts";
+import { startHttpSink, type HttpSink } from "../../src/testbed/http-sink.ts";
+import { makeEvent, recordingLogger } from "../../src/notify/testdata/verdict-events.ts";
 
 let sink: HttpSink;
 let notifier: Notifier | undefined;

@@ -31,8 +31,8 @@ import { simulateScrapes } from "../../src/sim/scrapes.ts";
 import { startAlertmanager, type AlertmanagerInstance } from "../../src/testbed/alertmanager.ts";
 import { freePort } from "../../src/testbed/free-port.ts";
 import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
-import { startHttpSink, type HttpSink, type SinkRequest } from "./http-sink.ts";
-import { recordingLogger } from "./verdict-events.ts";
+import { startHttpSink, type HttpSink, type SinkRequest } from "../../src/testbed/http-sink.ts";
+import { recordingLogger } from "../../src/notify/testdata/verdict-events.ts";
 
 const CHECKOUT_SLO = `apiVersion: slogate.dev/v1
 kind: ServiceLevels

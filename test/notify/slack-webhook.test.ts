@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
 import { createNotifier, parseNotifyConfig, type Notifier } from "../../src/notify/notifier.ts";
-import { startHttpSink, type HttpSink } from "./http-sink.ts";
-import { makeEvent, makeSlo, recordingLogger } from "./verdict-events.ts";
+import { startHttpSink, type HttpSink } from "../../src/testbed/http-sink.ts";
+import { makeEvent, makeSlo, recordingLogger } from "../../src/notify/testdata/verdict-events.ts";
 
 let sink: HttpSink;
 let dir: string;

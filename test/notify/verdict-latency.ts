@@ -23,8 +23,8 @@ import { simulateScrapes } from "../../src/sim/scrapes.ts";
 import { freePort } from "../../src/testbed/free-port.ts";
 import { startPrometheus } from "../../src/testbed/prometheus.ts";
 import { startAlertmanager } from "../../src/testbed/alertmanager.ts";
-import { startHttpSink } from "./http-sink.ts";
-import { recordingLogger } from "./verdict-events.ts";
+import { startHttpSink } from "../../src/testbed/http-sink.ts";
+import { recordingLogger } from "../../src/notify/testdata/verdict-events.ts";
 
 const SLO = `apiVersion: slogate.dev/v1
 kind: ServiceLevels

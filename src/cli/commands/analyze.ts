@@ -6,10 +6,10 @@
 import { analyzeLook } from "../../app/analyze-look.ts";
 import { captureBaseline } from "../../app/capture-baseline.ts";
 import { armMatchersOf } from "../../main/arm-readers.ts";
-import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
-import { verdictBody } from "../../http/verdict-body.ts";
+import { parseDurationArg, parseTimeArg } from "../time-arg.ts";
+import { verdictBody } from "../../app/verdict-body.ts";
 import type { SloVerdict } from "../../domain/verdict.ts";
-import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../../main/cli-gates.ts";
+import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../command-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";
 

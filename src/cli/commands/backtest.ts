@@ -4,8 +4,8 @@
  * an analysis over a past window, look by look, and prints the verdict timeline.
  */
 import { armMatchersOf } from "../../main/arm-readers.ts";
-import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
-import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../../main/cli-gates.ts";
+import { parseDurationArg, parseTimeArg } from "../time-arg.ts";
+import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../command-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";
 

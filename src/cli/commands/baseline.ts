@@ -5,8 +5,8 @@
  */
 import { captureBaseline } from "../../app/capture-baseline.ts";
 import { armMatchersOf } from "../../main/arm-readers.ts";
-import { parseDurationArg, parseTimeArg } from "../../app/time-arg.ts";
-import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../../main/cli-gates.ts";
+import { parseDurationArg, parseTimeArg } from "../time-arg.ts";
+import { GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../command-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags } from "../parse-flags.ts";
 

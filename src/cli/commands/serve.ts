@@ -5,7 +5,7 @@
  * (`SLOGATE_*`, see docs/service.md) and the flags below, in increasing priority.
  */
 import { createJsonLogger } from "../../main/json-logger.ts";
-import { GATE_FLAGS, loadCommandConfig, startServedGate } from "../../main/cli-gates.ts";
+import { GATE_FLAGS, loadCommandConfig, startServedGate } from "../command-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags } from "../parse-flags.ts";
 

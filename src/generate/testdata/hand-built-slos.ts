@@ -1,11 +1,11 @@
 /**
- * @module test/generate/hand-built-slos
+ * @module generate/testdata/hand-built-slos
  * Normalized `Slo` objects built by hand, one per SLI type, for generator tests that must not
  * depend on the parsers (and for synthetic SLO sets in the rules benchmark).
  */
-import { parseQueryTemplate } from "../../src/promql/template.ts";
-import { defaultAlertingSettings, defaultCanarySettings } from "../../src/slo/canary-defaults.ts";
-import type { AlertingSettings, CanarySettings, Slo, Sli } from "../../src/slo/model.ts";
+import { parseQueryTemplate } from "../../promql/template.ts";
+import { defaultAlertingSettings, defaultCanarySettings } from "../../slo/canary-defaults.ts";
+import type { AlertingSettings, CanarySettings, Slo, Sli } from "../../slo/model.ts";
 
 const DAY = 86_400;
 

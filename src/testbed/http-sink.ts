@@ -1,5 +1,5 @@
 /**
- * @module test/notify/http-sink
+ * @module testbed/http-sink
  * A local HTTP server on 127.0.0.1 that records every request (a stand-in for Slack's webhook
  * endpoint or any receiver) and answers as the test tells it: a status, a `Retry-After`, a
  * delay, or no answer at all until released (a hanging receiver).

@@ -1,10 +1,10 @@
 /**
- * @module http/verdict-body
+ * @module app/verdict-body
  * The JSON body of a verdict, the same for Argo's `web` provider, Flagger's webhooks and
  * `slogate analyze --json`: `verdict` at the top (what templates test), the score, the
  * checks with their numbers and reasons, the counts per arm, the analysis and its link.
  */
-import type { LookResult } from "../app/analyze-look.ts";
+import type { LookResult } from "./analyze-look.ts";
 
 function ratio(a: { total: number; bad: number } | null | undefined): number | null {
   return a === null || a === undefined || !(a.total > 0) ? null : a.bad / a.total;

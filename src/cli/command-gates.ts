@@ -1,17 +1,17 @@
 /**
- * @module main/cli-gates
+ * @module cli/command-gates
  * How CLI commands get a gate: the configuration from `--config`, the environment and the
  * command's flags (in increasing priority), and the service wired with the Prometheus arm
  * readers — long-running for `slogate serve`, one-shot (no port, no file watching, no
  * background work, warnings on stderr) for `analyze`, `backtest` and `baseline`.
  */
-import { startGateService, type GateService } from "./gate-service.ts";
-import { armMatchersOf, armReaders } from "./arm-readers.ts";
+import { startGateService, type GateService } from "../main/gate-service.ts";
+import { armMatchersOf, armReaders } from "../main/arm-readers.ts";
 import type { ServiceConfig } from "../app/config.ts";
-import { createJsonLogger } from "./json-logger.ts";
+import { createJsonLogger } from "../main/json-logger.ts";
 import { loadServiceConfig } from "../app/load-service-config.ts";
 import type { Logger } from "../domain/verdict-event.ts";
-import type { CliIo } from "../cli/io.ts";
+import type { CliIo } from "./io.ts";
 
 /** The flags naming an SLO and its arms (`analyze`, `backtest`). */
 export const ARM_FLAGS = {

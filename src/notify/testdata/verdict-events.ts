@@ -1,13 +1,13 @@
 /**
- * @module test/notify/verdict-events
+ * @module notify/testdata/verdict-events
  * Verdict events as the service emits them, for notification tests: a typed `Slo` in the
  * normalized model and `SloVerdict`s shaped like the sequential judge's output (checks with
  * their evidence numbers).
  */
-import type { VerdictEvent } from "../../src/domain/verdict-event.ts";
-import type { CheckResult, SloVerdict, Verdict } from "../../src/domain/verdict.ts";
-import { defaultAlertingSettings, defaultCanarySettings } from "../../src/slo/canary-defaults.ts";
-import type { Slo } from "../../src/slo/model.ts";
+import type { VerdictEvent } from "../../domain/verdict-event.ts";
+import type { CheckResult, SloVerdict, Verdict } from "../../domain/verdict.ts";
+import { defaultAlertingSettings, defaultCanarySettings } from "../../slo/canary-defaults.ts";
+import type { Slo } from "../../slo/model.ts";
 
 /** An error-rate SLO of `service` (`checkout` by default) owned by `team`. */
 export function makeSlo(opts: { service?: string; name?: string; team?: string } = {}): Slo {

@@ -1,5 +1,5 @@
 /**
- * @module app/time-arg
+ * @module cli/time-arg
  * Times and durations as the command line takes them: `now`, `-15m` (relative to now),
  * Unix seconds, or RFC 3339; durations like `1m`, `90s`, `1h30m`.
  */

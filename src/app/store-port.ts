@@ -1,5 +1,5 @@
 /**
- * @module store/types
+ * @module app/store-port
  * What the gate service remembers: analyses (their start, selectors, looks with verdicts and
  * the judge's sequential state), baselines captured before deploys, and controller events.
  * One contract, two adapters (`SqliteStore`, `MemoryStore`), one contract test suite.
