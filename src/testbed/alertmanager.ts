@@ -12,6 +12,7 @@
  * try { await fetch(`${am.url}/api/v2/alerts`) } finally { await am.stop() }
  * ```
  */
+import { requireTool } from "./tools.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -89,7 +90,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     throw new Error("startAlertmanager: give exactly one of configYaml or configFile");
   }
   installExitHook();
-  const binary = options.binary ?? process.env.ALERTMANAGER_BIN ?? "prometheus-alertmanager";
+  const binary = requireTool("prometheus-alertmanager", options.binary);
   const dataDir = await mkdtemp(join(tmpdir(), "slogate-am-"));
   const configFile = options.configFile ?? join(dataDir, "alertmanager.yml");
   if (options.configYaml !== undefined) await writeFile(configFile, options.configYaml);

@@ -21,6 +21,7 @@
  * try { ... fetch(`${bed.url}/api/v1/query?...`) ... } finally { await bed.stop(); }
  * ```
  */
+import { requireTool } from "./tools.ts";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -106,7 +107,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
     if (opts.history && opts.history.length > 0) {
       const file = join(dir, "history.om");
       writeFileSync(file, toOpenMetrics(opts.history));
-      const promtool = opts.promtool ?? process.env.PROMTOOL_BIN ?? "promtool";
+      const promtool = requireTool("promtool", opts.promtool);
       const r = spawnSync(promtool, ["tsdb", "create-blocks-from", "openmetrics", "-q", file, dataDir], {
         encoding: "utf8",
       });
@@ -119,6 +120,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
     throw e;
   }
 
+  const prometheusBin = requireTool("prometheus", opts.binary);
   installExitHook();
   let lastErr: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -126,7 +128,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
     const url = `http://127.0.0.1:${port}`;
     const log: string[] = [];
     const child = spawn(
-      opts.binary ?? process.env.PROMETHEUS_BIN ?? "prometheus",
+      prometheusBin,
       [
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${dataDir}`,

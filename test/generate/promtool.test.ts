@@ -1,14 +1,12 @@
 /**
  * Generated rules checked by the real `promtool`: `check rules` on every generated rule file
  * (plain and the PrometheusRule's groups), and `test rules` unit tests showing the burn-rate
- * alerts fire and stay quiet at the right times and that the period SLI is exact on uneven
- * traffic where Sloth's form is biased.
+ * alerts fire and stay quiet at the right times and that the period SLI stays within 3.6 % of
+ * the traffic-weighted truth on uneven traffic where Sloth's form is fifty times too high.
  */
-import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { generateArtifacts } from "../../src/generate/generate-artifacts.ts";
@@ -18,8 +16,8 @@ import { generateSloRuleGroups } from "../../src/generate/slo-rules.ts";
 import { generateSlothFormRuleGroups } from "../../src/generate/sloth-form-rules.ts";
 import type { RuleGroup } from "../../src/generate/rule-group.ts";
 import { buildSlo, handBuiltSlos } from "../../src/generate/testdata/hand-built-slos.ts";
+import { runTool, type ToolRun } from "../../src/testbed/tools.ts";
 
-const run = promisify(execFile);
 const HERE = dirname(new URL(import.meta.url).pathname);
 let dir = "";
 
@@ -30,17 +28,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function promtool(args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run("promtool", args, { cwd, maxBuffer: 1 << 24 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof err.code === "number" ? err.code : 1,
-      out: `${err.stdout ?? ""}${err.stderr ?? ""}`,
-    };
-  }
+/** promtool's exit code and output; a missing promtool fails the test instead of passing a negative control. */
+function promtool(args: string[], cwd: string): Promise<ToolRun> {
+  return runTool("promtool", args, { cwd });
 }
 
 describe("promtool check rules", () => {
@@ -71,7 +61,7 @@ const unitTests: [string, string, RuleGroup[]][] = [
     generateSloRuleGroups(buildSlo("checkout", "availability"), options),
   ],
   [
-    "slogate's period SLI is the exact traffic-weighted ratio on uneven traffic",
+    "slogate's period SLI is within 3.6 % of the traffic-weighted ratio on uneven traffic (0.00479 vs 0.00495)",
     "period-sli.test.yml",
     generateSloRuleGroups(buildSlo("uneven", "availability"), options),
   ],
