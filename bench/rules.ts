@@ -35,7 +35,7 @@ import {
   generateSloRuleGroups,
 } from "../src/generate/slo-rules.ts";
 import { generateSlothFormRuleGroups } from "../src/generate/sloth-form-rules.ts";
-import { parseQueryTemplate } from "../src/promql/template.ts";
+import { parseQueryTemplate } from "../src/promql/placeholders.ts";
 import type { SimSeries } from "../src/sim/scrapes.ts";
 import type { Slo } from "../src/slo/model.ts";
 import { startPrometheus, type PrometheusBed } from "../src/testbed/prometheus.ts";

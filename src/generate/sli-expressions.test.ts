@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseQueryTemplate } from "../promql/template.ts";
+import { parseQueryTemplate } from "../promql/placeholders.ts";
 import type { Sli } from "../slo/model.ts";
 import { buildSliExpression, leMatcher } from "./sli-expressions.ts";
 

@@ -3,7 +3,8 @@ import { isSlogateError } from "../errors.ts";
 import { CounterFormCache } from "./counter-form-cache.ts";
 import { analyzeCounterQuery } from "./counter-query.ts";
 import type { LabelMatcher } from "./matchers.ts";
-import { parseQueryTemplate, renderQuery } from "./template.ts";
+import { parseQueryTemplate } from "./placeholders.ts";
+import { renderQuery } from "./template.ts";
 
 const ARM: LabelMatcher[] = [{ name: "rollouts_pod_template_hash", op: "=", value: "abc123" }];
 const WINDOWS = ["180s", "360s", "61s", "3599999ms", "2h"];

@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { SlogateError } from "../errors.ts";
 import type { LabelMatcher } from "./matchers.ts";
-import {
-  selectorsWithoutArm,
-  checkPromql,
-  checkQueryTemplate,
-  findPlaceholders,
-  injectMatchers,
-  parseQueryTemplate,
-  renderQuery,
-} from "./template.ts";
+import { selectorsWithoutArm } from "./arm-reach.ts";
+import { checkPromql, checkQueryTemplate } from "./promql-check.ts";
+import { findPlaceholders, parseQueryTemplate } from "./placeholders.ts";
+import { injectMatchers } from "./inject-matchers.ts";
+import { renderQuery } from "./template.ts";
 
 const canary: LabelMatcher[] = [{ name: "rollouts_pod_template_hash", op: "=", value: "abc123" }];
 const arm = 'rollouts_pod_template_hash="abc123"';

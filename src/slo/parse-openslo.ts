@@ -15,7 +15,7 @@
  * accepted and not used. Pure.
  */
 import { isValidLabelName } from "../promql/matchers.ts";
-import { parseQueryTemplate } from "../promql/template.ts";
+import { parseQueryTemplate } from "../promql/placeholders.ts";
 import { defaultAlertingSettings, DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
 import { mergeCanarySettings, sliCanaryDefaults } from "./canary-settings.ts";
 import { parseOpensloDuration, shiftDecimal } from "./duration.ts";

@@ -4,7 +4,9 @@
  * placeholders are filled, only known placeholders, and `{{.window}}` present where the query
  * must be evaluated over a window. PromQL errors are placed inside the file. Pure.
  */
-import { checkQueryTemplate, parseQueryTemplate, selectorsWithoutArm } from "../promql/template.ts";
+import { checkQueryTemplate } from "../promql/promql-check.ts";
+import { parseQueryTemplate } from "../promql/placeholders.ts";
+import { selectorsWithoutArm } from "../promql/arm-reach.ts";
 import type { QueryTemplate } from "../promql/query-template.ts";
 import type { FieldReader } from "./field-reader.ts";
 import type { YamlPath } from "./problem.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseQueryTemplate } from "../promql/template.ts";
+import { parseQueryTemplate } from "../promql/placeholders.ts";
 import { decomposeRatio } from "./ratio-decomposition.ts";
 
 const E = 'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))';

@@ -15,7 +15,7 @@
  */
 import { parser } from "@prometheus-io/lezer-promql";
 import type { SyntaxNode } from "@lezer/common";
-import { findPlaceholders, parseQueryTemplate } from "../promql/template.ts";
+import { findPlaceholders, parseQueryTemplate } from "../promql/placeholders.ts";
 import type { QueryTemplate } from "../promql/query-template.ts";
 import type { Sli } from "./model.ts";
 

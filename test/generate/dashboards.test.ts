@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateArtifacts, defaultGenerateOptions } from "../../src/generate/generate-artifacts.ts";
-import { parseQueryTemplate } from "../../src/promql/template.ts";
+import { parseQueryTemplate } from "../../src/promql/placeholders.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
 import { simulateScrapes, type SimSeries } from "../../src/sim/scrapes.ts";
 import type { Slo } from "../../src/slo/model.ts";

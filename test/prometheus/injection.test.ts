@@ -5,7 +5,8 @@ import { isSlogateError } from "../../src/errors.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
 import { escapeRegex, formatMatcher, type LabelMatcher } from "../../src/promql/matchers.ts";
 import { buildVectorSelector } from "../../src/promql/selector.ts";
-import { parseQueryTemplate, renderQuery } from "../../src/promql/template.ts";
+import { parseQueryTemplate } from "../../src/promql/placeholders.ts";
+import { renderQuery } from "../../src/promql/template.ts";
 import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadArmCounts, createReadArmSeries } from "../../src/prometheus/read-arm.ts";
 import { isSlogateError } from "../../src/errors.ts";
-import { parseQueryTemplate } from "../../src/promql/template.ts";
+import { parseQueryTemplate } from "../../src/promql/placeholders.ts";
 import type { ArmCounts } from "../../src/domain/counts.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
 import { buildArmMatchers } from "../../src/promql/arm-selector.ts";

@@ -2,7 +2,7 @@
  * @module test/prometheus/slo-fixtures
  * Minimal normalized SLOs for the read-arm integration tests.
  */
-import { parseQueryTemplate } from "../../src/promql/template.ts";
+import { parseQueryTemplate } from "../../src/promql/placeholders.ts";
 import { defaultAlertingSettings, defaultCanarySettings } from "../../src/slo/canary-defaults.ts";
 import type { Sli, Slo, SloKind } from "../../src/slo/model.ts";
 

@@ -3,7 +3,7 @@
  * Normalized `Slo` objects built by hand, one per SLI type, for generator tests that must not
  * depend on the parsers (and for synthetic SLO sets in the rules benchmark).
  */
-import { parseQueryTemplate } from "../../promql/template.ts";
+import { parseQueryTemplate } from "../../promql/placeholders.ts";
 import { defaultAlertingSettings, defaultCanarySettings } from "../../slo/canary-defaults.ts";
 import type { AlertingSettings, CanarySettings, Slo, Sli } from "../../slo/model.ts";
 
