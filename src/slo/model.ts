@@ -84,7 +84,9 @@ export type Sli =
     };
 
 /** Comparison operators of threshold SLIs (OpenSLO's spelling). */
-export type ThresholdOp = "lt" | "lte" | "gt" | "gte";
+/** The comparison operators of threshold SLIs, in the order messages list them. */
+export const THRESHOLD_OPS = ["lt", "lte", "gt", "gte"] as const;
+export type ThresholdOp = (typeof THRESHOLD_OPS)[number];
 
 export type JudgeName = "sequential" | "kayenta" | "threshold";
 export type CheckKind = "relative" | "absolute" | "baseline";

@@ -21,7 +21,7 @@ import { mergeCanarySettings, sliCanaryDefaults } from "./canary-settings.ts";
 import { parseOpensloDuration, shiftDecimal } from "./duration.ts";
 import { FieldReader } from "./field-reader.ts";
 import type { QueryTemplate } from "../promql/query-template.ts";
-import type { Sli, Slo, SloKind, ThresholdOp } from "./model.ts";
+import { THRESHOLD_OPS, type Sli, type Slo, type SloKind, type ThresholdOp } from "./model.ts";
 import { isValidSloName } from "./names.ts";
 import { parseObjective } from "./objective.ts";
 import type { Problem, YamlPath } from "./problem.ts";
@@ -30,7 +30,6 @@ import { decomposeRatio } from "./ratio-decomposition.ts";
 
 /** Seconds between the evaluation points of an OpenSLO thresholdMetric in canary reads. */
 export const THRESHOLD_STEP_SECONDS = 60;
-const THRESHOLD_OPS: readonly ThresholdOp[] = ["lt", "lte", "gt", "gte"];
 
 /** What an SLI spec converts to: a whole SLI, or a threshold query waiting for op and value. */
 type SliSpec =
@@ -134,6 +133,33 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
   const description = r.string([...sp, "description"]);
   const labels = openSloLabels(r, [...path, "metadata", "labels"]);
   const period = readTimeWindow(r, [...sp, "timeWindow"]);
+  readBudgetingMethod(r, sp);
+  const sli = readIndicator(r, sp, slis, used);
+  const objectives = readObjectives(r, sp, sli);
+  // Any error in this SLO or its SLI refuses the SLO: nothing is served half-read.
+  if (name === undefined || service === undefined || sli === undefined || r.errorCount() > errorsBefore)
+    return [];
+  return buildSlos(o, {
+    name,
+    service,
+    labels,
+    period,
+    sli,
+    objectives,
+    ...(description === undefined ? {} : { description }),
+  });
+}
+
+/** One objective of an OpenSLO SLO, read and checked. */
+interface ReadObjective {
+  readonly percent: number;
+  readonly suffix: string;
+  readonly index: number;
+  readonly threshold?: { op: ThresholdOp; value: number };
+}
+
+/** Checks `budgetingMethod`: Occurrences is what slogate evaluates; Timeslices warn. */
+function readBudgetingMethod(r: FieldReader, sp: YamlPath): void {
   const budgeting = r.string([...sp, "budgetingMethod"]);
   if (budgeting !== undefined) {
     if (budgeting === "Timeslices" || budgeting === "RatioTimeslices") {
@@ -151,7 +177,15 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
       );
     }
   }
-  // The indicator: inline or by reference.
+}
+
+/** The SLO's indicator, inline or by `indicatorRef` (recorded in `used`). */
+function readIndicator(
+  r: FieldReader,
+  sp: YamlPath,
+  slis: ReadonlyMap<string, OpensloObject>,
+  used: Set<string>,
+): SliSpec | undefined {
   const hasInline = r.get([...sp, "indicator"]) !== undefined;
   const hasRef = r.get([...sp, "indicatorRef"]) !== undefined;
   let sli: SliSpec | undefined;
@@ -183,17 +217,16 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
       }
     }
   }
-  // Objectives.
+  return sli;
+}
+
+/** The objectives, each with its target percent (and, for thresholdMetric SLIs, op and value). */
+function readObjectives(r: FieldReader, sp: YamlPath, sli: SliSpec | undefined): ReadObjective[] {
   const op = [...sp, "objectives"];
   const list = r.list(op, true);
   if (list !== undefined && list.length === 0)
     r.report(op, "objectives is empty", "add an objective with target (0–1) or targetPercent");
-  const objectives: {
-    percent: number;
-    suffix: string;
-    index: number;
-    threshold?: { op: ThresholdOp; value: number };
-  }[] = [];
+  const objectives: ReadObjective[] = [];
   (list ?? []).forEach((_, i) => {
     const p = [...op, i];
     if (r.map(p) === undefined) return;
@@ -267,9 +300,24 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
       ...(threshold === undefined ? {} : { threshold }),
     });
   });
-  // Any error in this SLO or its SLI refuses the SLO: nothing is served half-read.
-  if (name === undefined || service === undefined || sli === undefined || r.errorCount() > errorsBefore)
-    return [];
+  return objectives;
+}
+
+/** One slogate SLO per objective (named `<name>-<objective>` when there are several). */
+function buildSlos(
+  o: OpensloObject,
+  h: {
+    readonly name: string;
+    readonly service: string;
+    readonly description?: string;
+    readonly labels: Record<string, string>;
+    readonly period: number;
+    readonly sli: SliSpec;
+    readonly objectives: readonly ReadObjective[];
+  },
+): Slo[] {
+  const { r, path } = o;
+  const { name, service, description, labels, period, sli, objectives } = h;
   const pos = r.doc.position(path);
   const taken = new Set<string>();
   return objectives.map((obj) => {

@@ -17,7 +17,7 @@ import {
 import { parseLatencyThreshold, parsePrometheusDuration } from "./duration.ts";
 import type { FieldReader } from "./field-reader.ts";
 import { collectServiceSlos } from "./service-slos.ts";
-import type { ServiceSlos, Sli, Slo, SloKind, ThresholdOp } from "./model.ts";
+import { THRESHOLD_OPS, type ServiceSlos, type Sli, type Slo, type SloKind } from "./model.ts";
 import { readName } from "./names.ts";
 import { parseObjective, type Objective } from "./objective.ts";
 import type { YamlPath } from "./problem.ts";
@@ -227,8 +227,6 @@ function readSli(
     }
   }
 }
-
-const THRESHOLD_OPS: readonly ThresholdOp[] = ["lt", "lte", "gt", "gte"];
 
 /** `threshold: {query, op, value, step}`: good points are those where `query op value` holds. */
 function readThreshold(r: FieldReader, p: YamlPath): { sli: Sli; kind: SloKind } | undefined {
