@@ -124,7 +124,7 @@ async function rawQuery(prometheusUrl: string, o: QueryObservation, at: number):
   const t0 = performance.now();
   const r = await fetch(`${prometheusUrl}/api/v1/query`, {
     method: "POST",
-    // The same encoding the service asks for (see prometheusHeaders in src/app/gate-service.ts).
+    // The same encoding the service asks for (see prometheusHeaders in src/main/gate-service.ts).
     headers: { "content-type": "application/x-www-form-urlencoded", "accept-encoding": "identity" },
     body: new URLSearchParams({ query: o.query, time: String(at) }),
   });

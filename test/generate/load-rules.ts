@@ -1,6 +1,6 @@
 /**
  * @module test/generate/load-rules
- * Loads rule files into a running test-bed Prometheus (`test/bed/prometheus.ts`, started with
+ * Loads rule files into a running test-bed Prometheus (`src/testbed/prometheus.ts`, started with
  * `--web.enable-lifecycle`): writes them beside its config, rewrites the config with
  * `rule_files` (keeping the bed's settings) and reloads. Also reads `/api/v1/rules`.
  * Used by the dashboard tests and the rules benchmark.

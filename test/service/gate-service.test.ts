@@ -2,7 +2,7 @@
 /**
  * The gate service through HTTP exactly as Argo Rollouts' `web` provider and Flagger's
  * webhooks call it, against a real Prometheus loaded with synthetic canary scenarios
- * (test/service/gate-bed.ts) and the embedded SQLite store.
+ * (src/testbed/gate-bed.ts) and the embedded SQLite store.
  */
 import { cpSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Socket } from "node:net";
