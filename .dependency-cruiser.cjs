@@ -42,9 +42,7 @@ const folders = [...rank.keys()];
 const layerRules = folders.flatMap((from) => {
   const higherOrSideways = folders.filter(
     (to) =>
-      to !== from &&
-      rank.get(to) >= rank.get(from) &&
-      !SIDEWAYS.some(([a, b]) => a === from && b === to),
+      to !== from && rank.get(to) >= rank.get(from) && !SIDEWAYS.some(([a, b]) => a === from && b === to),
   );
   if (higherOrSideways.length === 0) return [];
   return {
