@@ -10,6 +10,13 @@
  * points (`total` = points, `bad` = sum of the per-step ratios, so bad/total is their mean)
  * and the judge (kayenta by default for such SLIs) compares the points. Without a per-step
  * reader the look is refused (SLO_UNSUPPORTED) rather than judged on nothing.
+ *
+ * Looks are idempotent per (analysis, time): a look whose time equals a stored look's returns
+ * that look unchanged (a controller retrying after a lost answer, or two replicas asked at
+ * once), and a look arriving while one of the same analysis is in flight waits for it. The
+ * look deadline (`lookTimeoutSeconds`) covers the whole look — waiting for the analysis,
+ * reading, judging, storing: past it the look fails with LOOK_DEADLINE_EXCEEDED (503) and
+ * nothing is recorded.
  */
 import { SlogateError } from "../errors.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
@@ -179,10 +186,9 @@ async function readLookData(
   slo: Slo,
   analysis: AnalysisRecord,
   at: number,
+  signal: AbortSignal | undefined,
 ): Promise<LookData> {
   const range = { start: analysis.start, end: at };
-  const signal =
-    deps.lookTimeoutSeconds === undefined ? undefined : AbortSignal.timeout(deps.lookTimeoutSeconds * 1000);
   if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
   if (slo.sli.type === "ratio") {
     // No query is made before the first full step: still never judge with Prometheus down.
@@ -221,6 +227,40 @@ async function readLookData(
   };
 }
 
+/** The stored look of `analysis` at time `at`, if any (the newest looks are searched first). */
+function storedLookAt(deps: AnalyzeLookDeps, analysis: AnalysisRecord, at: number): LookRecord | undefined {
+  const looks = deps.store.listLooks(analysis.id);
+  for (let i = looks.length - 1; i >= 0; i--) {
+    const l = looks[i];
+    if (l !== undefined && l.at === at) return l;
+    if (l !== undefined && l.at < at) break;
+  }
+  return undefined;
+}
+
+/** The deadline of one look, from the moment it arrived. */
+function lookDeadline(
+  timeoutSeconds: number | undefined,
+  startedMs: number,
+): { signal(): AbortSignal | undefined; check(req: LookRequest, step: string): void } {
+  const endMs = timeoutSeconds === undefined ? Infinity : startedMs + timeoutSeconds * 1000;
+  return {
+    signal: () =>
+      endMs === Infinity ? undefined : AbortSignal.timeout(Math.max(1, Math.ceil(endMs - performance.now()))),
+    check: (req, step) => {
+      if (performance.now() < endMs) return;
+      throw new SlogateError(
+        "LOOK_DEADLINE_EXCEEDED",
+        `look of analysis ${JSON.stringify(req.analysisId)} at ${req.at} ran past its deadline of ${timeoutSeconds}s while ${step}; nothing was recorded`,
+        {
+          hint: "retry the look; if it keeps happening, Prometheus is too slow for limits.lookTimeout (raise it below the controller's own timeout) or too many looks queue for one analysis",
+          details: { analysis: req.analysisId, lookTimeoutSeconds: timeoutSeconds, step },
+        },
+      );
+    },
+  };
+}
+
 /** Opens the analysis (if new) without judging a look, e.g. at Flagger's pre-rollout. */
 export async function openAnalysis(deps: AnalyzeLookDeps, req: LookRequest): Promise<AnalysisRecord> {
   return deps.locks.run(req.analysisId, () => Promise.resolve(ensureAnalysis(deps, req)));
@@ -228,8 +268,10 @@ export async function openAnalysis(deps: AnalyzeLookDeps, req: LookRequest): Pro
 
 /** Judges one look; see the module comment. */
 export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Promise<LookResult> {
+  const began = performance.now();
+  const deadline = lookDeadline(deps.lookTimeoutSeconds, began);
   return deps.locks.run(req.analysisId, async () => {
-    const began = performance.now();
+    deadline.check(req, "waiting for the previous look of this analysis");
     const analysis = ensureAnalysis(deps, req);
     const link = deps.link(analysis.id);
     if (analysis.status === "closed") {
@@ -245,6 +287,10 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
       }
       return { analysis, look: last, replayed: true, link };
     }
+    if (analysis.lastLookAt !== undefined && req.at <= analysis.lastLookAt) {
+      const same = storedLookAt(deps, analysis, req.at);
+      if (same !== undefined) return { analysis, look: same, replayed: true, link };
+    }
     if (analysis.lastLookAt !== undefined && req.at < analysis.lastLookAt) {
       throw new SlogateError(
         "BAD_REQUEST",
@@ -259,10 +305,12 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
       req.final ??
       ((analysis.expectedLooks !== undefined && seq >= analysis.expectedLooks) ||
         (analysis.end !== undefined && req.at >= analysis.end));
-    const data = await readLookData(deps, req.slo, analysis, req.at);
+    const data = await readLookData(deps, req.slo, analysis, req.at, deadline.signal());
+    deadline.check(req, "reading Prometheus");
     const read = performance.now();
     const out = deps.judge({ slo: req.slo, data, now: req.at, final, state: analysis.judgeState });
     const judged = performance.now();
+    deadline.check(req, "judging");
     const look: LookRecord = {
       analysisId: analysis.id,
       seq,
