@@ -7,9 +7,9 @@
  */
 import { startGateService, type GateService } from "./gate-service.ts";
 import { armMatchersOf, armReaders } from "./arm-readers.ts";
-import type { ServiceConfig } from "../app/config.ts";
+import type { ServiceConfig } from "../config/service-config.ts";
 import { createJsonLogger } from "./json-logger.ts";
-import { loadServiceConfig } from "../app/load-service-config.ts";
+import { loadServiceConfig } from "./load-service-config.ts";
 import type { Logger } from "../domain/verdict-event.ts";
 import type { CliIo } from "../cli/io.ts";
 

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isSlogateError } from "../errors.ts";
-import { parseNotifyConfig } from "../notify/notifier.ts";
-import { DEFAULT_CONFIG, parseServiceConfig } from "./config.ts";
+import { parseServiceConfig } from "./read-service-config.ts";
+import { DEFAULT_CONFIG } from "./service-config.ts";
 
 function problemsOf(yaml: string, env: Record<string, string> = {}): string[] {
   try {
@@ -44,7 +44,7 @@ describe("parseServiceConfig", () => {
     expect(problems.join("\n")).toMatch(/retention\.analyses/);
     expect(problems.join("\n")).toMatch(/auth\.tokens/);
     expect(problems.join("\n")).toMatch(/log\.level/);
-    expect(problems.join("\n")).toMatch(/bogus: unknown setting/);
+    expect(problems.join("\n")).toMatch(/unknown field "bogus" in the service config \(bogus\)/);
   });
 
   it.each([
@@ -68,10 +68,13 @@ describe("parseServiceConfig", () => {
     expect(c.seriesStepSeconds).toBe(0);
   });
 
-  it("parses slogate.example.yaml, whose notifications section the notifier accepts", () => {
+  it("parses slogate.example.yaml, whose notifications section is read and typed with it", () => {
     const text = readFileSync(join(import.meta.dirname, "..", "..", "slogate.example.yaml"), "utf8");
     const c = parseServiceConfig(text, {});
     expect(c.publicUrl).toBe("http://slogate.monitoring:8080");
-    expect(() => parseNotifyConfig(c.notifications)).not.toThrow();
+    expect(c.notifications?.alertmanager?.urls).toEqual(["http://alertmanager.monitoring:9093"]);
+    expect(c.notifications?.slack?.routes.map((r) => r.webhook)).toEqual([
+      { file: "/etc/slogate/secrets/slack-url" },
+    ]);
   });
 });
