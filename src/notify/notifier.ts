@@ -7,7 +7,7 @@
  * verdict path — they are retried, counted in `/metrics` and logged.
  *
  * ```ts
- * const notifier = createNotifier(parseNotifyConfig(raw.notifications), { registry, logger });
+ * const notifier = createNotifier(config.notifications, { registry, logger });
  * service.onVerdict(notifier.listener);
  * // on shutdown:
  * await notifier.close();
