@@ -7,8 +7,7 @@
  */
 import { SlogateError } from "../errors.ts";
 import { isValidLabelName } from "../promql/matchers.ts";
-import type { Problem, YamlPath } from "../slo/problem.ts";
-import { hasErrors } from "../slo/problem.ts";
+import { hasErrors, type Problem, type YamlPath } from "../slo/problem.ts";
 import { ConfigReader, plainDocument } from "./config-reader.ts";
 import {
   DEFAULT_DELIVERY_POLICY,

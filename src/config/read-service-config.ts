@@ -11,6 +11,7 @@ import { SlogateError } from "../errors.ts";
 import { describe as describeValue } from "../slo/field-reader.ts";
 import { formatProblem, hasErrors, sortProblems, type Problem } from "../slo/problem.ts";
 import { readYamlDocuments, type YamlDocument } from "../slo/yaml-source.ts";
+import { parseConfigDuration } from "./config-duration.ts";
 import { ConfigReader, plainDocument, type ConfigEnv } from "./config-reader.ts";
 import { cronExpressionProblem } from "./cron-expression.ts";
 import { readNotifications } from "./read-notifications.ts";
@@ -246,9 +247,7 @@ const POSITIVE = { min: 0, exclusive: true, emptyIsDefault: true } as const;
 
 /** `series.step`: a positive duration, or zero (`0`, `0s`) to turn series reads off. */
 function readSeriesStep(r: ConfigReader): number {
-  const v = r.fields.get(["series", "step"]);
-  if (v === 0 || v === "0" || (typeof v === "string" && /^(?:0+(?:ms|s|m|h|d|w|y))+$/.test(v.trim())))
-    return 0;
+  if (parseConfigDuration(r.fields.get(["series", "step"])) === 0) return 0;
   return r.duration(["series", "step"], DEFAULT_CONFIG.seriesStepSeconds, POSITIVE);
 }
 
