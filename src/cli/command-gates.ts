@@ -7,9 +7,9 @@
  */
 import { startGateService, type GateService } from "../main/gate-service.ts";
 import { armMatchersOf, armReaders } from "../main/arm-readers.ts";
-import type { ServiceConfig } from "../app/config.ts";
+import type { ServiceConfig } from "../config/service-config.ts";
 import { createJsonLogger } from "../main/json-logger.ts";
-import { loadServiceConfig } from "../app/load-service-config.ts";
+import { loadServiceConfig } from "../main/load-service-config.ts";
 import type { Logger } from "../domain/verdict-event.ts";
 import type { CliIo } from "./io.ts";
 

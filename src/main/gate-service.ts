@@ -8,11 +8,10 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import cron, { type ScheduledTask } from "node-cron";
-import { SlogateError } from "../errors.ts";
 import { createHttpApp } from "../http/create-http-app.ts";
 import type { BuildArmMatchers } from "../http/http-deps.ts";
 import { judgeLook } from "../judge/registry.ts";
-import { createNotifier, parseNotifyConfig, type Notifier } from "../notify/notifier.ts";
+import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import {
   HttpPrometheusClient,
   type PrometheusClient,
@@ -25,7 +24,7 @@ import type { Store } from "../app/store-port.ts";
 import { backtest, type BacktestRequest, type BacktestResult } from "../app/backtest.ts";
 import { captureBaseline } from "../app/capture-baseline.ts";
 import { expireAnalyses } from "../app/close-analysis.ts";
-import type { ServiceConfig } from "../app/config.ts";
+import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { KeyedLock } from "../app/keyed-lock.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
@@ -128,7 +127,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
 
   let notifier: Notifier | undefined;
   if (config.notifications !== undefined) {
-    notifier = createNotifier(parseNotifyConfig(config.notifications), {
+    notifier = createNotifier(config.notifications, {
       registry: metrics.registry,
       logger,
       now,
@@ -184,18 +183,8 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   // not in one-shot CLI commands that open the same store.
   const background = o.listen !== false;
   let task: ScheduledTask | undefined;
+  // The schedule's cron expression was checked when the configuration was read.
   if (background && config.baseline.schedule !== "") {
-    if (!cron.validate(config.baseline.schedule)) {
-      store.close();
-      catalog.close();
-      throw new SlogateError(
-        "CONFIG_INVALID",
-        `baseline.schedule ${JSON.stringify(config.baseline.schedule)} is not a cron expression`,
-        {
-          hint: 'use five fields like "*/30 * * * *", or "" to disable scheduled baselines',
-        },
-      );
-    }
     task = cron.schedule(config.baseline.schedule, () => captureAllBaselines(), {
       name: "slogate-baselines",
       noOverlap: true,

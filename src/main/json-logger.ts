@@ -4,7 +4,7 @@
  * through a sink function so it can go to stdout, stderr or a test buffer.
  */
 import type { Logger } from "../domain/verdict-event.ts";
-import type { LogLevel } from "../app/config.ts";
+import type { LogLevel } from "../config/service-config.ts";
 
 const ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 

@@ -5,7 +5,7 @@ import {
   labelFingerprint,
   rfc3339,
 } from "./alertmanager-alert.ts";
-import type { AlertmanagerNotifyConfig } from "./notify-config.ts";
+import type { AlertmanagerNotifyConfig } from "../config/notify-config.ts";
 import { makeEvent, makeSlo } from "./testdata/verdict-events.ts";
 
 const config: AlertmanagerNotifyConfig = {

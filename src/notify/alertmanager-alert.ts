@@ -6,7 +6,7 @@
  * many looks fail. Pure: times are parameters.
  */
 import type { VerdictEvent } from "../domain/verdict-event.ts";
-import type { AlertmanagerNotifyConfig } from "./notify-config.ts";
+import type { AlertmanagerNotifyConfig } from "../config/notify-config.ts";
 import { sloTeam } from "./slo-team.ts";
 import { countedChecks, describeCheck, failingChecks, formatNumber } from "./check-evidence.ts";
 

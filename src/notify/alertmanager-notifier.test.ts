@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AlertmanagerNotifier, resolves } from "./alertmanager-notifier.ts";
-import { DEFAULT_DELIVERY_POLICY, parseNotifyConfig } from "./notify-config.ts";
+import { DEFAULT_DELIVERY_POLICY } from "../config/notify-config.ts";
+import { parseNotifyConfig } from "../config/read-notifications.ts";
 import { makeEvent, recordingLogger } from "./testdata/verdict-events.ts";
 import { startHttpSink, type SinkRequest } from "../testbed/http-sink.ts";
 

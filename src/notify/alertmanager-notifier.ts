@@ -17,7 +17,7 @@
  * Queued versions of the same alert replace each other (keyed by the label fingerprint).
  */
 import type { Logger, VerdictEvent } from "../domain/verdict-event.ts";
-import type { AlertmanagerNotifyConfig, DeliveryPolicy } from "./notify-config.ts";
+import type { AlertmanagerNotifyConfig, DeliveryPolicy } from "../config/notify-config.ts";
 import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
 import {
   buildCanaryAlertAnnotations,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DeliveryQueue, retryDelayMs, type DeliveryOutcome } from "./delivery-queue.ts";
-import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from "./notify-config.ts";
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from "../config/notify-config.ts";
 import { deliveryFailure } from "./delivery-failure.ts";
 import { recordingLogger } from "./testdata/verdict-events.ts";
 

@@ -15,7 +15,7 @@
  * - One request in flight per destination keeps messages in order and bounds concurrency.
  */
 import type { Logger } from "../domain/verdict-event.ts";
-import type { DeliveryPolicy } from "./notify-config.ts";
+import type { DeliveryPolicy } from "../config/notify-config.ts";
 import { describeError, failureInfo } from "./delivery-failure.ts";
 
 export type NotifyTarget = "alertmanager" | "slack";

@@ -7,7 +7,7 @@
  * verdict path — they are retried, counted in `/metrics` and logged.
  *
  * ```ts
- * const notifier = createNotifier(parseNotifyConfig(raw.notifications), { registry, logger });
+ * const notifier = createNotifier(config.notifications, { registry, logger });
  * service.onVerdict(notifier.listener);
  * // on shutdown:
  * await notifier.close();
@@ -15,14 +15,16 @@
  */
 import type { Registry } from "prom-client";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
-import type { NotifyConfig } from "./notify-config.ts";
+import type { NotifyConfig } from "../config/notify-config.ts";
 import type { NotifyTarget } from "./delivery-queue.ts";
 import { AlertmanagerNotifier } from "./alertmanager-notifier.ts";
 import { SlackNotifier } from "./slack-notifier.ts";
 import { createNotifyMetrics } from "./notify-metrics.ts";
 import { describeError } from "./delivery-failure.ts";
 
-export { parseNotifyConfig, type NotifyConfig } from "./notify-config.ts";
+export type { NotifyConfig } from "../config/notify-config.ts";
+/** Reads a `notifications:` section given as plain data (re-exported for callers building a notifier by hand). */
+export { parseNotifyConfig } from "../config/read-notifications.ts";
 
 export interface NotifierDeps {
   /** The service's registry (`/metrics`). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { selectSlackRoute, slackChangeFor } from "./slack-notifier.ts";
-import type { SlackRoute } from "./notify-config.ts";
+import type { SlackRoute } from "../config/notify-config.ts";
 import { makeEvent, makeSlo } from "./testdata/verdict-events.ts";
 
 describe("slackChangeFor", () => {

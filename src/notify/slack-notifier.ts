@@ -12,7 +12,7 @@
  */
 import type { Logger, VerdictEvent } from "../domain/verdict-event.ts";
 import type { Verdict } from "../domain/verdict.ts";
-import type { DeliveryPolicy, SlackNotifyConfig, SlackRoute } from "./notify-config.ts";
+import type { DeliveryPolicy, SlackNotifyConfig, SlackRoute } from "../config/notify-config.ts";
 import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
 import { buildSlackMessage, type SlackChange, type SlackMessage } from "./slack-message.ts";
 import { sendSlackMessage } from "./slack-webhook-sender.ts";

@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from "@slack/webhook";
-import type { SlackWebhookSource } from "./notify-config.ts";
+import type { SlackWebhookSource } from "../config/notify-config.ts";
 import type { SlackMessage } from "./slack-message.ts";
 import { deliveryFailure, describeError, httpFailure } from "./delivery-failure.ts";
 

@@ -8,7 +8,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseServiceConfig, type ServiceConfig } from "../app/config.ts";
+import { parseServiceConfig } from "../config/read-service-config.ts";
+import type { ServiceConfig } from "../config/service-config.ts";
 import { startGateService, type GateService } from "../main/gate-service.ts";
 import { armMatchersOf, armReaders } from "../main/arm-readers.ts";
 import { createJsonLogger } from "../main/json-logger.ts";

@@ -21,7 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { parseServiceConfig } from "../../src/app/config.ts";
+import { parseNotifyConfig } from "../../src/config/read-notifications.ts";
+import { parseServiceConfig } from "../../src/config/read-service-config.ts";
 import { startGateService, type GateService } from "../../src/main/gate-service.ts";
 import { armMatchersOf, armReaders } from "../../src/main/arm-readers.ts";
 import type { Logger } from "../../src/domain/verdict-event.ts";
@@ -103,7 +104,8 @@ async function startService(notifications: unknown, logger: Logger): Promise<Gat
     {},
   );
   const service = await startGateService({
-    config: { ...config, notifications },
+    config:
+      notifications === undefined ? config : { ...config, notifications: parseNotifyConfig(notifications) },
     logger,
     createArmReaders: armReaders,
     buildArmMatchers: armMatchersOf,

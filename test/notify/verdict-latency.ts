@@ -15,7 +15,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseServiceConfig } from "../../src/app/config.ts";
+import { parseNotifyConfig } from "../../src/config/read-notifications.ts";
+import { parseServiceConfig } from "../../src/config/read-service-config.ts";
 import { startGateService, type GateService } from "../../src/main/gate-service.ts";
 import { armMatchersOf, armReaders } from "../../src/main/arm-readers.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
       {},
     );
     return startGateService({
-      config: { ...config, notifications },
+      config:
+        notifications === undefined ? config : { ...config, notifications: parseNotifyConfig(notifications) },
       logger: recordingLogger(),
       createArmReaders: armReaders,
       buildArmMatchers: armMatchersOf,

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { parseServiceConfig } from "../../src/app/config.ts";
+import { parseServiceConfig } from "../../src/config/read-service-config.ts";
 import { loadSloFiles } from "../../src/catalog/load-slos.ts";
 
 const root = join(import.meta.dirname, "..", "..");

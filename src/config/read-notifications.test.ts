@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNotifyConfig } from "./notify-config.ts";
+import { parseNotifyConfig } from "./read-notifications.ts";
 import { isSlogateError } from "../errors.ts";
 
 function problemsOf(raw: unknown): string[] {
@@ -79,17 +79,17 @@ describe("parseNotifyConfig", () => {
   });
 
   it.each([
-    ["a list instead of a map", [], "notifications: must be a map"],
-    ["an unknown top-level key", { slakc: {} }, "notifications.slakc: unknown key"],
+    ["a list instead of a map", [], "notifications: expected a mapping, got a list"],
+    ["an unknown top-level key", { slakc: {} }, 'notifications.slakc: unknown field "slakc"'],
     [
       "Alertmanager without URLs",
       { alertmanager: {} },
-      "notifications.alertmanager.urls: must be a non-empty list",
+      'notifications.alertmanager.urls: missing required field "urls"',
     ],
     [
       "an Alertmanager URL that is not http",
       { alertmanager: { urls: ["ftp://x"] } },
-      "notifications.alertmanager.urls[0]: must use http or https",
+      "notifications.alertmanager.urls[0]: expected an http or https URL, not ftp:",
     ],
     [
       "a duplicated Alertmanager URL",
@@ -99,7 +99,7 @@ describe("parseNotifyConfig", () => {
     [
       "a bad duration",
       { alertmanager: { urls: ["http://a"], resendInterval: "soon" } },
-      "notifications.alertmanager.resendInterval: must be a duration",
+      "notifications.alertmanager.resendInterval: expected a duration",
     ],
     [
       "a bad static label name",
@@ -109,7 +109,7 @@ describe("parseNotifyConfig", () => {
     [
       "a Slack route without webhook",
       { slack: { routes: [{ match: { team: "a" } }] } },
-      "notifications.slack.routes[0]: needs webhookUrl or webhookUrlFile",
+      "notifications.slack.routes[0]: the route needs webhookUrl or webhookUrlFile",
     ],
     [
       "a Slack route with both webhook forms",
@@ -119,26 +119,43 @@ describe("parseNotifyConfig", () => {
     [
       "a Slack route without match",
       { slack: { routes: [{ webhookUrl: "https://x" }] } },
-      "notifications.slack.routes[0].match: must be a non-empty map",
+      'notifications.slack.routes[0].match: missing required field "match"',
     ],
     [
       "a Slack match on an unknown key",
       { slack: { routes: [{ match: { env: "x" }, webhookUrl: "https://x" }] } },
-      "notifications.slack.routes[0].match.env: unknown key",
+      'notifications.slack.routes[0].match.env: unknown field "env"',
     ],
-    ["Slack without any route", { slack: {} }, "notifications.slack: needs `routes`"],
+    ["Slack without any route", { slack: {} }, "notifications.slack: slack needs `routes`"],
     [
       "a zero queue",
       { delivery: { queueCapacity: 0 } },
-      "notifications.delivery.queueCapacity: must be an integer between 1",
+      "notifications.delivery.queueCapacity: expected an integer between 1",
     ],
     [
       "maxBackoff below initialBackoff",
       { delivery: { initialBackoff: "10s", maxBackoff: "1s" } },
-      "notifications.delivery.maxBackoff: must be at least initialBackoff",
+      "notifications.delivery.maxBackoff: maxBackoff (1s) must be at least initialBackoff",
     ],
   ])("rejects %s with its path", (_name, raw, expected) => {
     expect(problemsOf(raw).join("\n")).toContain(expected);
+  });
+
+  it.each<[string, unknown, number | undefined]>([
+    ["a Prometheus duration", "1m30s", 90],
+    ["weeks, as everywhere in the config", "2w", 14 * 86400],
+    ["a number of seconds", 0.25, 0.25],
+    ["a fraction inside a duration string (refused, as everywhere in the config)", "1.5s", undefined],
+    ["a numeric string", "30", undefined],
+  ])("reads %s with the one duration grammar", (_name, value, seconds) => {
+    const raw = { delivery: { maxRetryAfter: value } };
+    if (seconds === undefined) {
+      expect(problemsOf(raw).join("\n")).toContain(
+        "notifications.delivery.maxRetryAfter: expected a duration",
+      );
+    } else {
+      expect(parseNotifyConfig(raw).delivery.maxRetryAfterSeconds).toBe(seconds);
+    }
   });
 
   it("reports every problem at once", () => {

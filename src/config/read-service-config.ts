@@ -1,0 +1,288 @@
+/**
+ * @module config/read-service-config
+ * Reads the service configuration from YAML text (empty for none) and the environment, and
+ * reports every problem at once: file problems at their `file:line:col` with the YAML path
+ * and a hint (unknown keys with a "did you mean"), environment problems naming the variable.
+ * Every section is checked here, when the file is read: listen, publicUrl, prometheus (with
+ * headers), slos, store, retention, baseline (its cron expression too), auth, limits, series,
+ * log and notifications. Pure: reading the file is `main/load-service-config.ts`'s job.
+ */
+import { SlogateError } from "../errors.ts";
+import { describe as describeValue } from "../slo/field-reader.ts";
+import { formatProblem, hasErrors, sortProblems, type Problem } from "../slo/problem.ts";
+import { readYamlDocuments, type YamlDocument } from "../slo/yaml-source.ts";
+import { parseConfigDuration } from "./config-duration.ts";
+import { ConfigReader, plainDocument, type ConfigEnv } from "./config-reader.ts";
+import { cronExpressionProblem } from "./cron-expression.ts";
+import { readNotifications } from "./read-notifications.ts";
+import { CONFIG_ENV_VARS, DEFAULT_CONFIG, LOG_LEVELS, type ServiceConfig } from "./service-config.ts";
+
+const TOP_KEYS = [
+  "listen",
+  "publicUrl",
+  "prometheus",
+  "slos",
+  "store",
+  "retention",
+  "baseline",
+  "auth",
+  "limits",
+  "series",
+  "log",
+  "notifications",
+] as const;
+const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  listen: ["host", "port"],
+  prometheus: ["url", "timeout", "headers"],
+  store: ["kind", "dataDir"],
+  retention: ["analyses", "baselines"],
+  baseline: ["schedule", "window"],
+  auth: ["tokens"],
+  limits: ["bodyBytes", "lookTimeout"],
+  series: ["step"],
+  log: ["level"],
+};
+/** Shortest bearer token accepted. */
+export const MIN_TOKEN_LENGTH = 16;
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const EXAMPLE_HINT = "see slogate.example.yaml";
+
+/** How to read: where the text came from, and how to name environment variables in problems. */
+export interface ReadServiceConfigOptions {
+  /** The file name problems are reported at (default `config`). */
+  readonly file?: string;
+  /** The name problems give a variable (default `$NAME`), e.g. to say a flag set it. */
+  readonly envLabel?: (name: string) => string;
+}
+
+/** What reading found: the configuration when there is no error, and every problem. */
+export interface ServiceConfigRead {
+  readonly config: ServiceConfig | undefined;
+  readonly problems: readonly Problem[];
+}
+
+/** Reads the configuration; never throws for bad input (see `parseServiceConfig`). */
+export function readServiceConfig(
+  yamlText: string,
+  env: ConfigEnv,
+  options: ReadServiceConfigOptions = {},
+): ServiceConfigRead {
+  const file = options.file ?? "config";
+  const fileProblems: Problem[] = [];
+  const doc = readDocument(yamlText, file, fileProblems);
+  // Environment problems have no position: they are listed after the file's, in reading order.
+  const all: Problem[] = [];
+  const r = new ConfigReader(doc, all, env, options.envLabel);
+  const config = readConfig(r);
+  const located = all.filter((p) => p.line > 0 || p.file === file);
+  const named = all.filter((p) => !(p.line > 0 || p.file === file));
+  const problems = [...sortProblems([...fileProblems, ...located]), ...named].map((p) =>
+    p.code === "CONFIG_INVALID" ? p : { ...p, code: "CONFIG_INVALID" as const },
+  );
+  return { config: hasErrors(problems) ? undefined : config, problems };
+}
+
+/**
+ * Builds the configuration from YAML text (empty for none) and the environment. Throws
+ * CONFIG_INVALID whose message lists every problem as `file:line:col: error: … hint: …`.
+ */
+export function parseServiceConfig(
+  yamlText: string,
+  env: ConfigEnv,
+  source = "config",
+  options: Omit<ReadServiceConfigOptions, "file"> = {},
+): ServiceConfig {
+  const read = readServiceConfig(yamlText, env, { ...options, file: source });
+  if (read.config !== undefined) return read.config;
+  const lines = read.problems.map(formatProblem);
+  throw new SlogateError(
+    "CONFIG_INVALID",
+    `${source}: ${lines.length} problem(s):\n  ${lines.join("\n  ")}`,
+    {
+      hint: `fix the settings listed; see slogate.example.yaml and the environment variables ${Object.keys(CONFIG_ENV_VARS).join(", ")}`,
+      details: { problems: lines },
+    },
+  );
+}
+
+/** The one YAML document of the file (an empty mapping for an empty file). */
+function readDocument(text: string, file: string, problems: Problem[]): YamlDocument {
+  if (text.trim() === "") return plainDocument({}, file);
+  const read = readYamlDocuments(text, file);
+  for (const p of read.problems) {
+    // A file of comments only is an empty configuration: every default applies.
+    if (p.message === "file is empty") continue;
+    problems.push(
+      /SLO/.test(p.hint) ? { ...p, hint: `check that this is a slogate service config; ${EXAMPLE_HINT}` } : p,
+    );
+  }
+  const [first, second] = read.documents;
+  if (second !== undefined) {
+    const at = second.position([]);
+    problems.push({
+      file,
+      ...at,
+      path: "",
+      code: "CONFIG_INVALID",
+      message: `the config holds ${read.documents.length} YAML documents; slogate reads one`,
+      hint: "remove the `---` separators and merge the documents",
+      severity: "error",
+    });
+  }
+  return first ?? plainDocument({}, file);
+}
+
+function readConfig(r: ConfigReader): ServiceConfig {
+  const d = DEFAULT_CONFIG;
+  r.fields.map([]);
+  r.fields.onlyKeys([], TOP_KEYS, "the service config");
+  for (const [section, keys] of Object.entries(SECTION_KEYS)) {
+    if (r.fields.map([section]) !== undefined) r.fields.onlyKeys([section], keys, section);
+  }
+  // Read in the file's order, so environment problems are listed in that order too.
+  const listen = {
+    host: r.string(["listen", "host"], d.listen.host, "SLOGATE_HOST"),
+    port: r.integer(["listen", "port"], d.listen.port, 0, 65535, "SLOGATE_PORT", true),
+  };
+  const publicUrl = r.httpUrl(["publicUrl"], d.publicUrl, "SLOGATE_PUBLIC_URL", true);
+  const prometheus = {
+    url: r.httpUrl(["prometheus", "url"], d.prometheus.url, "SLOGATE_PROMETHEUS_URL"),
+    timeoutSeconds: r.duration(
+      ["prometheus", "timeout"],
+      d.prometheus.timeoutSeconds,
+      POSITIVE,
+      "SLOGATE_PROMETHEUS_TIMEOUT",
+    ),
+    headers: readHeaders(r),
+  };
+  const slos = r.stringList(["slos"], d.slos, "SLOGATE_SLOS");
+  const store = {
+    kind: r.oneOf(["store", "kind"], ["sqlite", "memory"], d.store.kind, "SLOGATE_STORE"),
+    dataDir: r.string(["store", "dataDir"], d.store.dataDir, "SLOGATE_DATA_DIR"),
+  };
+  const retention = {
+    analysesSeconds: r.duration(["retention", "analyses"], d.retention.analysesSeconds, POSITIVE),
+    baselinesSeconds: r.duration(["retention", "baselines"], d.retention.baselinesSeconds, POSITIVE),
+  };
+  const baseline = {
+    schedule: readSchedule(r),
+    windowSeconds: r.duration(["baseline", "window"], d.baseline.windowSeconds, POSITIVE),
+  };
+  const auth = { tokens: readTokens(r) };
+  const limits = {
+    bodyBytes: r.integer(
+      ["limits", "bodyBytes"],
+      d.limits.bodyBytes,
+      1024,
+      10 * 1024 * 1024,
+      undefined,
+      true,
+    ),
+    lookTimeoutSeconds: r.duration(
+      ["limits", "lookTimeout"],
+      d.limits.lookTimeoutSeconds,
+      POSITIVE,
+      "SLOGATE_LOOK_TIMEOUT",
+    ),
+  };
+  const seriesStepSeconds = readSeriesStep(r);
+  const log = { level: r.oneOf(["log", "level"], LOG_LEVELS, d.log.level, "SLOGATE_LOG_LEVEL") };
+  const root = r.fields.get([]);
+  const hasNotifications =
+    typeof root === "object" && root !== null && !Array.isArray(root) && "notifications" in root;
+  return {
+    listen,
+    publicUrl,
+    prometheus,
+    slos,
+    store,
+    retention,
+    baseline,
+    auth,
+    limits,
+    seriesStepSeconds,
+    log,
+    ...(hasNotifications ? { notifications: readNotifications(r, ["notifications"]) } : {}),
+  };
+}
+
+/** `baseline.schedule`: a cron expression node-cron runs, or `""` for no scheduled baselines. */
+function readSchedule(r: ConfigReader): string {
+  const envVar = "SLOGATE_BASELINE_SCHEDULE";
+  const schedule = r.string(["baseline", "schedule"], DEFAULT_CONFIG.baseline.schedule, envVar);
+  const problem = schedule === "" ? undefined : cronExpressionProblem(schedule);
+  if (problem !== undefined) {
+    r.reportSetting(
+      ["baseline", "schedule"],
+      envVar,
+      `${problem} (in ${JSON.stringify(schedule)})`,
+      'write five fields like "*/30 * * * *" (minute hour day-of-month month weekday), or "" to disable scheduled baselines',
+    );
+  }
+  return schedule;
+}
+
+/** `auth.tokens`: bearer tokens of at least MIN_TOKEN_LENGTH characters. */
+function readTokens(r: ConfigReader): readonly string[] {
+  const envVar = "SLOGATE_TOKENS";
+  const tokens = r.stringList(["auth", "tokens"], DEFAULT_CONFIG.auth.tokens, envVar);
+  const listed = r.setByEnv(envVar) ? undefined : r.fields.get(["auth", "tokens"]);
+  tokens.forEach((t, i) => {
+    if (t.length >= MIN_TOKEN_LENGTH) return;
+    // A token of a file list is reported at its entry; one of a comma-separated text at the setting.
+    const entry = Array.isArray(listed) ? listed.indexOf(t) : -1;
+    r.reportSetting(
+      entry < 0 ? ["auth", "tokens"] : ["auth", "tokens", entry],
+      envVar,
+      `every token must be at least ${MIN_TOKEN_LENGTH} characters (token ${i + 1} has ${t.length})`,
+      `use tokens of at least ${MIN_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 24`,
+    );
+  });
+  return tokens;
+}
+
+/** Durations that must be positive; an empty string (an unset environment variable) means the default. */
+const POSITIVE = { min: 0, exclusive: true, emptyIsDefault: true } as const;
+
+/** `series.step`: a positive duration, or zero (`0`, `0s`) to turn series reads off. */
+function readSeriesStep(r: ConfigReader): number {
+  if (parseConfigDuration(r.fields.get(["series", "step"])) === 0) return 0;
+  return r.duration(["series", "step"], DEFAULT_CONFIG.seriesStepSeconds, POSITIVE);
+}
+
+function readHeaders(r: ConfigReader): Readonly<Record<string, string>> {
+  const path = ["prometheus", "headers"];
+  const m = r.fields.map(path);
+  const out: Record<string, string> = {};
+  if (m === undefined) return out;
+  for (const [name, value] of Object.entries(m)) {
+    if (!HEADER_NAME.test(name)) {
+      r.report(
+        [...path, name],
+        `${JSON.stringify(name)} is not an HTTP header name`,
+        "header names are letters, digits and - (e.g. X-Scope-OrgID)",
+        true,
+      );
+      continue;
+    }
+    if (typeof value !== "string") {
+      r.report(
+        [...path, name],
+        `expected a string, got ${describeValue(value)}`,
+        `quote the value of header ${name}`,
+      );
+      continue;
+    }
+    if (/[\r\n\0]/.test(value)) {
+      r.report(
+        [...path, name],
+        "a header value cannot hold line breaks or NUL",
+        `write the value of header ${name} on one line`,
+      );
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}

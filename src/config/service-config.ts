@@ -1,0 +1,77 @@
+/**
+ * @module config/service-config
+ * The validated configuration of `slogate serve` (and the one-shot commands): what each
+ * setting means, its default, and the environment variables that override the file. Read
+ * from YAML text and the environment by `read-service-config.ts`; the annotated example is
+ * `slogate.example.yaml`. Pure.
+ */
+import type { NotifyConfig } from "./notify-config.ts";
+
+/** Log levels, least severe first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** A log level of `log.level`. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated configuration of `slogate serve`. Durations in seconds. */
+export interface ServiceConfig {
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Base URL used in links (`<publicUrl>/api/v1/analyses/<id>`). */
+  readonly publicUrl: string;
+  readonly prometheus: {
+    readonly url: string;
+    readonly timeoutSeconds: number;
+    readonly headers: Readonly<Record<string, string>>;
+  };
+  /** SLO files or directories, loaded at start and watched for changes. */
+  readonly slos: readonly string[];
+  readonly store: { readonly kind: "sqlite" | "memory"; readonly dataDir: string };
+  readonly retention: { readonly analysesSeconds: number; readonly baselinesSeconds: number };
+  readonly baseline: {
+    /** Cron expression (checked by `cron-expression.ts`); empty disables scheduled captures. */
+    readonly schedule: string;
+    readonly windowSeconds: number;
+  };
+  /** Accepted bearer tokens; empty means no authentication. */
+  readonly auth: { readonly tokens: readonly string[] };
+  readonly limits: {
+    readonly bodyBytes: number;
+    /** Deadline of one look's Prometheus reads (below Argo's and Flagger's 10 s defaults). */
+    readonly lookTimeoutSeconds: number;
+  };
+  /** Step of the per-step series read at each look (0 disables series reads). */
+  readonly seriesStepSeconds: number;
+  readonly log: { readonly level: LogLevel };
+  /** The `notifications:` section; absent when the file has none (no notifications sent). */
+  readonly notifications?: NotifyConfig;
+}
+
+/** Defaults applied under the file and the environment. */
+export const DEFAULT_CONFIG: ServiceConfig = {
+  listen: { host: "0.0.0.0", port: 8080 },
+  publicUrl: "",
+  prometheus: { url: "http://127.0.0.1:9090", timeoutSeconds: 10, headers: {} },
+  slos: ["slos"],
+  store: { kind: "sqlite", dataDir: ".slogate-data" },
+  retention: { analysesSeconds: 14 * 86400, baselinesSeconds: 30 * 86400 },
+  baseline: { schedule: "*/30 * * * *", windowSeconds: 3600 },
+  auth: { tokens: [] },
+  limits: { bodyBytes: 64 * 1024, lookTimeoutSeconds: 8 },
+  seriesStepSeconds: 60,
+  log: { level: "info" },
+};
+
+/** Environment variables read, and the config field each sets. */
+export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
+  SLOGATE_HOST: "listen.host",
+  SLOGATE_PORT: "listen.port",
+  SLOGATE_PUBLIC_URL: "publicUrl",
+  SLOGATE_PROMETHEUS_URL: "prometheus.url",
+  SLOGATE_PROMETHEUS_TIMEOUT: "prometheus.timeout",
+  SLOGATE_LOOK_TIMEOUT: "limits.lookTimeout",
+  SLOGATE_SLOS: "slos (comma-separated)",
+  SLOGATE_STORE: "store.kind",
+  SLOGATE_DATA_DIR: "store.dataDir",
+  SLOGATE_TOKENS: "auth.tokens (comma-separated)",
+  SLOGATE_BASELINE_SCHEDULE: "baseline.schedule",
+  SLOGATE_LOG_LEVEL: "log.level",
+};
