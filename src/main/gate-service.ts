@@ -5,6 +5,7 @@
  * baseline schedule, retention, and the HTTP server. Used by `slogate serve`, the demo, the
  * integration tests and the benchmark, so they all run the same wiring.
  */
+import { SlogateError } from "../errors.ts";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import cron, { type ScheduledTask } from "node-cron";
@@ -77,6 +78,8 @@ export interface GateService {
 }
 
 const RETENTION_EVERY_MS = 15 * 60 * 1000;
+/** How long `close()` waits for requests in flight (longer than any look's deadline). */
+const DRAIN_LIMIT_MS = 30_000;
 
 /**
  * Headers sent to Prometheus: the configured ones, asking for uncompressed responses unless
@@ -179,8 +182,63 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       }
     }
   };
+  const app = createHttpApp({
+    gate: deps,
+    buildArmMatchers: o.buildArmMatchers,
+    now,
+    probePrometheus: probe,
+    tokens: config.auth.tokens,
+    bodyLimitBytes: config.limits.bodyBytes,
+    baselineWindowSeconds: config.baseline.windowSeconds,
+    metricsExposition: () => metrics.exposition(),
+  });
+
+  let server: Server | undefined;
+  let url = "";
+  if (o.listen !== false) {
+    try {
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(config.listen.port, config.listen.host, (err?: Error) =>
+          err ? reject(err) : resolve(s),
+        );
+        s.on("error", reject);
+      });
+    } catch (cause) {
+      // Nothing may keep running (watchers, notifier, store) when the port cannot be had.
+      catalog.close();
+      await notifier?.close();
+      store.close();
+      const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+      throw new SlogateError(
+        "CONFIG_INVALID",
+        `cannot listen on ${config.listen.host}:${config.listen.port}: ${code}`,
+        {
+          hint:
+            code === "EADDRINUSE"
+              ? "another process holds the port: stop it or set listen.port (--port)"
+              : "check listen.host and listen.port (--host, --port)",
+          cause,
+        },
+      );
+    }
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.requestTimeout = 60_000;
+    const port = (server.address() as AddressInfo).port;
+    const host =
+      config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "127.0.0.1" : config.listen.host;
+    url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    if (publicUrl === "") publicUrl = url;
+    logger.info("slogate listening", {
+      url,
+      publicUrl,
+      slos: catalog.list().length,
+      store: config.store.kind,
+    });
+  }
+
   // Background work (scheduled baselines, retention) runs only in the long-lived service,
-  // not in one-shot CLI commands that open the same store.
+  // not in one-shot CLI commands that open the same store; it starts once the port is held.
   const background = o.listen !== false;
   let task: ScheduledTask | undefined;
   // The schedule's cron expression was checked when the configuration was read.
@@ -202,42 +260,6 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     retentionTimer.unref();
   }
 
-  const app = createHttpApp({
-    gate: deps,
-    buildArmMatchers: o.buildArmMatchers,
-    now,
-    probePrometheus: probe,
-    tokens: config.auth.tokens,
-    bodyLimitBytes: config.limits.bodyBytes,
-    baselineWindowSeconds: config.baseline.windowSeconds,
-    metricsExposition: () => metrics.exposition(),
-  });
-
-  let server: Server | undefined;
-  let url = "";
-  if (o.listen !== false) {
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.listen.port, config.listen.host, (err?: Error) =>
-        err ? reject(err) : resolve(s),
-      );
-      s.on("error", reject);
-    });
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    server.requestTimeout = 60_000;
-    const port = (server.address() as AddressInfo).port;
-    const host =
-      config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "127.0.0.1" : config.listen.host;
-    url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-    if (publicUrl === "") publicUrl = url;
-    logger.info("slogate listening", {
-      url,
-      publicUrl,
-      slos: catalog.list().length,
-      store: config.store.kind,
-    });
-  }
-
   let closed = false;
   return {
     url,
@@ -256,8 +278,16 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       catalog.close();
       if (server !== undefined) {
         const s = server;
+        // Stop accepting, let the looks in flight finish and answer, close each keep-alive
+        // connection as soon as it is idle; past the drain limit, close the rest.
         await new Promise<void>((resolve) => {
-          s.close(() => resolve());
+          const sweep = setInterval(() => s.closeIdleConnections(), 50);
+          const force = setTimeout(() => s.closeAllConnections(), DRAIN_LIMIT_MS);
+          s.close(() => {
+            clearInterval(sweep);
+            clearTimeout(force);
+            resolve();
+          });
           s.closeIdleConnections();
         });
       }
