@@ -104,6 +104,20 @@ function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord
       hint: "start must be at or before time (Unix seconds or RFC 3339)",
     });
   }
+  const cap = deps.maxOpenAnalysesPerSlo;
+  if (
+    cap !== undefined &&
+    deps.store.listAnalyses({ status: "open", sloId: req.slo.id, limit: cap }).length >= cap
+  ) {
+    throw new SlogateError(
+      "TOO_MANY_ANALYSES",
+      `SLO ${req.slo.id} already has ${cap} open analyses; analysis ${JSON.stringify(req.analysisId)} was not opened`,
+      {
+        hint: "close finished analyses (Flagger post-rollout, POST /api/v1/analyses/close) or let retention expire them, or raise limits.maxOpenAnalysesPerSlo",
+        details: { slo: req.slo.id, maxOpenAnalysesPerSlo: cap },
+      },
+    );
+  }
   const baseline = deps.store.latestBaseline(req.slo.id, start);
   return deps.store.createAnalysis({
     id: req.analysisId,

@@ -48,6 +48,8 @@ export interface GateDeps {
    * PROMETHEUS_ABORTED (503) instead of outliving the controller's own timeout.
    */
   readonly lookTimeoutSeconds?: number;
+  /** Open analyses allowed per SLO: a look that would open one more fails with TOO_MANY_ANALYSES. */
+  readonly maxOpenAnalysesPerSlo?: number;
   readonly judge: JudgeLook;
   readonly logger: Logger;
   readonly metrics?: UseCaseMetrics;
@@ -80,6 +82,7 @@ export type AnalyzeLookDeps = Pick<
   | "seriesStepSeconds"
   | "probePrometheus"
   | "lookTimeoutSeconds"
+  | "maxOpenAnalysesPerSlo"
   | "judge"
   | "logger"
   | "metrics"

@@ -1,7 +1,9 @@
 /**
  * @module app/readiness
  * Whether the service can take looks: the store accepts writes, Prometheus answers, and the
- * SLO catalog's status. Used by `/readyz`.
+ * SLO catalog's status. Used by `/readyz` through `cachedReadiness`: probes run at most once
+ * per `maxAgeMs` (so a kubelet polling every second writes nothing to the store per call) and
+ * an answer never waits more than `answerWithinMs` for a slow probe.
  */
 import { SlogateError } from "../errors.ts";
 import type { GateDeps } from "./deps.ts";
@@ -44,5 +46,46 @@ export async function checkReadiness(deps: ReadinessDeps, now: number): Promise<
     ready: Object.values(checks).every((c) => c.ok),
     checks,
     slos: { valid: slos.valid, served: slos.served },
+  };
+}
+
+/** What `/readyz` answers while the first probe is still running. */
+function pending(deps: Pick<ReadinessDeps, "catalog">): Readiness {
+  const slos = deps.catalog.status();
+  return {
+    ready: false,
+    checks: { probe: { ok: false, error: { message: "the first readiness probe is still running" } } },
+    slos: { valid: slos.valid, served: slos.served },
+  };
+}
+
+/**
+ * A readiness check that reuses its last result for `maxAgeMs`, refreshes it in the
+ * background, and answers within `answerWithinMs` (with the last result, or "not ready" before
+ * the first one) when a probe is slow. `nowMs` is the clock.
+ */
+export function cachedReadiness(
+  deps: ReadinessDeps,
+  o: { readonly maxAgeMs: number; readonly answerWithinMs: number; readonly nowMs: () => number },
+): () => Promise<Readiness> {
+  let last: { at: number; value: Readiness } | undefined;
+  let running: Promise<Readiness> | undefined;
+  return async () => {
+    if (last !== undefined && o.nowMs() - last.at < o.maxAgeMs) return last.value;
+    running ??= checkReadiness(deps, o.nowMs() / 1000)
+      .then((value) => {
+        last = { at: o.nowMs(), value };
+        return value;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), o.answerWithinMs);
+    });
+    const fresh = await Promise.race([running, late]);
+    clearTimeout(timer);
+    return fresh ?? last?.value ?? pending(deps);
   };
 }

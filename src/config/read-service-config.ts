@@ -37,8 +37,8 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   store: ["kind", "dataDir"],
   retention: ["analyses", "baselines"],
   baseline: ["schedule", "window"],
-  auth: ["tokens"],
-  limits: ["bodyBytes", "lookTimeout"],
+  auth: ["tokens", "metricsTokens"],
+  limits: ["bodyBytes", "lookTimeout", "maxOpenAnalysesPerSlo", "maxAnalysisSeries"],
   series: ["step"],
   log: ["level"],
 };
@@ -169,7 +169,10 @@ function readConfig(r: ConfigReader): ServiceConfig {
     schedule: readSchedule(r),
     windowSeconds: r.duration(["baseline", "window"], d.baseline.windowSeconds, POSITIVE),
   };
-  const auth = { tokens: readTokens(r) };
+  const auth = {
+    tokens: readTokens(r, "tokens", "SLOGATE_TOKENS"),
+    metricsTokens: readTokens(r, "metricsTokens", "SLOGATE_METRICS_TOKENS"),
+  };
   const limits = {
     bodyBytes: r.integer(
       ["limits", "bodyBytes"],
@@ -185,6 +188,13 @@ function readConfig(r: ConfigReader): ServiceConfig {
       POSITIVE,
       "SLOGATE_LOOK_TIMEOUT",
     ),
+    maxOpenAnalysesPerSlo: r.integer(
+      ["limits", "maxOpenAnalysesPerSlo"],
+      d.limits.maxOpenAnalysesPerSlo,
+      1,
+      1_000_000,
+    ),
+    maxAnalysisSeries: r.integer(["limits", "maxAnalysisSeries"], d.limits.maxAnalysisSeries, 0, 1_000_000),
   };
   const seriesStepSeconds = readSeriesStep(r);
   const log = { level: r.oneOf(["log", "level"], LOG_LEVELS, d.log.level, "SLOGATE_LOG_LEVEL") };
@@ -223,17 +233,16 @@ function readSchedule(r: ConfigReader): string {
   return schedule;
 }
 
-/** `auth.tokens`: bearer tokens of at least MIN_TOKEN_LENGTH characters. */
-function readTokens(r: ConfigReader): readonly string[] {
-  const envVar = "SLOGATE_TOKENS";
-  const tokens = r.stringList(["auth", "tokens"], DEFAULT_CONFIG.auth.tokens, envVar);
-  const listed = r.setByEnv(envVar) ? undefined : r.fields.get(["auth", "tokens"]);
+/** `auth.tokens` / `auth.metricsTokens`: bearer tokens of at least MIN_TOKEN_LENGTH characters. */
+function readTokens(r: ConfigReader, key: "tokens" | "metricsTokens", envVar: string): readonly string[] {
+  const tokens = r.stringList(["auth", key], DEFAULT_CONFIG.auth[key], envVar);
+  const listed = r.setByEnv(envVar) ? undefined : r.fields.get(["auth", key]);
   tokens.forEach((t, i) => {
     if (t.length >= MIN_TOKEN_LENGTH) return;
     // A token of a file list is reported at its entry; one of a comma-separated text at the setting.
     const entry = Array.isArray(listed) ? listed.indexOf(t) : -1;
     r.reportSetting(
-      entry < 0 ? ["auth", "tokens"] : ["auth", "tokens", entry],
+      entry < 0 ? ["auth", key] : ["auth", key, entry],
       envVar,
       `every token must be at least ${MIN_TOKEN_LENGTH} characters (token ${i + 1} has ${t.length})`,
       `use tokens of at least ${MIN_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 24`,

@@ -31,12 +31,19 @@ export interface ServiceConfig {
     readonly schedule: string;
     readonly windowSeconds: number;
   };
-  /** Accepted bearer tokens; empty means no authentication. */
-  readonly auth: { readonly tokens: readonly string[] };
+  /**
+   * Accepted bearer tokens on `/api`; empty means no authentication. `metricsTokens`, when
+   * set, guard `/metrics` (which names analyses and rollouts) with their own tokens.
+   */
+  readonly auth: { readonly tokens: readonly string[]; readonly metricsTokens: readonly string[] };
   readonly limits: {
     readonly bodyBytes: number;
     /** Deadline of one look's Prometheus reads (below Argo's and Flagger's 10 s defaults). */
     readonly lookTimeoutSeconds: number;
+    /** Open analyses per SLO; a look that would open one more answers 429. */
+    readonly maxOpenAnalysesPerSlo: number;
+    /** Per-analysis status series in `/metrics`; past it new analyses get none (counted). */
+    readonly maxAnalysisSeries: number;
   };
   /** Step of the per-step series read at each look (0 disables series reads). */
   readonly seriesStepSeconds: number;
@@ -54,8 +61,13 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   store: { kind: "sqlite", dataDir: ".slogate-data" },
   retention: { analysesSeconds: 14 * 86400, baselinesSeconds: 30 * 86400 },
   baseline: { schedule: "*/30 * * * *", windowSeconds: 3600 },
-  auth: { tokens: [] },
-  limits: { bodyBytes: 64 * 1024, lookTimeoutSeconds: 8 },
+  auth: { tokens: [], metricsTokens: [] },
+  limits: {
+    bodyBytes: 64 * 1024,
+    lookTimeoutSeconds: 8,
+    maxOpenAnalysesPerSlo: 500,
+    maxAnalysisSeries: 2000,
+  },
   seriesStepSeconds: 60,
   log: { level: "info" },
 };
@@ -72,6 +84,7 @@ export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
   SLOGATE_STORE: "store.kind",
   SLOGATE_DATA_DIR: "store.dataDir",
   SLOGATE_TOKENS: "auth.tokens (comma-separated)",
+  SLOGATE_METRICS_TOKENS: "auth.metricsTokens (comma-separated)",
   SLOGATE_BASELINE_SCHEDULE: "baseline.schedule",
   SLOGATE_LOG_LEVEL: "log.level",
 };

@@ -28,7 +28,7 @@ function flaggerToken(body: unknown): string | undefined {
  * webhooks (`/v1/flagger/...` under `/api`), which cannot send headers, may instead carry the
  * token as `metadata.token` in their body.
  */
-export function bearerAuth(tokens: readonly string[]): RequestHandler {
+export function bearerAuth(tokens: readonly string[], setting = "auth.tokens"): RequestHandler {
   return (req, _res, next) => {
     if (tokens.length === 0) return next();
     const header = req.get("authorization") ?? "";
@@ -37,7 +37,7 @@ export function bearerAuth(tokens: readonly string[]): RequestHandler {
     if (presented === undefined || !tokenMatches(presented, tokens)) {
       return next(
         new SlogateError("UNAUTHORIZED", "missing or invalid bearer token", {
-          hint: "send Authorization: Bearer <token> with a token from the service's auth.tokens",
+          hint: `send Authorization: Bearer <token> with a token from the service's ${setting}`,
         }),
       );
     }

@@ -5,7 +5,6 @@
  */
 import express, { type Express } from "express";
 import { SlogateError } from "../errors.ts";
-import { checkReadiness } from "../app/readiness.ts";
 import { apiRouter } from "./api-routes.ts";
 import { argoVerdictRouter } from "./argo-verdict-route.ts";
 import { bearerAuth } from "./bearer-auth.ts";
@@ -25,13 +24,13 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
 
   app.get("/readyz", async (_req, res) => {
-    const r = await checkReadiness({ ...deps.gate, probePrometheus: deps.probePrometheus }, deps.now());
+    const r = await deps.readiness();
     res
       .status(r.ready ? 200 : 503)
       .json({ status: r.ready ? "ready" : "not ready", checks: r.checks, slos: r.slos });
   });
 
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", bearerAuth(deps.metricsTokens ?? [], "auth.metricsTokens"), async (_req, res) => {
     if (deps.metricsExposition === undefined) {
       res.status(404).json(errorBody(new SlogateError("NOT_FOUND", "metrics are disabled", { hint: "" })));
       return;

@@ -4,6 +4,7 @@
  * controller-supplied arm values into label matchers, readiness probes and settings.
  */
 import type { GateDeps } from "../app/deps.ts";
+import type { Readiness } from "../app/readiness.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 
@@ -19,9 +20,11 @@ export interface HttpDeps {
   readonly buildArmMatchers: BuildArmMatchers;
   /** Current time in Unix seconds (the default evaluation time of a look). */
   readonly now: () => number;
-  /** Rejects when Prometheus cannot answer (for `/readyz`). */
-  readonly probePrometheus: () => Promise<void>;
+  /** The readiness of the service (for `/readyz`; cached, answers within a second). */
+  readonly readiness: () => Promise<Readiness>;
   readonly tokens: readonly string[];
+  /** Tokens guarding `/metrics`; empty leaves it open. */
+  readonly metricsTokens?: readonly string[];
   readonly bodyLimitBytes: number;
   /** The `/metrics` exposition (404 when absent). */
   readonly metricsExposition?: () => Promise<{ readonly contentType: string; readonly body: string }>;

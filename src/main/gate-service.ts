@@ -24,6 +24,7 @@ import { SqliteStore } from "../store/sqlite-store.ts";
 import type { Store } from "../app/store-port.ts";
 import { backtest, type BacktestRequest, type BacktestResult } from "../app/backtest.ts";
 import { captureBaseline } from "../app/capture-baseline.ts";
+import { cachedReadiness } from "../app/readiness.ts";
 import { expireAnalyses } from "../app/close-analysis.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
@@ -80,6 +81,9 @@ export interface GateService {
 const RETENTION_EVERY_MS = 15 * 60 * 1000;
 /** How long `close()` waits for requests in flight (longer than any look's deadline). */
 const DRAIN_LIMIT_MS = 30_000;
+/** `/readyz` reuses a probe for this long, and gives a slow probe this long. */
+const READINESS_MAX_AGE_MS = 5_000;
+const READINESS_PROBE_TIMEOUT_MS = 5_000;
 
 /**
  * Headers sent to Prometheus: the configured ones, asking for uncompressed responses unless
@@ -96,7 +100,10 @@ export function prometheusHeaders(configured: Readonly<Record<string, string>>):
 export async function startGateService(o: GateServiceOptions): Promise<GateService> {
   const { config, logger } = o;
   const now = o.now ?? ((): number => Date.now() / 1000);
-  const metrics = new ServiceMetrics(now, { defaultMetrics: o.listen !== false });
+  const metrics = new ServiceMetrics(now, {
+    defaultMetrics: o.listen !== false,
+    maxAnalysisSeries: config.limits.maxAnalysisSeries,
+  });
   const store: Store =
     config.store.kind === "sqlite" ? SqliteStore.open(config.store.dataDir) : new MemoryStore();
 
@@ -147,6 +154,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     seriesStepSeconds: config.seriesStepSeconds,
     probePrometheus: probe,
     lookTimeoutSeconds: config.limits.lookTimeoutSeconds,
+    maxOpenAnalysesPerSlo: config.limits.maxOpenAnalysesPerSlo,
     judge: o.judge ?? judgeLook,
     logger,
     metrics,
@@ -186,8 +194,12 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     gate: deps,
     buildArmMatchers: o.buildArmMatchers,
     now,
-    probePrometheus: probe,
+    readiness: cachedReadiness(
+      { store, catalog, probePrometheus: () => probe(AbortSignal.timeout(READINESS_PROBE_TIMEOUT_MS)) },
+      { maxAgeMs: READINESS_MAX_AGE_MS, answerWithinMs: 900, nowMs: () => Date.now() },
+    ),
     tokens: config.auth.tokens,
+    metricsTokens: config.auth.metricsTokens,
     bodyLimitBytes: config.limits.bodyBytes,
     baselineWindowSeconds: config.baseline.windowSeconds,
     metricsExposition: () => metrics.exposition(),

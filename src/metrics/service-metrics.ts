@@ -30,14 +30,17 @@ export class ServiceMetrics {
   readonly #slosLoaded: Gauge;
   /** Newest baseline capture time per `service\u0000slo`, for the age gauge computed at scrape. */
   readonly #baselineTimes = new Map<string, { service: string; slo: string; capturedAt: number }>();
+  readonly #maxAnalysisSeries: number;
+  readonly #statusDropped: Counter;
   /** Current labels of each open analysis' status series. */
   readonly #statusLabels = new Map<string, Record<string, string>>();
 
   /** `nowSeconds` is read at scrape time for ages. */
   constructor(
     nowSeconds: () => number = () => Date.now() / 1000,
-    options: { defaultMetrics?: boolean } = {},
+    options: { defaultMetrics?: boolean; maxAnalysisSeries?: number } = {},
   ) {
+    this.#maxAnalysisSeries = options.maxAnalysisSeries ?? 2000;
     const registry = new Registry();
     this.registry = registry;
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: registry });
@@ -52,6 +55,10 @@ export class ServiceMetrics {
       labelNames: readonly L[],
       buckets: number[],
     ) => new Histogram<L>({ name, help, labelNames, buckets, registers: r });
+    this.#statusDropped = counter(
+      "slogate_analysis_status_dropped_total",
+      "Status updates of open analyses left out of slogate_analysis_status because limits.maxAnalysisSeries series exist.",
+    );
     this.#verdicts = counter("slogate_verdicts_total", "Verdicts answered, by SLO and result.", [
       "service",
       "slo",
@@ -142,6 +149,10 @@ export class ServiceMetrics {
   /** Points the status series of an analysis at its current verdict. */
   #setStatus(slo: Slo, analysis: { id: string; rollout?: string }, verdict: string): void {
     this.#dropStatus(analysis.id);
+    if (this.#statusLabels.size >= this.#maxAnalysisSeries) {
+      this.#statusDropped.inc();
+      return;
+    }
     const labels = {
       service: slo.service,
       slo: slo.name,
