@@ -65,7 +65,14 @@ export function outcomeOf(verdict: SloVerdict): AnalysisOutcome {
   return verdict.verdict === "pass" ? "promoted" : verdict.verdict === "fail" ? "rolled-back" : "aborted";
 }
 
-function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
+type NewAnalysis = Parameters<GateDeps["store"]["createAnalysis"]>[0];
+
+/**
+ * The analysis a look belongs to: the stored one, or (`create` set) the one it would create —
+ * stored only once a look of it is judged, so a refused look (backend down) leaves the store
+ * unchanged.
+ */
+function planAnalysis(deps: GateDeps, req: LookRequest): { record: AnalysisRecord; create?: NewAnalysis } {
   const existing = deps.store.getAnalysis(req.analysisId);
   if (existing !== undefined) {
     if (existing.sloId !== req.slo.id) {
@@ -89,7 +96,7 @@ function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
         },
       );
     }
-    return existing;
+    return { record: existing };
   }
   const start = req.start ?? req.at;
   if (start > req.at) {
@@ -98,7 +105,7 @@ function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
     });
   }
   const baseline = deps.store.latestBaseline(req.slo.id, start);
-  return deps.store.createAnalysis({
+  const create: NewAnalysis = {
     id: req.analysisId,
     sloId: req.slo.id,
     controller: req.controller,
@@ -110,7 +117,13 @@ function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
     ...(baseline === undefined ? {} : { baselineId: baseline.id }),
     createdAt: deps.wallClock(),
     updatedAt: deps.wallClock(),
-  });
+  };
+  return { record: { ...create, looks: 0, status: "open" }, create };
+}
+
+function ensureAnalysis(deps: GateDeps, req: LookRequest): AnalysisRecord {
+  const plan = planAnalysis(deps, req);
+  return plan.create === undefined ? plan.record : deps.store.createAnalysis(plan.create);
 }
 
 async function readArm(
@@ -230,7 +243,8 @@ export async function openAnalysis(deps: GateDeps, req: LookRequest): Promise<An
 export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<LookResult> {
   return deps.locks.run(req.analysisId, async () => {
     const began = performance.now();
-    const analysis = ensureAnalysis(deps, req);
+    const plan = planAnalysis(deps, req);
+    const analysis = plan.record;
     const link = deps.link(analysis.id);
     if (analysis.status === "closed") {
       const last = deps.store.listLooks(analysis.id).at(-1);
@@ -275,6 +289,7 @@ export async function analyzeLook(deps: GateDeps, req: LookRequest): Promise<Loo
     // so does a final pass. A final inconclusive stays open: more data may still decide it.
     const decided = out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass");
     const outcome = outcomeOf(out.verdict);
+    if (plan.create !== undefined) deps.store.createAnalysis(plan.create);
     const updated = deps.store.appendLook(look, {
       judgeState: out.state,
       updatedAt: deps.wallClock(),

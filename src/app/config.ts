@@ -18,6 +18,8 @@ export interface ServiceConfig {
   readonly prometheus: {
     readonly url: string;
     readonly timeoutSeconds: number;
+    /** Largest answer read from Prometheus, in bytes; a larger one is aborted while read. */
+    readonly maxResponseBytes: number;
     readonly headers: Readonly<Record<string, string>>;
   };
   /** SLO files or directories, loaded at start and watched for changes. */
@@ -47,7 +49,12 @@ export interface ServiceConfig {
 export const DEFAULT_CONFIG: ServiceConfig = {
   listen: { host: "0.0.0.0", port: 8080 },
   publicUrl: "",
-  prometheus: { url: "http://127.0.0.1:9090", timeoutSeconds: 10, headers: {} },
+  prometheus: {
+    url: "http://127.0.0.1:9090",
+    timeoutSeconds: 10,
+    maxResponseBytes: 64 * 1024 * 1024,
+    headers: {},
+  },
   slos: ["slos"],
   store: { kind: "sqlite", dataDir: ".slogate-data" },
   retention: { analysesSeconds: 14 * 86400, baselinesSeconds: 30 * 86400 },
@@ -241,6 +248,14 @@ export function parseServiceConfig(
         "prometheus.timeout",
         p,
         d.prometheus.timeoutSeconds,
+      ),
+      maxResponseBytes: int(
+        prom.maxResponseBytes,
+        "prometheus.maxResponseBytes",
+        p,
+        d.prometheus.maxResponseBytes,
+        64 * 1024,
+        Number.MAX_SAFE_INTEGER,
       ),
       headers,
     },

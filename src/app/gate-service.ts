@@ -112,6 +112,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   const client = new HttpPrometheusClient({
     url: config.prometheus.url,
     timeoutMs: config.prometheus.timeoutSeconds * 1000,
+    maxResponseBytes: config.prometheus.maxResponseBytes,
     headers: prometheusHeaders(config.prometheus.headers),
     onQuery: (q) => {
       metrics.observeQuery(q);
@@ -120,7 +121,18 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   });
   const readers = o.createArmReaders(client);
   const probe = async (signal?: AbortSignal): Promise<void> => {
-    await client.query("vector(1)", undefined, signal);
+    // Not just "something answered": the answer must be exactly what Prometheus gives.
+    const r = await client.query("vector(1)", undefined, signal);
+    if (!(r.type === "vector" && r.samples.length === 1 && r.samples[0]?.v === 1)) {
+      throw new SlogateError(
+        "PROMETHEUS_BAD_RESPONSE",
+        `Prometheus at ${client.url} answered vector(1) with something else (${r.type})`,
+        {
+          hint: "the URL may point at something that is not a Prometheus-compatible API; check prometheus.url",
+          details: { backend: client.url, query: "vector(1)" },
+        },
+      );
+    }
   };
 
   let notifier: Notifier | undefined;
