@@ -12,7 +12,7 @@
  * reader the look is refused (SLO_UNSUPPORTED) rather than judged on nothing.
  */
 import { SlogateError } from "../errors.ts";
-import type { LabelMatcher } from "../promql/matchers.ts";
+import { formatMatchers, type LabelMatcher } from "../promql/matchers.ts";
 import type { ArmCounts, LookData, StepCounts } from "../domain/counts.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
@@ -194,6 +194,11 @@ async function readLookData(
   at: number,
 ): Promise<LookData> {
   const range = { start: analysis.start, end: at };
+  // Named in a `nodata` verdict's reason when an arm matches nothing.
+  const selectors = {
+    canary: `{${formatMatchers(analysis.selectors.canary)}}`,
+    stable: `{${formatMatchers(analysis.selectors.stable)}}`,
+  };
   const signal =
     deps.lookTimeoutSeconds === undefined ? undefined : AbortSignal.timeout(deps.lookTimeoutSeconds * 1000);
   if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
@@ -213,6 +218,7 @@ async function readLookData(
       stable: fromPoints(stable),
       baseline: null,
       series: { canary: canary ?? [], stable: stable ?? [] },
+      selectors,
     };
   }
   const [canary, stable, canarySeries, stableSeries] = await Promise.all([
@@ -231,6 +237,7 @@ async function readLookData(
     ...(canarySeries !== undefined && stableSeries !== undefined
       ? { series: { canary: canarySeries, stable: stableSeries } }
       : {}),
+    selectors,
   };
 }
 

@@ -46,7 +46,8 @@ import { baselineLimit, nullRatio, planAlpha, type AlphaPlan, type SequentialChe
 import type { CheckResult, CheckStatus } from "../domain/verdict.ts";
 import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
 import { countsAbove, tailBoundaries } from "./tail-boundaries.ts";
-import { decideVerdict } from "./verdict.ts";
+import { eValueOf, formatEValue, log10EValueOf } from "./e-value.ts";
+import { decideVerdict, noDataOf } from "./verdict.ts";
 
 /** The mixture over alternatives shared by all count e-processes (fixed; part of state version 1). */
 export const SEQUENTIAL_GRID = defaultMixtureGrid(24);
@@ -98,6 +99,12 @@ export interface SequentialState {
   readonly relative: EProcessState & { canary: Consumed; stable: Consumed; tail?: TailState };
   readonly absolute: EProcessState & { canary: Consumed };
   readonly baseline: EProcessState & { canary: Consumed };
+  /**
+   * Stable against the absolute limit (its counts kept under `canary`): evidence only — when it
+   * crossed too, an absolute failure is the environment's (see judge/verdict.ts). Absent in
+   * states stored before it (then started at the next look).
+   */
+  readonly stableAbsolute?: EProcessState & { canary: Consumed };
   readonly distributionFailedAt: number | null;
   /** Looks whose counts went down (counter reset / inconsistent data). */
   readonly resets: number;
@@ -182,6 +189,7 @@ function isState(s: unknown): s is SequentialState {
     o.relative.logRatios.length === SEQUENTIAL_GRID.offsets.length &&
     Array.isArray(o.absolute?.logRatios) &&
     Array.isArray(o.baseline?.logRatios) &&
+    (o.stableAbsolute === undefined || Array.isArray(o.stableAbsolute.logRatios)) &&
     typeof o.nullRatio === "number" &&
     typeof o.alpha === "object"
   );
@@ -333,12 +341,13 @@ function advance(
     p: P,
     limit: number | null,
     alpha: number,
+    arm: CleanArm | null = canary,
   ): P => {
-    if (!canary || alpha <= 0 || limit === null || !(limit > 0 && limit < 1)) return p;
-    const d = increment(canary, p.canary);
-    const consumed = { canary: { total: canary.total, bad: canary.bad } };
+    if (!arm || alpha <= 0 || limit === null || !(limit > 0 && limit < 1)) return p;
+    const d = increment(arm, p.canary);
+    const consumed = { canary: { total: arm.total, bad: arm.bad } };
     if (!d) {
-      if (notes.length === 0) {
+      if (notes.length === 0 && arm === canary) {
         resets++;
         notes.push(
           "canary counts went down since the previous look (counter reset or inconsistent data): re-anchored",
@@ -354,8 +363,14 @@ function advance(
   };
   const absolute = binomialStep(s.absolute, s.absoluteLimit, s.alpha.absolute);
   const baseline = binomialStep(s.baseline, s.baselineLimit, s.alpha.baseline / 2);
+  const stableAbsolute = binomialStep(
+    s.stableAbsolute ?? { ...freshProcess(), canary: { total: 0, bad: 0 } },
+    s.absoluteLimit,
+    s.alpha.absolute,
+    stable,
+  );
   return {
-    state: { ...s, relative, absolute, baseline, resets, looks: s.looks + 1, lastAt: at },
+    state: { ...s, relative, absolute, baseline, stableAbsolute, resets, looks: s.looks + 1, lastAt: at },
     resetNote: notes.length > 0 ? notes.join("; ") + "." : null,
   };
 }
@@ -440,7 +455,7 @@ function relativeCheck(c: CheckContext): CheckResult {
   const rc = rate(canary);
   const rs = rate(stable);
   const status = statusFor(state.relative.failedAt, canary?.total ?? 0, slo.canary.minRequests);
-  const eValue = Math.exp(logE);
+  const eText = formatEValue(logE);
   const r0 = state.nullRatio;
   const ratio = rc / rs;
   const strongest = tail ? strongestBoundary(tail) : null;
@@ -449,12 +464,12 @@ function relativeCheck(c: CheckContext): CheckResult {
     : "";
   const reason =
     status === "fail" && tail
-      ? `canary's share of requests slower than the boundaries near the threshold is credibly above ${r0.toFixed(2)} × stable's (above the threshold: canary ${pct(rc)}, stable ${pct(rs)}; e-value ${eValue.toPrecision(3)} ≥ 1/α = ${(1 / alpha).toFixed(0)}${tailNote})`
+      ? `canary's share of requests slower than the boundaries near the threshold is credibly above ${r0.toFixed(2)} × stable's (above the threshold: canary ${pct(rc)}, stable ${pct(rs)}; e-value ${eText} ≥ 1/α = ${(1 / alpha).toFixed(0)}${tailNote})`
       : status === "fail"
-        ? `canary bad ratio ${pct(rc)} is credibly above ${r0.toFixed(2)} × stable's ${pct(rs)} (e-value ${eValue.toPrecision(3)} ≥ 1/α = ${(1 / alpha).toFixed(0)})`
+        ? `canary bad ratio ${pct(rc)} is credibly above ${r0.toFixed(2)} × stable's ${pct(rs)} (e-value ${eText} ≥ 1/α = ${(1 / alpha).toFixed(0)})`
         : status === "inconclusive"
-          ? `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; no evidence of a regression (e-value ${eValue.toPrecision(3)})`
-          : `no evidence that canary (${pct(rc)}) is worse than ${r0.toFixed(2)} × stable (${pct(rs)}) (e-value ${eValue.toPrecision(3)} < ${(1 / alpha).toFixed(0)}${tailNote})`;
+          ? `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; no evidence of a regression (e-value ${eText})`
+          : `no evidence that canary (${pct(rc)}) is worse than ${r0.toFixed(2)} × stable (${pct(rs)}) (e-value ${eText} < ${(1 / alpha).toFixed(0)}${tailNote})`;
   const wc = wilsonInterval(canary?.bad ?? 0, canary?.total ?? 0);
   const ws = wilsonInterval(stable?.bad ?? 0, stable?.total ?? 0);
   return {
@@ -474,13 +489,14 @@ function relativeCheck(c: CheckContext): CheckResult {
       stableBadRatioWilson95Upper: num(ws.upper),
       ratio: num(ratio),
       nullRatio: r0,
-      eValue: num(eValue),
+      eValue: eValueOf(logE),
+      log10EValue: log10EValueOf(logE),
       eThreshold: alpha > 0 ? 1 / alpha : null,
       alpha,
       failedAt: state.relative.failedAt,
       ...(tail
         ? {
-            eValueAtThreshold: num(Math.exp(logEValue(SEQUENTIAL_GRID, state.relative.logRatios))),
+            eValueAtThreshold: eValueOf(logEValue(SEQUENTIAL_GRID, state.relative.logRatios)),
             tailBoundaries: tail.bounds.length,
             tailFromSeconds: tail.bounds[0] ?? null,
             tailToSeconds: tail.bounds[tail.bounds.length - 1] ?? null,
@@ -526,7 +542,7 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
     };
   }
   const logE = logEValue(SEQUENTIAL_GRID, p.logRatios);
-  const eValue = Math.exp(logE);
+  const eText = formatEValue(logE);
   const rc = rate(canary);
   let status = statusFor(p.failedAt, canary?.total ?? 0, slo.canary.minRequests);
   const what =
@@ -538,11 +554,11 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
     status = p.failedAt !== null ? "fail" : status;
     reason = `the limit ${limit === null ? "is unknown" : pct(limit)} cannot be exceeded; nothing to test`;
   } else if (status === "fail") {
-    reason = `canary bad ratio ${pct(rc)} is credibly above ${what} ${pct(limit)} (e-value ${eValue.toPrecision(3)} ≥ ${(1 / alpha).toFixed(0)})`;
+    reason = `canary bad ratio ${pct(rc)} is credibly above ${what} ${pct(limit)} (e-value ${eText} ≥ ${(1 / alpha).toFixed(0)})`;
   } else if (status === "inconclusive") {
     reason = `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; canary ${pct(rc)} vs ${what} ${pct(limit)}`;
   } else {
-    reason = `no evidence that canary (${pct(rc)}) exceeds ${what} ${pct(limit)} (e-value ${eValue.toPrecision(3)})`;
+    reason = `no evidence that canary (${pct(rc)}) exceeds ${what} ${pct(limit)} (e-value ${eText})`;
   }
   const wi = wilsonInterval(canary?.bad ?? 0, canary?.total ?? 0);
   return {
@@ -563,8 +579,13 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
             baselineBadRatio: num(rate(baselineArm)),
             baselineBadRatioUpper: state.baselineUpper,
           }
-        : {}),
-      eValue: num(eValue),
+        : {
+            stableBadRatio: num(rate(c.stable)),
+            // Stable crossed the same limit too: an absolute failure is the environment's.
+            stableFailedAt: state.stableAbsolute?.failedAt ?? null,
+          }),
+      eValue: eValueOf(logE),
+      log10EValue: log10EValueOf(logE),
       eThreshold: alpha > 0 ? 1 / alpha : null,
       alpha,
       failedAt: p.failedAt,
@@ -680,6 +701,7 @@ export function judgeSequential(input: JudgeInput<SequentialState>): JudgeOutput
     checks,
     canaryEvents: canary?.total ?? 0,
     note: resetNote ?? undefined,
+    noData: noDataOf(data, advanced.alpha.relative > 0 ? ["canary", "stable"] : ["canary"]),
   });
   return { verdict, state };
 }
