@@ -8,7 +8,14 @@ import { captureBaseline } from "../app/capture-baseline.ts";
 import { closeAnalysis } from "../app/close-analysis.ts";
 import { SlogateError } from "../errors.ts";
 import type { HttpDeps } from "./http-deps.ts";
-import { optionalCount, optionalText, optionalTime, requiredText, selectorValue } from "./request-fields.ts";
+import {
+  optionalCount,
+  optionalText,
+  optionalTime,
+  requiredId,
+  requiredText,
+  selectorValue,
+} from "./request-fields.ts";
 
 function notFound(what: string, id: string): SlogateError {
   return new SlogateError("NOT_FOUND", `${what} ${JSON.stringify(id.slice(0, 200))} not found`, {
@@ -38,9 +45,9 @@ export function apiRouter(deps: HttpDeps): Router {
     });
   });
 
-  // Analysis ids may contain '/' (Flagger's namespace/name): match the rest of the path.
-  router.get(/^\/api\/v1\/analyses\/(.+)$/, (req, res) => {
-    const id = decodeURIComponent((req.params as Record<string, string>)[0] ?? "");
+  // The id is percent-decoded once, by the router (a malformed encoding is a 400).
+  router.get("/api/v1/analyses/:id", (req, res) => {
+    const id = requiredId(req.params.id, "analysis id");
     const a = store.getAnalysis(id);
     if (a === undefined) throw notFound("analysis", id);
     const baseline = a.baselineId === undefined ? undefined : store.getBaseline(a.baselineId);
@@ -54,7 +61,7 @@ export function apiRouter(deps: HttpDeps): Router {
 
   router.post("/api/v1/analyses/close", async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const id = requiredText(body.analysis, "analysis");
+    const id = requiredId(body.analysis, "analysis");
     const outcome = optionalText(body.outcome, "outcome") ?? "aborted";
     if (!["promoted", "rolled-back", "aborted"].includes(outcome)) {
       throw new SlogateError("BAD_REQUEST", "outcome must be promoted, rolled-back or aborted", {
@@ -79,8 +86,9 @@ export function apiRouter(deps: HttpDeps): Router {
   });
 
   router.get("/api/v1/baselines/:id", (req, res) => {
-    const b = store.getBaseline(req.params.id);
-    if (b === undefined) throw notFound("baseline", req.params.id);
+    const id = requiredId(req.params.id, "baseline id");
+    const b = store.getBaseline(id);
+    if (b === undefined) throw notFound("baseline", id);
     res.json({ baseline: b });
   });
 

@@ -18,6 +18,7 @@ import { verdictBody } from "./verdict-body.ts";
 import {
   analysisId,
   armValue,
+  derivedId,
   optionalCount,
   optionalFlag,
   optionalText,
@@ -52,7 +53,8 @@ export function argoVerdictRouter(deps: HttpDeps): Router {
     const stable = armValue(fields.stable, "stable");
     const now = deps.now();
     const at = optionalTime(fields.time, "time") ?? now;
-    const id = analysisId(fields.analysis, "analysis") ?? `argo:${slo.id}:${keyOf(canary)}:${keyOf(stable)}`;
+    const id =
+      analysisId(fields.analysis, "analysis") ?? derivedId("argo", [slo.id, keyOf(canary), keyOf(stable)]);
     const start = optionalTime(fields.start, "start");
     const expectedLooks = optionalCount(fields.count ?? fields.looks, "count");
     const end = optionalTime(fields.end, "end");

@@ -43,6 +43,12 @@ export function errorBody(e: SlogateError): Record<string, unknown> {
 
 function fromBodyParser(err: unknown): SlogateError | undefined {
   const e = err as { type?: unknown; status?: unknown; limit?: unknown };
+  if (err instanceof URIError && e.status === 400) {
+    // The router could not percent-decode a path parameter.
+    return new SlogateError("BAD_REQUEST", "the path has a malformed percent-encoding", {
+      hint: "percent-encode the path once (e.g. encodeURIComponent of the id); ids never need encoding, see docs/service.md",
+    });
+  }
   if (e.type === "entity.too.large") {
     return new SlogateError("BAD_REQUEST", `request body larger than ${String(e.limit)} bytes`, {
       hint: "send a smaller body",

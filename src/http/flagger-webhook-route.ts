@@ -20,7 +20,7 @@ import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome } from "../store/types.ts";
 import { verdictBody } from "./verdict-body.ts";
 import type { HttpDeps } from "./http-deps.ts";
-import { objectName, optionalText, optionalTime, requiredText } from "./request-fields.ts";
+import { derivedId, objectName, optionalText, optionalTime, requiredText } from "./request-fields.ts";
 
 export const FLAGGER_WEBHOOK_TYPES = [
   "confirm-rollout",
@@ -55,7 +55,7 @@ function parsePayload(body: unknown): FlaggerPayload {
       hint: "set webhook metadata as strings",
     });
   }
-  const metadata: Record<string, string> = {};
+  const metadata = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(metadataRaw as Record<string, unknown>).slice(0, 50)) {
     if (k === "token") continue; // checked by bearerAuth; never stored or echoed
     metadata[k] = optionalText(v, `metadata.${k.slice(0, 50)}`) ?? "";
@@ -101,8 +101,9 @@ function slosOf(deps: HttpDeps, p: FlaggerPayload): Slo[] {
   return slos;
 }
 
+/** `flagger:<namespace>:<name>:<slo>:<checksum>` (the id grammar has no `/`; see derivedId). */
 function analysisIdOf(p: FlaggerPayload, slo: Slo): string {
-  return `flagger:${p.namespace}/${p.name}:${slo.id}:${p.checksum || "-"}`;
+  return derivedId("flagger", [p.namespace, p.name, slo.id, p.checksum || "-"]);
 }
 
 function targetOf(p: FlaggerPayload): string {
