@@ -104,6 +104,9 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
           logger,
           now,
           onLoad: (ok, served) => metrics.recordSloLoad(ok, served),
+          // An SLO gone from the files keeps serving its open analyses until they close.
+          inUse: (sloId) => store.listAnalyses({ status: "open", sloId, limit: 1 }).length > 0,
+          onRetired: (ids) => metrics.recordRetiredSlos(ids),
         });
   if (o.slos === undefined) await catalog.reload();
   else metrics.recordSloLoad(true, o.slos.length);
