@@ -116,6 +116,17 @@ function outcomeOfPhase(phase: string): AnalysisOutcome {
   return phase === "Succeeded" ? "promoted" : phase === "Failed" ? "rolled-back" : "aborted";
 }
 
+/**
+ * `Promise.all` that answers only once every promise settled, then throws the first failure:
+ * the webhook's 503 is never sent while a sibling SLO's look is still reading or storing.
+ */
+async function settleAll<T>(ps: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(ps);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /** Routes of the Flagger webhook endpoint. */
 export function flaggerWebhookRouter(deps: HttpDeps): Router {
   const router = Router();
@@ -154,7 +165,7 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
     });
 
     if (type === "confirm-rollout" || type === "pre-rollout") {
-      const results = await Promise.all(
+      const results = await settleAll(
         slos.map(async (slo) => {
           const id = analysisIdOf(p, slo);
           const already = deps.gate.store
@@ -211,7 +222,7 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
     }
 
     const final = type === "confirm-promotion";
-    const looks: LookResult[] = await Promise.all(
+    const looks: LookResult[] = await settleAll(
       slos.map((slo) => {
         const id = analysisIdOf(p, slo);
         return analyzeLook(deps.gate, {
