@@ -59,7 +59,8 @@ function crossings(v: SloVerdict): Map<string, number> {
   const out = new Map<string, number>();
   for (const c of v.checks) {
     if (typeof c.evidence.failedAt === "number") out.set(c.id, c.evidence.failedAt);
-    if (typeof c.evidence.stableFailedAt === "number") out.set(`${c.id}:stable`, c.evidence.stableFailedAt);
+    // Stable's canary-weighted bad ratio at the limit is a bound crossed too.
+    if (c.evidence.environmentShared === true) out.set(`${c.id}:shared`, 0);
   }
   return out;
 }

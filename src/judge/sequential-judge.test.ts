@@ -162,7 +162,7 @@ describe("sequential judge", () => {
     const v = last(run(errorSlo(), looks)).verdict;
     expect(check(v, "errors-absolute").status).toBe("fail");
     expect(check(v, "errors-absolute").critical).toBe(true);
-    expect(check(v, "errors-absolute").evidence.stableFailedAt).toBeNull();
+    expect(check(v, "errors-absolute").evidence.environmentShared).toBe(false);
     expect(v.verdict).toBe("fail");
     expect(v.environment?.status).not.toBe("degraded");
   });
@@ -174,7 +174,8 @@ describe("sequential judge", () => {
     for (const o of outs) expect(o.verdict.verdict).not.toBe("fail");
     const v = last(outs).verdict;
     expect(check(v, "errors-absolute").status).toBe("fail");
-    expect(check(v, "errors-absolute").evidence.stableFailedAt).toEqual(expect.any(Number));
+    expect(check(v, "errors-absolute").evidence.stableProfiledBadRatio).toBeCloseTo(0.05, 9);
+    expect(check(v, "errors-absolute").evidence.environmentShared).toBe(true);
     expect(check(v, "errors-relative").status).toBe("pass");
     expect(v.environment).toMatchObject({ status: "degraded", checks: ["errors-absolute"] });
     expect(v.environment?.stableBadRatio).toBeCloseTo(0.05, 9);

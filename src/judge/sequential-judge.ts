@@ -100,11 +100,12 @@ export interface SequentialState {
   readonly absolute: EProcessState & { canary: Consumed };
   readonly baseline: EProcessState & { canary: Consumed };
   /**
-   * Stable against the absolute limit (its counts kept under `canary`): evidence only — when it
-   * crossed too, an absolute failure is the environment's (see judge/verdict.ts). Absent in
-   * states stored before it (then started at the next look).
+   * Stable's bad ratio weighted by the canary's traffic per look (what the canary would have
+   * seen behaving like stable, however the split moved): Σ canary requests · stable's bad ratio
+   * of the look, over Σ canary requests. Attributes an absolute failure to the environment
+   * when it is at the limit too. Absent in states stored before it.
    */
-  readonly stableAbsolute?: EProcessState & { canary: Consumed };
+  readonly stableProfile?: { canary: Consumed; stable: Consumed; weight: number; bad: number };
   readonly distributionFailedAt: number | null;
   /** Looks whose counts went down (counter reset / inconsistent data). */
   readonly resets: number;
@@ -189,7 +190,6 @@ function isState(s: unknown): s is SequentialState {
     o.relative.logRatios.length === SEQUENTIAL_GRID.offsets.length &&
     Array.isArray(o.absolute?.logRatios) &&
     Array.isArray(o.baseline?.logRatios) &&
-    (o.stableAbsolute === undefined || Array.isArray(o.stableAbsolute.logRatios)) &&
     typeof o.nullRatio === "number" &&
     typeof o.alpha === "object"
   );
@@ -341,13 +341,12 @@ function advance(
     p: P,
     limit: number | null,
     alpha: number,
-    arm: CleanArm | null = canary,
   ): P => {
-    if (!arm || alpha <= 0 || limit === null || !(limit > 0 && limit < 1)) return p;
-    const d = increment(arm, p.canary);
-    const consumed = { canary: { total: arm.total, bad: arm.bad } };
+    if (!canary || alpha <= 0 || limit === null || !(limit > 0 && limit < 1)) return p;
+    const d = increment(canary, p.canary);
+    const consumed = { canary: { total: canary.total, bad: canary.bad } };
     if (!d) {
-      if (notes.length === 0 && arm === canary) {
+      if (notes.length === 0) {
         resets++;
         notes.push(
           "canary counts went down since the previous look (counter reset or inconsistent data): re-anchored",
@@ -363,16 +362,40 @@ function advance(
   };
   const absolute = binomialStep(s.absolute, s.absoluteLimit, s.alpha.absolute);
   const baseline = binomialStep(s.baseline, s.baselineLimit, s.alpha.baseline / 2);
-  const stableAbsolute = binomialStep(
-    s.stableAbsolute ?? { ...freshProcess(), canary: { total: 0, bad: 0 } },
-    s.absoluteLimit,
-    s.alpha.absolute,
-    stable,
-  );
   return {
-    state: { ...s, relative, absolute, baseline, stableAbsolute, resets, looks: s.looks + 1, lastAt: at },
+    state: {
+      ...s,
+      relative,
+      absolute,
+      baseline,
+      stableProfile: profileStep(s.stableProfile, canary, stable),
+      resets,
+      looks: s.looks + 1,
+      lastAt: at,
+    },
     resetNote: notes.length > 0 ? notes.join("; ") + "." : null,
   };
+}
+
+/** Advances `stableProfile` by the look's increments (see `SequentialState.stableProfile`). */
+function profileStep(
+  p: SequentialState["stableProfile"],
+  canary: CleanArm | null,
+  stable: CleanArm | null,
+): SequentialState["stableProfile"] {
+  const prev = p ?? { canary: { total: 0, bad: 0 }, stable: { total: 0, bad: 0 }, weight: 0, bad: 0 };
+  if (!canary || !stable) return prev;
+  const consumed = {
+    canary: { total: canary.total, bad: canary.bad },
+    stable: { total: stable.total, bad: stable.bad },
+  };
+  const dc = increment(canary, prev.canary);
+  const ds = increment(stable, prev.stable);
+  if (!dc || !ds) return { ...prev, ...consumed };
+  // Canary requests without stable ones in this look: weighed with stable's next look.
+  if (dc.total > 0 && ds.total === 0) return prev;
+  if (dc.total === 0) return { ...prev, ...consumed };
+  return { ...consumed, weight: prev.weight + dc.total, bad: prev.bad + (dc.total * ds.bad) / ds.total };
 }
 
 interface CheckContext {
@@ -581,8 +604,10 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
           }
         : {
             stableBadRatio: num(rate(c.stable)),
-            // Stable crossed the same limit too: an absolute failure is the environment's.
-            stableFailedAt: state.stableAbsolute?.failedAt ?? null,
+            stableProfiledBadRatio: profiledRatio(state),
+            // Stable's bad ratio weighted by the canary's traffic is at the limit too: an
+            // absolute failure is the environment's (scale-free: more data never changes it).
+            environmentShared: limit !== null && (profiledRatio(state) ?? -1) >= limit,
           }),
       eValue: eValueOf(logE),
       log10EValue: log10EValueOf(logE),
@@ -591,6 +616,11 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
       failedAt: p.failedAt,
     },
   };
+}
+
+function profiledRatio(state: SequentialState): number | null {
+  const p = state.stableProfile;
+  return p && p.weight > 0 ? num(p.bad / p.weight) : null;
 }
 
 /** Largest gap F̂_stable(b') − F̂_canary(b) − (band widths) over boundaries, b' ≤ b/(1 + margin). */

@@ -109,7 +109,7 @@ describe("verdict from checks", () => {
       "a failed critical absolute check that stable fails too is the environment's: inconclusive at the end",
       [
         c("r", "pass"),
-        c("a", "fail", true, 1, "absolute", { stableFailedAt: 120 }),
+        c("a", "fail", true, 1, "absolute", { environmentShared: true }),
         c("b", "pass", false, 1, "baseline"),
       ],
       true,
@@ -118,7 +118,7 @@ describe("verdict from checks", () => {
     ],
     [
       "a failed critical absolute check that stable does not fail fails",
-      [c("r", "pass"), c("a", "fail", true, 1, "absolute", { stableFailedAt: null })],
+      [c("r", "pass"), c("a", "fail", true, 1, "absolute", { environmentShared: false })],
       false,
       5000,
       "fail",

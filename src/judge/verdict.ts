@@ -2,8 +2,8 @@
  * @module judge/verdict
  * From check results to one `SloVerdict`, the same way for every judge:
  * - environment: a failing `baseline` check (canary worse than before the deploy), or a
- *   failing `absolute` check whose evidence says stable crossed the same limit
- *   (`stableFailedAt`), is attributed to the environment when no `relative` check fails (the
+ *   failing `absolute` check whose evidence says stable breaches the same limit
+ *   (`environmentShared: true`), is attributed to the environment when no `relative` check fails (the
  *   canary is not worse than stable): reported as `environment.status: "degraded"` with the
  *   arms' bad ratios, and not counted against the canary — such a failure never fails the
  *   canary on its own, at any look interval;
@@ -110,7 +110,7 @@ export function environmentOf(checks: readonly CheckResult[]): EnvironmentReport
   const shared = checks.filter(
     (c) =>
       c.status === "fail" &&
-      (c.kind === "baseline" || (c.kind === "absolute" && typeof c.evidence.stableFailedAt === "number")),
+      (c.kind === "baseline" || (c.kind === "absolute" && c.evidence.environmentShared === true)),
   );
   const said = `baseline ${pctOf(numbers.baselineBadRatio)}, stable ${pctOf(numbers.stableBadRatio)}, canary ${pctOf(numbers.canaryBadRatio)}`;
   if (shared.length > 0 && !relativeFailed) {
