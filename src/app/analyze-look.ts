@@ -19,7 +19,7 @@
  * nothing is recorded.
  */
 import { SlogateError } from "../errors.ts";
-import type { LabelMatcher } from "../promql/matchers.ts";
+import { formatMatchers, type LabelMatcher } from "../promql/matchers.ts";
 import type { ArmCounts, LookData, StepCounts } from "../domain/counts.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
@@ -72,7 +72,17 @@ export function outcomeOf(verdict: SloVerdict): AnalysisOutcome {
   return verdict.verdict === "pass" ? "promoted" : verdict.verdict === "fail" ? "rolled-back" : "aborted";
 }
 
-function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord {
+type NewAnalysis = Parameters<AnalyzeLookDeps["store"]["createAnalysis"]>[0];
+
+/**
+ * The analysis a look belongs to: the stored one, or (`create` set) the one it would create —
+ * stored only once a look of it is judged, so a refused look (backend down) leaves the store
+ * unchanged.
+ */
+function planAnalysis(
+  deps: AnalyzeLookDeps,
+  req: LookRequest,
+): { record: AnalysisRecord; create?: NewAnalysis } {
   const existing = deps.store.getAnalysis(req.analysisId);
   if (existing !== undefined) {
     if (existing.sloId !== req.slo.id) {
@@ -96,7 +106,7 @@ function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord
         },
       );
     }
-    return existing;
+    return { record: existing };
   }
   const start = req.start ?? req.at;
   if (start > req.at) {
@@ -119,7 +129,7 @@ function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord
     );
   }
   const baseline = deps.store.latestBaseline(req.slo.id, start);
-  return deps.store.createAnalysis({
+  const create: NewAnalysis = {
     id: req.analysisId,
     sloId: req.slo.id,
     controller: req.controller,
@@ -131,7 +141,13 @@ function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord
     ...(baseline === undefined ? {} : { baselineId: baseline.id }),
     createdAt: deps.wallClock(),
     updatedAt: deps.wallClock(),
-  });
+  };
+  return { record: { ...create, looks: 0, status: "open" }, create };
+}
+
+function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord {
+  const plan = planAnalysis(deps, req);
+  return plan.create === undefined ? plan.record : deps.store.createAnalysis(plan.create);
 }
 
 async function readArm(
@@ -203,6 +219,11 @@ async function readLookData(
   signal: AbortSignal | undefined,
 ): Promise<LookData> {
   const range = { start: analysis.start, end: at };
+  // Named in a `nodata` verdict's reason when an arm matches nothing.
+  const selectors = {
+    canary: `{${formatMatchers(analysis.selectors.canary)}}`,
+    stable: `{${formatMatchers(analysis.selectors.stable)}}`,
+  };
   if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
   if (slo.sli.type === "ratio") {
     // No query is made before the first full step: still never judge with Prometheus down.
@@ -220,6 +241,7 @@ async function readLookData(
       stable: fromPoints(stable),
       baseline: null,
       series: { canary: canary ?? [], stable: stable ?? [] },
+      selectors,
     };
   }
   const [canary, stable, canarySeries, stableSeries] = await Promise.all([
@@ -238,6 +260,7 @@ async function readLookData(
     ...(canarySeries !== undefined && stableSeries !== undefined
       ? { series: { canary: canarySeries, stable: stableSeries } }
       : {}),
+    selectors,
   };
 }
 
@@ -286,7 +309,8 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
   const deadline = lookDeadline(deps.lookTimeoutSeconds, began);
   return deps.locks.run(req.analysisId, async () => {
     deadline.check(req, "waiting for the previous look of this analysis");
-    const analysis = ensureAnalysis(deps, req);
+    const plan = planAnalysis(deps, req);
+    const analysis = plan.record;
     const link = deps.link(analysis.id);
     if (analysis.status === "closed") {
       const last = deps.store.listLooks(analysis.id).at(-1);
@@ -337,6 +361,7 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
     // so does a final pass. A final inconclusive stays open: more data may still decide it.
     const decided = out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass");
     const outcome = outcomeOf(out.verdict);
+    if (plan.create !== undefined) deps.store.createAnalysis(plan.create);
     const updated = deps.store.appendLook(look, {
       judgeState: out.state,
       updatedAt: deps.wallClock(),

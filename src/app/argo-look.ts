@@ -9,6 +9,7 @@ import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 import { analyzeLook, type LookResult } from "./analyze-look.ts";
 import type { AnalyzeLookDeps } from "./deps.ts";
+import { derivedId } from "./derived-id.ts";
 
 /** An arm as Argo sends it: one label value, or a map label → value. */
 export type ArgoArm = string | Readonly<Record<string, string>>;
@@ -46,9 +47,9 @@ function armMatchers(deps: ArgoLookDeps, slo: Slo, arm: "canary" | "stable", val
   return Object.entries(value).map(([name, v]) => ({ name, op: "=" as const, value: v }));
 }
 
-/** The analysis id Argo's measurements share when the template sends none. */
+/** The analysis id Argo's measurements share when the template sends none (see derivedId). */
 export function argoAnalysisId(slo: Slo, canary: ArgoArm, stable: ArgoArm): string {
-  return `argo:${slo.id}:${armKey(canary)}:${armKey(stable)}`;
+  return derivedId("argo", [slo.id, armKey(canary), armKey(stable)]);
 }
 
 /** Takes the look of one Argo measurement. */

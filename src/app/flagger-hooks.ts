@@ -18,6 +18,8 @@ import type { AnalysisOutcome } from "./store-port.ts";
 import { analyzeLook, openAnalysis, type LookResult } from "./analyze-look.ts";
 import { captureBaseline } from "./capture-baseline.ts";
 import { closeAnalysis } from "./close-analysis.ts";
+import { derivedId } from "./derived-id.ts";
+import { settleAll } from "./settle-all.ts";
 import type { AnalyzeLookDeps, CaptureBaselineDeps, CloseAnalysisDeps, GateDeps } from "./deps.ts";
 
 export const FLAGGER_WEBHOOK_TYPES = [
@@ -72,9 +74,9 @@ export type FlaggerHookDeps = AnalyzeLookDeps &
     readonly baselineWindowSeconds: number;
   };
 
-/** The analysis id of one SLO of one Flagger canary revision. */
+/** `flagger:<namespace>:<name>:<slo>:<checksum>`: one SLO of one Flagger canary revision (see derivedId). */
 export function flaggerAnalysisId(p: FlaggerPayload, slo: Slo): string {
-  return `flagger:${p.namespace}/${p.name}:${slo.id}:${p.checksum || "-"}`;
+  return derivedId("flagger", [p.namespace, p.name, slo.id, p.checksum || "-"]);
 }
 
 /** Checks that every SLO selects its arms as Flagger names workloads. */
@@ -124,7 +126,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
   });
 
   if (type === "confirm-rollout" || type === "pre-rollout") {
-    const results = await Promise.all(
+    const results = await settleAll(
       hook.slos.map(async (slo) => {
         const id = flaggerAnalysisId(p, slo);
         const already = deps.store.listBaselines({ sloId: slo.id, analysisId: id, limit: 1 })[0];
@@ -177,7 +179,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
   }
 
   const final = type === "confirm-promotion";
-  const looks: LookResult[] = await Promise.all(
+  const looks: LookResult[] = await settleAll(
     hook.slos.map((slo) =>
       analyzeLook(deps, {
         slo,

@@ -34,15 +34,26 @@ export type ReadArmSeries = (
   signal?: AbortSignal,
 ) => Promise<StepCounts[]>;
 
+/** An SLO gone from the files but still served for its open analyses. */
+export interface RetiredSlo {
+  readonly id: string;
+  /** Unix seconds of the reload that dropped it. */
+  readonly since: number;
+}
+
 /** The status of the served SLOs after the last (re)load. */
 export interface SloCatalogStatus {
   readonly valid: boolean;
+  /** False until some load was clean (the first load had errors and nothing good came since). */
+  readonly everValid: boolean;
   /** Unix seconds of the last load attempt and of the last clean one. */
   readonly lastLoadAt: number;
   readonly lastGoodAt?: number;
   readonly served: number;
   readonly problems: readonly Problem[];
   readonly loadErrors: number;
+  /** SLOs no longer in the files, served until their open analyses close. */
+  readonly retired: readonly RetiredSlo[];
 }
 
 /** The SLOs served now (the catalog of loaded SLO files). */

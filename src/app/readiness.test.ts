@@ -4,7 +4,15 @@ import type { SloCatalogStatus, SloLookup } from "./ports.ts";
 import { cachedReadiness, type ReadinessDeps } from "./readiness.ts";
 import type { Store } from "./store-port.ts";
 
-const status: SloCatalogStatus = { valid: true, lastLoadAt: 0, served: 2, problems: [], loadErrors: 0 };
+const status: SloCatalogStatus = {
+  valid: true,
+  everValid: true,
+  lastLoadAt: 0,
+  served: 2,
+  problems: [],
+  loadErrors: 0,
+  retired: [],
+};
 const catalog = { status: () => status } as unknown as SloLookup;
 
 function deps(probe: () => Promise<void>): ReadinessDeps & { writes: () => number } {

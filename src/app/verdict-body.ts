@@ -39,6 +39,8 @@ export function verdictBody(r: LookResult): Record<string, unknown> {
       replayed: r.replayed,
     },
     checks: v.checks,
+    // ok | degraded | unknown, with the arms' bad ratios (null in verdicts stored before it).
+    environment: v.environment ?? null,
     arms: armsOf(r),
     link: r.link,
   };

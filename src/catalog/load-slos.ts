@@ -4,9 +4,13 @@
  * parses them together, so OpenSLO references resolve across files and duplicate SLO ids
  * across files are reported. Files too large, not UTF-8 or unreadable become problems; the
  * good files are still loaded. The thin I/O shell around `parseSloDocuments`.
+ * `sloFilesFingerprint` hashes what a load would read (which files, their bytes) so a watcher
+ * can tell a real change from noise, and `sloDirectories` lists the directories to watch.
  */
+import { createHash } from "node:crypto";
+import { readdirSync, statSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ServiceSlos, Slo } from "../slo/model.ts";
 import { parseSloDocuments, type SloSourceText } from "../slo/parse-slo-documents.ts";
 import type { Problem } from "../slo/problem.ts";
@@ -40,6 +44,56 @@ export async function loadSloFiles(paths: readonly string[]): Promise<LoadedSlos
     slos: parsed.slos,
     problems: sortProblems([...problems, ...parsed.problems]),
   };
+}
+
+/**
+ * A hash of what `loadSloFiles(paths)` would read now: the files found and their bytes (a
+ * symlink flip, an in-place write, a rename-save, an added or removed file all change it).
+ */
+export async function sloFilesFingerprint(paths: readonly string[]): Promise<string> {
+  const problems: Problem[] = [];
+  const files: string[] = [];
+  for (const p of paths) await collect(p, true, files, problems);
+  const h = createHash("sha256");
+  for (const file of [...new Set(files)]) {
+    h.update(file).update("\u0000");
+    try {
+      const st = await stat(file);
+      if (st.size > MAX_BYTES) h.update(`size ${st.size} ${st.mtimeMs}`);
+      else h.update(await readFile(file));
+    } catch (e) {
+      h.update(`error ${(e as NodeJS.ErrnoException).code ?? ""}`);
+    }
+    h.update("\u0000");
+  }
+  for (const p of problems) h.update(`${p.file} ${p.message}\u0000`);
+  return h.digest("hex");
+}
+
+/** The directories to watch for `paths`: every directory read (or holding a file named). Sync: a few stats. */
+export function sloDirectories(paths: readonly string[]): string[] {
+  const out = new Set<string>();
+  const walk = (dir: string): void => {
+    out.add(dir);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".")) walk(join(dir, e.name));
+  };
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      // a missing path: watch where it would appear
+    }
+    if (isDir) walk(p);
+    else out.add(dirname(p));
+  }
+  return [...out];
 }
 
 async function collect(path: string, explicit: boolean, out: string[], problems: Problem[]): Promise<void> {

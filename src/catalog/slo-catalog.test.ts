@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,17 +23,31 @@ ${names
   )
   .join("")}`;
 
-function catalogOver(dir: string) {
+function catalogOver(dir: string, inUse: (id: string) => boolean = () => false) {
   const loads: boolean[] = [];
   const lines: string[] = [];
+  const retired: (readonly string[])[] = [];
   const c = new SloCatalog({
     paths: [dir],
     load: loadSloFiles,
     logger: createJsonLogger((l) => void lines.push(l)),
     now: () => 1000,
     onLoad: (ok) => void loads.push(ok),
+    inUse,
+    onRetired: (ids) => void retired.push(ids),
   });
-  return { c, loads, lines };
+  return { c, loads, lines, retired };
+}
+
+const ids = (c: SloCatalog): string[] =>
+  c
+    .list()
+    .map((s) => s.id)
+    .sort();
+
+/** Waits (up to 5 s) until `ok()` holds. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 250 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
 }
 
 describe("SloCatalog", () => {
@@ -126,5 +140,125 @@ describe("SloCatalog", () => {
     } finally {
       c.close();
     }
+  });
+
+  it.each([
+    ["file-system events", { debounceMs: 20, pollMs: 0 }],
+    ["the polling fallback alone", { events: false, pollMs: 50 }],
+  ] as const)("sees in-place writes before and after a rename-save, with %s", async (_n, options) => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-catalog-"));
+    const path = join(dir, "shop.yaml");
+    writeFileSync(path, file("shop", ["errors"]));
+    const { c } = catalogOver(dir);
+    await c.reload();
+    c.watch(options);
+    try {
+      writeFileSync(path, file("shop", ["errors", "latency"]));
+      await until(() => c.list().length === 2);
+      expect(ids(c)).toEqual(["shop-errors", "shop-latency"]);
+      // An editor's rename-save…
+      writeFileSync(join(dir, ".shop.yaml.tmp"), file("shop", ["errors", "latency", "availability"]));
+      renameSync(join(dir, ".shop.yaml.tmp"), path);
+      await until(() => c.list().length === 3);
+      expect(c.list()).toHaveLength(3);
+      // …and in-place writes after it are still seen.
+      writeFileSync(path, file("shop", ["errors"]));
+      await until(() => c.list().length === 1);
+      expect(ids(c)).toEqual(["shop-errors"]);
+      writeFileSync(join(dir, "cart.yaml"), file("cart", ["errors"]));
+      await until(() => c.list().length === 2);
+      expect(ids(c)).toEqual(["cart-errors", "shop-errors"]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it.each([
+    ["file-system events", { debounceMs: 20, pollMs: 0 }],
+    ["the polling fallback alone", { events: false, pollMs: 50 }],
+  ] as const)("sees a Kubernetes ConfigMap update (..data symlink flip), with %s", async (_n, options) => {
+    const mount = mkdtempSync(join(tmpdir(), "slogate-configmap-"));
+    // What the kubelet writes: a timestamped directory, ..data -> it, and per-key symlinks.
+    const version = (name: string, text: string): void => {
+      mkdirSync(join(mount, name));
+      writeFileSync(join(mount, name, "shop.yaml"), text);
+    };
+    version("..2026_12_01_10_01_00.1", file("shop", ["errors"]));
+    symlinkSync("..2026_12_01_10_01_00.1", join(mount, "..data"));
+    symlinkSync("..data/shop.yaml", join(mount, "shop.yaml"));
+    const { c } = catalogOver(mount);
+    await c.reload();
+    expect(ids(c)).toEqual(["shop-errors"]);
+    c.watch(options);
+    try {
+      for (const [i, names] of [
+        [2, ["errors", "latency"]],
+        [3, ["errors", "latency", "availability"]],
+      ] as const) {
+        const next = `..2026_12_01_10_0${i}_00.${i}`;
+        const previous = `..2026_12_01_10_0${i - 1}_00.${i - 1}`;
+        version(next, file("shop", names));
+        symlinkSync(next, join(mount, "..data_tmp"));
+        renameSync(join(mount, "..data_tmp"), join(mount, "..data"));
+        rmSync(join(mount, previous), { recursive: true });
+        await until(() => c.list().length === names.length);
+        expect(c.list()).toHaveLength(names.length);
+      }
+    } finally {
+      c.close();
+    }
+  });
+
+  it("keeps serving an SLO that disappears while an analysis of it is open, until it closes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-catalog-"));
+    const path = join(dir, "shop.yaml");
+    writeFileSync(path, file("shop", ["errors", "latency"]));
+    const open = new Set(["shop-latency"]);
+    const { c, lines, retired } = catalogOver(dir, (id) => open.has(id));
+    await c.reload();
+    // A file cut between the two SLOs: still a valid file, one SLO short.
+    const full = file("shop", ["errors", "latency"]);
+    writeFileSync(path, full.slice(0, full.indexOf("  - name: latency")));
+    await c.reload();
+    expect(c.status()).toMatchObject({
+      valid: true,
+      served: 1,
+      retired: [{ id: "shop-latency", since: 1000 }],
+    });
+    expect(ids(c)).toEqual(["shop-errors"]);
+    // The open analysis' next look still finds its SLO…
+    expect(c.get("shop-latency").id).toBe("shop-latency");
+    expect(lines.some((l) => l.includes("disappeared") && l.includes("shop-latency"))).toBe(true);
+    expect(retired.at(-1)).toEqual(["shop-latency"]);
+    // …an SLO without open analyses is gone at once (negative control)…
+    writeFileSync(path, file("shop", ["latency"]));
+    await c.reload();
+    expect(() => c.get("shop-errors")).toThrow(/no SLO/);
+    // …and a returning SLO is served from the files again, no longer retired.
+    expect(c.status().retired).toEqual([]);
+    writeFileSync(path, file("shop", ["errors"]));
+    await c.reload();
+    expect(c.get("shop-latency").id).toBe("shop-latency");
+    open.clear();
+    expect(() => c.get("shop-latency")).toThrow(/no SLO/);
+    expect(c.status().retired).toEqual([]);
+    expect(retired.at(-1)).toEqual([]);
+  });
+
+  it("says so when the first load has errors and there is no good version to fall back on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-catalog-"));
+    writeFileSync(
+      join(dir, "bad.yaml"),
+      "apiVersion: slogate.dev/v1\nkind: ServiceLevels\nservice: [broken\n",
+    );
+    const { c, lines } = catalogOver(dir);
+    await c.reload();
+    expect(c.status()).toMatchObject({ valid: false, everValid: false, served: 0 });
+    expect(c.status().lastGoodAt).toBeUndefined();
+    expect(lines.some((l) => l.includes("no good version to fall back on"))).toBe(true);
+    expect(lines.some((l) => l.includes("serving the last good version"))).toBe(false);
+    writeFileSync(join(dir, "bad.yaml"), file("shop", ["errors"]));
+    await c.reload();
+    expect(c.status()).toMatchObject({ valid: true, everValid: true, served: 1 });
   });
 });

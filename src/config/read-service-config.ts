@@ -33,7 +33,7 @@ const TOP_KEYS = [
 ] as const;
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
-  prometheus: ["url", "timeout", "headers"],
+  prometheus: ["url", "timeout", "maxResponseBytes", "headers"],
   store: ["kind", "dataDir"],
   retention: ["analyses", "baselines"],
   baseline: ["schedule", "window"],
@@ -153,6 +153,12 @@ function readConfig(r: ConfigReader): ServiceConfig {
       d.prometheus.timeoutSeconds,
       POSITIVE,
       "SLOGATE_PROMETHEUS_TIMEOUT",
+    ),
+    maxResponseBytes: r.integer(
+      ["prometheus", "maxResponseBytes"],
+      d.prometheus.maxResponseBytes,
+      64 * 1024,
+      Number.MAX_SAFE_INTEGER,
     ),
     headers: readHeaders(r),
   };

@@ -20,6 +20,8 @@ export interface ServiceConfig {
   readonly prometheus: {
     readonly url: string;
     readonly timeoutSeconds: number;
+    /** Largest answer read from Prometheus, in bytes; a larger one is aborted while read. */
+    readonly maxResponseBytes: number;
     readonly headers: Readonly<Record<string, string>>;
   };
   /** SLO files or directories, loaded at start and watched for changes. */
@@ -56,7 +58,12 @@ export interface ServiceConfig {
 export const DEFAULT_CONFIG: ServiceConfig = {
   listen: { host: "0.0.0.0", port: 8080 },
   publicUrl: "",
-  prometheus: { url: "http://127.0.0.1:9090", timeoutSeconds: 10, headers: {} },
+  prometheus: {
+    url: "http://127.0.0.1:9090",
+    timeoutSeconds: 10,
+    maxResponseBytes: 64 * 1024 * 1024,
+    headers: {},
+  },
   slos: ["slos"],
   store: { kind: "sqlite", dataDir: ".slogate-data" },
   retention: { analysesSeconds: 14 * 86400, baselinesSeconds: 30 * 86400 },

@@ -47,4 +47,9 @@ export interface LookData {
     readonly canary: readonly StepCounts[];
     readonly stable: readonly StepCounts[];
   };
+  /**
+   * The PromQL label selector of each arm as queried (e.g. `{rollouts_pod_template_hash="7c9d5f6b8"}`),
+   * named in the `nodata` reason when an arm matched nothing. Optional (reasons fall back to the arm name).
+   */
+  readonly selectors?: { readonly canary?: string; readonly stable?: string };
 }

@@ -6,7 +6,12 @@
 import type { CheckKind, JudgeName } from "../slo/model.ts";
 
 export type CheckStatus = "pass" | "fail" | "inconclusive" | "nodata";
-export type Verdict = "pass" | "fail" | "inconclusive";
+/**
+ * The top-level verdict. `nodata`: an arm's selector matched no series at all after the grace
+ * from the analysis start (or at the final look) — never a pass. Backend failures are errors,
+ * never a verdict.
+ */
+export type Verdict = "pass" | "fail" | "inconclusive" | "nodata";
 
 /** One check's outcome, with the numbers behind it. */
 export interface CheckResult {
@@ -23,13 +28,34 @@ export interface CheckResult {
 }
 
 /**
+ * Whether the environment (what stable and canary share: dependencies, traffic) got worse
+ * since the baseline was captured. `degraded`: a check failed that stable fails too — the
+ * canary is worse than the pre-deploy baseline (or than the objective) but not worse than
+ * stable; such a failure never fails the canary on its own. `unknown`: no baseline to compare
+ * with, or not enough data to tell the canary from the environment.
+ */
+export interface EnvironmentReport {
+  readonly status: "ok" | "degraded" | "unknown";
+  readonly reason: string;
+  /** Bad ratios per arm (null when unknown). */
+  readonly baselineBadRatio: number | null;
+  readonly stableBadRatio: number | null;
+  readonly canaryBadRatio: number | null;
+  /** Ids of the failing checks attributed to the environment (not counted against the canary). */
+  readonly checks: readonly string[];
+}
+
+/**
  * The verdict of one look for one SLO.
  * Semantics for rollout controllers (a template with `successCondition: verdict == "pass"`
  * and `failureCondition: verdict == "fail"` must behave well at every look):
  * - `fail`: the evidence of a regression crossed its anytime-valid bound (may happen at any look);
  * - `pass` with `final: false`: no evidence of harm so far, keep going (not a claim of safety);
  * - `pass` with `final: true`: enough traffic was seen and every check passed;
- * - `inconclusive`: only at the final look, when there was not enough data to decide.
+ * - `inconclusive`: only at the final look, when there was not enough data to decide (or the
+ *   environment is degraded: a human decides);
+ * - `nodata`: an arm has no series at all after the grace (`canary.noDataGraceSeconds` from
+ *   the analysis start) or at the final look; the reason names the selector.
  */
 export interface SloVerdict {
   readonly slo: string;
@@ -37,8 +63,13 @@ export interface SloVerdict {
   readonly verdict: Verdict;
   /** True when this look is the analysis' last one (the judge was told so). */
   readonly final: boolean;
-  /** 0..100, weighted share of passing checks among those that counted. */
+  /**
+   * 0..100: 100 · (1 − weight of failed checks / weight of checks with data), failures
+   * attributed to the environment not counted (see docs/judge.md); 0 when no check has data.
+   */
   readonly score: number;
   readonly reason: string;
   readonly checks: readonly CheckResult[];
+  /** The environment's state (set by every built-in judge; absent in verdicts stored before it). */
+  readonly environment?: EnvironmentReport;
 }

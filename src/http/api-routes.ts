@@ -16,7 +16,14 @@ import {
 } from "../app/analysis-queries.ts";
 import { SlogateError } from "../errors.ts";
 import type { HttpDeps } from "./http-deps.ts";
-import { optionalCount, optionalText, optionalTime, requiredText, selectorValue } from "./request-fields.ts";
+import {
+  optionalCount,
+  optionalText,
+  optionalTime,
+  requiredId,
+  requiredText,
+  selectorValue,
+} from "./request-fields.ts";
 
 /** Routes of the JSON API. */
 export function apiRouter(deps: HttpDeps): Router {
@@ -38,15 +45,15 @@ export function apiRouter(deps: HttpDeps): Router {
     });
   });
 
-  // Analysis ids may contain '/' (Flagger's namespace/name): match the rest of the path.
-  router.get(/^\/api\/v1\/analyses\/(.+)$/, (req, res) => {
-    const id = decodeURIComponent((req.params as Record<string, string>)[0] ?? "");
+  // The id is percent-decoded once, by the router (a malformed encoding is a 400).
+  router.get("/api/v1/analyses/:id", (req, res) => {
+    const id = requiredId(req.params.id, "analysis id");
     res.json(getAnalysisDetail(deps.gate, id));
   });
 
   router.post("/api/v1/analyses/close", async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const id = requiredText(body.analysis, "analysis");
+    const id = requiredId(body.analysis, "analysis");
     const outcome = optionalText(body.outcome, "outcome") ?? "aborted";
     if (!["promoted", "rolled-back", "aborted"].includes(outcome)) {
       throw new SlogateError("BAD_REQUEST", "outcome must be promoted, rolled-back or aborted", {
@@ -69,7 +76,7 @@ export function apiRouter(deps: HttpDeps): Router {
   });
 
   router.get("/api/v1/baselines/:id", (req, res) => {
-    res.json({ baseline: getBaseline(deps.gate, req.params.id) });
+    res.json({ baseline: getBaseline(deps.gate, requiredId(req.params.id, "baseline id")) });
   });
 
   router.post("/api/v1/baselines", async (req, res) => {

@@ -27,6 +27,17 @@ describe("the error handler", () => {
     },
   );
 
+  it.each([
+    ["PROMETHEUS_BAD_RESPONSE", { status: 200 }],
+    ["PROMETHEUS_HTTP_ERROR", { status: 401, backendStatus: 401 }],
+    ["PROMETHEUS_HTTP_ERROR", { status: 429 }],
+    ["PROMETHEUS_QUERY_ERROR", { status: 204 }],
+  ] as const)("never passes a backend's status on: %s with details %j is 503", async (code, details) => {
+    const r = await request(appThrowing(new SlogateError(code, "m", { details: { ...details } }))).post("/x");
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe(code);
+  });
+
   it("answers any other error 500 INTERNAL without its message or stack", async () => {
     const r = await request(appThrowing(new TypeError("secret detail at /src/x.ts:1"))).post("/x");
     expect(r.status).toBe(500);

@@ -2,6 +2,10 @@
  * @module http/error-handler
  * The one place errors become HTTP responses: SlogateError codes map to statuses, body-parser
  * failures to 400/413, anything else to 500. Bodies are always JSON and never carry a stack.
+ * Every read-path failure (`PROMETHEUS_*`: unreachable, timeout, non-2xx, redirect, an
+ * unreadable or oversized answer, NaN/±Inf counters) is 503 — the backend's own status stays
+ * in `details.backendStatus`; an SLO whose query the backend refuses as invalid
+ * (`SLO_QUERY_INVALID`) is 422.
  */
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { SlogateError, isSlogateError, type ErrorCode } from "../errors.ts";
@@ -22,6 +26,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   PROMETHEUS_ABORTED: 503,
   LOOK_DEADLINE_EXCEEDED: 503,
   TOO_MANY_ANALYSES: 429,
+  PROMETHEUS_RESPONSE_TOO_LARGE: 503,
+  SLO_QUERY_INVALID: 422,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
@@ -39,6 +45,12 @@ export function errorBody(e: SlogateError): Record<string, unknown> {
 
 function fromBodyParser(err: unknown): SlogateError | undefined {
   const e = err as { type?: unknown; status?: unknown; limit?: unknown };
+  if (err instanceof URIError && e.status === 400) {
+    // The router could not percent-decode a path parameter.
+    return new SlogateError("BAD_REQUEST", "the path has a malformed percent-encoding", {
+      hint: "percent-encode the path once (e.g. encodeURIComponent of the id); ids never need encoding, see docs/service.md",
+    });
+  }
   if (e.type === "entity.too.large") {
     return new SlogateError("BAD_REQUEST", `request body larger than ${String(e.limit)} bytes`, {
       hint: "send a smaller body",
@@ -69,7 +81,13 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
           hint: "this is a bug in slogate; the service log has the details",
         });
     }
-    const status = typeof e.details.status === "number" ? e.details.status : STATUS_BY_CODE[e.code];
+    // Only a refused request carries its own 4xx (413 for a body over the limit); a backend's
+    // status in the details (`backendStatus`) is never passed on: a backend failure is 503.
+    const own = e.details.status;
+    const status =
+      e.code === "BAD_REQUEST" && typeof own === "number" && own >= 400 && own < 500
+        ? own
+        : STATUS_BY_CODE[e.code];
     const fields = { method: req.method, path: req.path, status, code: e.code, error: err as Error };
     if (status >= 500) logger.error("request failed", fields);
     else

@@ -33,7 +33,7 @@ function parsePayload(body: unknown): FlaggerPayload {
       hint: "set webhook metadata as strings",
     });
   }
-  const metadata: Record<string, string> = {};
+  const metadata = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(metadataRaw as Record<string, unknown>).slice(0, 50)) {
     if (k === "token") continue; // checked by bearerAuth; never stored or echoed
     metadata[k] = optionalText(v, `metadata.${k.slice(0, 50)}`) ?? "";

@@ -1,3 +1,4 @@
+import { derivedId } from "../app/derived-id.ts";
 import { describe, expect, it } from "vitest";
 import { isSlogateError } from "../errors.ts";
 import {
@@ -59,6 +60,21 @@ describe("arm values", () => {
   ])("refuses %j", (v) => {
     expect(refused(() => armValue(v, "canary"))).toBe(true);
   });
+  it.each([
+    '{"__proto__": "abc"}',
+    '{"constructor": "abc"}',
+    '{"prototype": "abc"}',
+    '{"__name__": "up"}',
+    '{"__meta_x": "a"}',
+    '{"app": "a", "__proto__": "b"}',
+  ])("refuses the arm map %s (as JSON.parse gives it)", (json) => {
+    expect(refused(() => armValue(JSON.parse(json), "canary"))).toBe(true);
+  });
+  it("returns a map without a prototype, holding exactly the labels sent", () => {
+    const m = armValue(JSON.parse('{"app": "shop"}'), "canary");
+    expect(Object.getPrototypeOf(m)).toBeNull();
+    expect(Object.entries(m)).toEqual([["app", "shop"]]);
+  });
 });
 
 describe("other fields", () => {
@@ -93,14 +109,44 @@ describe("other fields", () => {
   it("refuses a flag that is not one", () => {
     expect(refused(() => optionalFlag("yes", "final"))).toBe(true);
   });
-  it.each(["argo:shop-latency:abc:def", "flagger:shop/podinfo:podinfo-errors:rev1"])(
-    "accepts analysis id %j",
-    (v) => {
-      expect(analysisId(v, "analysis")).toBe(v);
-    },
-  );
-  it.each(["a b", "../../etc", "x".repeat(201), "id\n"])("refuses analysis id %j", (v) => {
+  it.each([
+    "argo:shop-latency:abc:def",
+    "flagger:shop:podinfo:podinfo-errors:rev1",
+    "argo:s:pod=a,version=v1.2:pod=b",
+    "0f9e2c44-1b5e-4f7e-9a7e-1c2b3d4e5f60",
+    "x".repeat(256),
+  ])("accepts analysis id %j", (v) => {
+    expect(analysisId(v, "analysis")).toBe(v);
+  });
+  it.each([
+    "a b",
+    "../../etc",
+    "x/../../etc/passwd",
+    "flagger:shop/podinfo:podinfo-errors:rev1",
+    "a..b",
+    "x".repeat(257),
+    "id\n",
+    "id\u0000",
+    "id%2F",
+    "-leading",
+    ".hidden",
+    "ü",
+    "a\\b",
+  ])("refuses analysis id %j", (v) => {
     expect(refused(() => analysisId(v, "analysis"))).toBe(true);
+  });
+  it.each([
+    ["flagger", ["shop", "podinfo", "podinfo-errors", "rev1"], "flagger:shop:podinfo:podinfo-errors:rev1"],
+    ["argo", ["s", "pod=a"], "argo:s:pod=a"],
+  ] as const)("derives %s ids as prefix:parts when they follow the grammar", (prefix, parts, want) => {
+    expect(derivedId(prefix, parts)).toBe(want);
+  });
+  it("derives a hashed id when the joined parts would not follow the grammar, the same every time", () => {
+    const long = derivedId("argo", ["s", "x".repeat(300)]);
+    expect(long).toMatch(/^argo:sha256-[0-9a-f]{32}$/);
+    expect(derivedId("argo", ["s", "x".repeat(300)])).toBe(long);
+    expect(derivedId("flagger", ["ns", "n", "s", "a..b"])).toMatch(/^flagger:sha256-/);
+    expect(analysisId(long, "analysis")).toBe(long);
   });
   it.each(["podinfo", "my.app-1"])("accepts object name %j", (v) => {
     expect(objectName(v, "name")).toBe(v);

@@ -4,8 +4,12 @@
  * arm selector values that end up in PromQL. A selector value must be a Kubernetes label
  * value (what Argo's pod-template hashes and Flagger's workload names are); anything else is
  * refused with 400 before a query is built, on top of the escaping in `promql/matchers`.
+ * Arm maps take Prometheus label names only — never `__`-prefixed (reserved: `__name__`
+ * would replace the metric) and never `__proto__`/`constructor`/`prototype` — into objects
+ * without a prototype. Ids follow the one grammar of `domain/ids`.
  */
 import { SlogateError } from "../errors.ts";
+import { ID_MAX_LENGTH, idProblem } from "../domain/ids.ts";
 import { isValidLabelName } from "../promql/matchers.ts";
 
 function bad(field: string, message: string, hint: string): never {
@@ -14,7 +18,8 @@ function bad(field: string, message: string, hint: string): never {
 
 const K8S_LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const ANALYSIS_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
+/** Keys that must never become properties of a plain object. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** The text of a scalar field, or undefined when absent/empty. */
 export function optionalText(value: unknown, field: string): string | undefined {
@@ -68,10 +73,13 @@ export function armValue(value: unknown, field: string): string | Readonly<Recor
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0 || entries.length > 10)
       bad(field, "must have 1 to 10 labels", 'e.g. {"pod_template_hash": "abc"}');
-    const out: Record<string, string> = {};
+    const out = Object.create(null) as Record<string, string>;
     for (const [k, v] of entries) {
-      if (!isValidLabelName(k))
-        bad(`${field}.${k.slice(0, 80)}`, "is not a Prometheus label name", "use [a-zA-Z_][a-zA-Z0-9_]*");
+      const where = `${field}.${JSON.stringify(k.slice(0, 80))}`;
+      if (RESERVED_KEYS.has(k) || !isValidLabelName(k))
+        bad(where, "is not a Prometheus label name", "use label names matching [a-zA-Z_][a-zA-Z0-9_]*");
+      if (k.startsWith("__"))
+        bad(where, "is a reserved label name", "names starting with __ are Prometheus' own (e.g. __name__)");
       out[k] = selectorValue(v, `${field}.${k}`);
     }
     return out;
@@ -79,12 +87,21 @@ export function armValue(value: unknown, field: string): string | Readonly<Recor
   return selectorValue(value, field);
 }
 
-/** An analysis id chosen by the caller. */
+const ID_HINT = `ids are 1 to ${ID_MAX_LENGTH} characters: letters, digits and . _ : = , - (starting with a letter or digit, no ..); see docs/service.md`;
+
+/** An analysis id chosen by the caller; undefined when absent. */
 export function analysisId(value: unknown, field: string): string | undefined {
   const v = optionalText(value, field);
-  if (v !== undefined && !ANALYSIS_ID.test(v)) {
-    bad(field, "is not a valid analysis id", "use letters, digits and . _ : / - (at most 200 characters)");
-  }
+  if (v === undefined) return undefined;
+  const problem = idProblem(v);
+  if (problem !== undefined) bad(field, `is not a valid id: it ${problem}`, ID_HINT);
+  return v;
+}
+
+/** A required id (an analysis or baseline named in a path or body). */
+export function requiredId(value: unknown, field: string): string {
+  const v = analysisId(value, field);
+  if (v === undefined) bad(field, "is required", ID_HINT);
   return v;
 }
 

@@ -173,7 +173,8 @@ describe("judge invariants", () => {
             for (let i = 0; i < 2; i++) {
               const out = judgeLook({ slo, data, now: 60, final: final && i === 1, state });
               expect(allNumbers(out).every((x) => Number.isFinite(x))).toBe(true);
-              expect(["pass", "fail", "inconclusive"]).toContain(out.verdict.verdict);
+              expect(["pass", "fail", "inconclusive", "nodata"]).toContain(out.verdict.verdict);
+              if (canary === null) expect(out.verdict.verdict).not.toBe("pass");
               expect(JSON.parse(JSON.stringify(out.state))).toEqual(out.state);
               state = out.state;
             }

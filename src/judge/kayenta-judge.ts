@@ -27,7 +27,7 @@ import { checkPrefix, cleanArm, cleanSeries, isList, num, type CleanArm } from "
 import type { CheckResult } from "../domain/verdict.ts";
 import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
 import type { StepCounts } from "../domain/counts.ts";
-import { decideVerdict } from "./verdict.ts";
+import { decideVerdict, noDataOf } from "./verdict.ts";
 
 /** Kayenta's hard-coded confidence level. */
 export const KAYENTA_CONFIDENCE = 0.98;
@@ -378,6 +378,7 @@ export function judgeKayenta(input: JudgeInput<KayentaState>): JudgeOutput<Kayen
     canaryEvents,
     failBelow: 75,
     passAtLeast: 95,
+    noData: noDataOf(data, ["canary", "stable"]),
   });
   return { verdict, state };
 }

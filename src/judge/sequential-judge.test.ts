@@ -73,12 +73,43 @@ describe("sequential judge", () => {
     expect(last(outs).verdict.reason).toMatch(/300 of 1000/);
   });
 
-  it("reports nodata when the canary has no series: pass while looking, inconclusive at the end", () => {
-    const looks = looksFrom(repeat(5, { canary: null, stable: [5400, 27] }));
+  it("answers nodata, never pass, when the canary has no series after the grace, naming the selector", () => {
+    const selectors = {
+      canary: '{rollouts_pod_template_hash="7c9d5f6b"}',
+      stable: '{rollouts_pod_template_hash="6d4f8b9c7"}',
+    };
+    const looks = looksFrom(repeat(5, { canary: null, stable: [5400, 27] })).map((d) => ({
+      ...d,
+      selectors,
+    }));
+    // Within the grace (30 s of 60 after the start): still waiting, a non-final pass.
+    const early = judgeSequential({
+      slo: errorSlo(),
+      data: { ...looks[0]!, at: 30 },
+      now: 30,
+      final: false,
+      state: undefined,
+    });
+    expect(early.verdict.verdict).toBe("pass");
+    expect(early.verdict.reason).toMatch(/waiting for the first series of the canary selector/);
     const outs = run(errorSlo(), looks, true);
     expect(outs[0]?.verdict.checks.map((c) => c.status)).toEqual(["nodata", "nodata"]);
-    expect(outs[0]?.verdict.verdict).toBe("pass");
-    expect(last(outs).verdict.verdict).toBe("inconclusive");
+    for (const o of outs) {
+      expect(o.verdict.verdict).toBe("nodata");
+      expect(o.verdict.reason).toContain('the canary selector {rollouts_pod_template_hash="7c9d5f6b"}');
+      expect(o.verdict.reason).toMatch(/relabelling/);
+    }
+    expect(last(outs).verdict.final).toBe(true);
+    // A stable arm without series is nodata too (the relative check needs it).
+    const noStable = run(errorSlo(), looksFrom(repeat(2, { canary: [600, 3], stable: null })));
+    expect(last(noStable).verdict.verdict).toBe("nodata");
+    expect(last(noStable).verdict.reason).toMatch(/the stable arm/);
+  });
+
+  it("says how many of minRequests events were seen while traffic is low", () => {
+    const outs = run(errorSlo(), looksFrom(repeat(2, { canary: [100, 0], stable: [900, 4] })));
+    expect(last(outs).verdict.verdict).toBe("pass");
+    expect(last(outs).verdict.reason).toMatch(/200 of 1000 canary events so far/);
   });
 
   it("does not double count a repeated look or a look without new data", () => {
@@ -126,13 +157,31 @@ describe("sequential judge", () => {
     expect(rel.evidence.eValue as number).toBeLessThan(1);
   });
 
-  it("fails the absolute check when the canary is far above the objective's limit", () => {
-    const looks = looksFrom(repeat(5, { canary: [600, 30], stable: [5400, 270] }));
+  it("fails the absolute check when the canary alone is far above the objective's limit", () => {
+    const looks = looksFrom(repeat(5, { canary: [600, 30], stable: [5400, 27] }));
     const v = last(run(errorSlo(), looks)).verdict;
     expect(check(v, "errors-absolute").status).toBe("fail");
     expect(check(v, "errors-absolute").critical).toBe(true);
-    expect(check(v, "errors-relative").status).toBe("pass");
+    expect(check(v, "errors-absolute").evidence.environmentShared).toBe(false);
     expect(v.verdict).toBe("fail");
+    expect(v.environment?.status).not.toBe("degraded");
+  });
+
+  it("does not fail the canary when stable is as far above the objective's limit: the environment is degraded", () => {
+    // Behaviour change (issue 11): this used to fail on the critical absolute check alone.
+    const looks = looksFrom(repeat(5, { canary: [600, 30], stable: [5400, 270] }));
+    const outs = run(errorSlo(), looks, true);
+    for (const o of outs) expect(o.verdict.verdict).not.toBe("fail");
+    const v = last(outs).verdict;
+    expect(check(v, "errors-absolute").status).toBe("fail");
+    expect(check(v, "errors-absolute").evidence.stableProfiledBadRatio).toBeCloseTo(0.05, 9);
+    expect(check(v, "errors-absolute").evidence.environmentShared).toBe(true);
+    expect(check(v, "errors-relative").status).toBe("pass");
+    expect(v.environment).toMatchObject({ status: "degraded", checks: ["errors-absolute"] });
+    expect(v.environment?.stableBadRatio).toBeCloseTo(0.05, 9);
+    expect(v.environment?.canaryBadRatio).toBeCloseTo(0.05, 9);
+    expect(v.verdict).toBe("inconclusive");
+    expect(v.reason).toMatch(/a human decides/);
   });
 
   it("tells a bad environment from a bad canary with the captured baseline", () => {
@@ -145,6 +194,12 @@ describe("sequential judge", () => {
     expect(check(v, "errors-relative").status).toBe("pass");
     expect(check(v, "errors-baseline").status).toBe("fail");
     expect(check(v, "errors-baseline").evidence.baselineBadRatio).toBeCloseTo(0.001, 6);
+    expect(v.verdict).toBe("pass");
+    expect(v.environment).toMatchObject({ status: "degraded", checks: ["errors-baseline"] });
+    expect(v.environment?.baselineBadRatio).toBeCloseTo(0.001, 6);
+    expect(v.environment?.stableBadRatio).toBeCloseTo(0.005, 6);
+    expect(v.environment?.canaryBadRatio).toBeCloseTo(0.005, 6);
+    expect(v.reason).toMatch(/the environment got worse, not the canary/);
   });
 
   it.each([

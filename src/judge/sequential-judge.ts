@@ -46,7 +46,8 @@ import { baselineLimit, nullRatio, planAlpha, type AlphaPlan, type SequentialChe
 import type { CheckResult, CheckStatus } from "../domain/verdict.ts";
 import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
 import { countsAbove, tailBoundaries } from "./tail-boundaries.ts";
-import { decideVerdict } from "./verdict.ts";
+import { eValueOf, formatEValue, log10EValueOf } from "./e-value.ts";
+import { decideVerdict, noDataOf } from "./verdict.ts";
 
 /** The mixture over alternatives shared by all count e-processes (fixed; part of state version 1). */
 export const SEQUENTIAL_GRID = defaultMixtureGrid(24);
@@ -98,6 +99,13 @@ export interface SequentialState {
   readonly relative: EProcessState & { canary: Consumed; stable: Consumed; tail?: TailState };
   readonly absolute: EProcessState & { canary: Consumed };
   readonly baseline: EProcessState & { canary: Consumed };
+  /**
+   * Stable's bad ratio weighted by the canary's traffic per look (what the canary would have
+   * seen behaving like stable, however the split moved): Σ canary requests · stable's bad ratio
+   * of the look, over Σ canary requests. Attributes an absolute failure to the environment
+   * when it is at the limit too. Absent in states stored before it.
+   */
+  readonly stableProfile?: { canary: Consumed; stable: Consumed; weight: number; bad: number };
   readonly distributionFailedAt: number | null;
   /** Looks whose counts went down (counter reset / inconsistent data). */
   readonly resets: number;
@@ -355,9 +363,39 @@ function advance(
   const absolute = binomialStep(s.absolute, s.absoluteLimit, s.alpha.absolute);
   const baseline = binomialStep(s.baseline, s.baselineLimit, s.alpha.baseline / 2);
   return {
-    state: { ...s, relative, absolute, baseline, resets, looks: s.looks + 1, lastAt: at },
+    state: {
+      ...s,
+      relative,
+      absolute,
+      baseline,
+      stableProfile: profileStep(s.stableProfile, canary, stable),
+      resets,
+      looks: s.looks + 1,
+      lastAt: at,
+    },
     resetNote: notes.length > 0 ? notes.join("; ") + "." : null,
   };
+}
+
+/** Advances `stableProfile` by the look's increments (see `SequentialState.stableProfile`). */
+function profileStep(
+  p: SequentialState["stableProfile"],
+  canary: CleanArm | null,
+  stable: CleanArm | null,
+): SequentialState["stableProfile"] {
+  const prev = p ?? { canary: { total: 0, bad: 0 }, stable: { total: 0, bad: 0 }, weight: 0, bad: 0 };
+  if (!canary || !stable) return prev;
+  const consumed = {
+    canary: { total: canary.total, bad: canary.bad },
+    stable: { total: stable.total, bad: stable.bad },
+  };
+  const dc = increment(canary, prev.canary);
+  const ds = increment(stable, prev.stable);
+  if (!dc || !ds) return { ...prev, ...consumed };
+  // Canary requests without stable ones in this look: weighed with stable's next look.
+  if (dc.total > 0 && ds.total === 0) return prev;
+  if (dc.total === 0) return { ...prev, ...consumed };
+  return { ...consumed, weight: prev.weight + dc.total, bad: prev.bad + (dc.total * ds.bad) / ds.total };
 }
 
 interface CheckContext {
@@ -440,7 +478,7 @@ function relativeCheck(c: CheckContext): CheckResult {
   const rc = rate(canary);
   const rs = rate(stable);
   const status = statusFor(state.relative.failedAt, canary?.total ?? 0, slo.canary.minRequests);
-  const eValue = Math.exp(logE);
+  const eText = formatEValue(logE);
   const r0 = state.nullRatio;
   const ratio = rc / rs;
   const strongest = tail ? strongestBoundary(tail) : null;
@@ -449,12 +487,12 @@ function relativeCheck(c: CheckContext): CheckResult {
     : "";
   const reason =
     status === "fail" && tail
-      ? `canary's share of requests slower than the boundaries near the threshold is credibly above ${r0.toFixed(2)} × stable's (above the threshold: canary ${pct(rc)}, stable ${pct(rs)}; e-value ${eValue.toPrecision(3)} ≥ 1/α = ${(1 / alpha).toFixed(0)}${tailNote})`
+      ? `canary's share of requests slower than the boundaries near the threshold is credibly above ${r0.toFixed(2)} × stable's (above the threshold: canary ${pct(rc)}, stable ${pct(rs)}; e-value ${eText} ≥ 1/α = ${(1 / alpha).toFixed(0)}${tailNote})`
       : status === "fail"
-        ? `canary bad ratio ${pct(rc)} is credibly above ${r0.toFixed(2)} × stable's ${pct(rs)} (e-value ${eValue.toPrecision(3)} ≥ 1/α = ${(1 / alpha).toFixed(0)})`
+        ? `canary bad ratio ${pct(rc)} is credibly above ${r0.toFixed(2)} × stable's ${pct(rs)} (e-value ${eText} ≥ 1/α = ${(1 / alpha).toFixed(0)})`
         : status === "inconclusive"
-          ? `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; no evidence of a regression (e-value ${eValue.toPrecision(3)})`
-          : `no evidence that canary (${pct(rc)}) is worse than ${r0.toFixed(2)} × stable (${pct(rs)}) (e-value ${eValue.toPrecision(3)} < ${(1 / alpha).toFixed(0)}${tailNote})`;
+          ? `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; no evidence of a regression (e-value ${eText})`
+          : `no evidence that canary (${pct(rc)}) is worse than ${r0.toFixed(2)} × stable (${pct(rs)}) (e-value ${eText} < ${(1 / alpha).toFixed(0)}${tailNote})`;
   const wc = wilsonInterval(canary?.bad ?? 0, canary?.total ?? 0);
   const ws = wilsonInterval(stable?.bad ?? 0, stable?.total ?? 0);
   return {
@@ -474,13 +512,14 @@ function relativeCheck(c: CheckContext): CheckResult {
       stableBadRatioWilson95Upper: num(ws.upper),
       ratio: num(ratio),
       nullRatio: r0,
-      eValue: num(eValue),
+      eValue: eValueOf(logE),
+      log10EValue: log10EValueOf(logE),
       eThreshold: alpha > 0 ? 1 / alpha : null,
       alpha,
       failedAt: state.relative.failedAt,
       ...(tail
         ? {
-            eValueAtThreshold: num(Math.exp(logEValue(SEQUENTIAL_GRID, state.relative.logRatios))),
+            eValueAtThreshold: eValueOf(logEValue(SEQUENTIAL_GRID, state.relative.logRatios)),
             tailBoundaries: tail.bounds.length,
             tailFromSeconds: tail.bounds[0] ?? null,
             tailToSeconds: tail.bounds[tail.bounds.length - 1] ?? null,
@@ -526,7 +565,7 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
     };
   }
   const logE = logEValue(SEQUENTIAL_GRID, p.logRatios);
-  const eValue = Math.exp(logE);
+  const eText = formatEValue(logE);
   const rc = rate(canary);
   let status = statusFor(p.failedAt, canary?.total ?? 0, slo.canary.minRequests);
   const what =
@@ -538,11 +577,11 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
     status = p.failedAt !== null ? "fail" : status;
     reason = `the limit ${limit === null ? "is unknown" : pct(limit)} cannot be exceeded; nothing to test`;
   } else if (status === "fail") {
-    reason = `canary bad ratio ${pct(rc)} is credibly above ${what} ${pct(limit)} (e-value ${eValue.toPrecision(3)} ≥ ${(1 / alpha).toFixed(0)})`;
+    reason = `canary bad ratio ${pct(rc)} is credibly above ${what} ${pct(limit)} (e-value ${eText} ≥ ${(1 / alpha).toFixed(0)})`;
   } else if (status === "inconclusive") {
     reason = `collecting data: ${canary?.total ?? 0} of ${slo.canary.minRequests} canary events; canary ${pct(rc)} vs ${what} ${pct(limit)}`;
   } else {
-    reason = `no evidence that canary (${pct(rc)}) exceeds ${what} ${pct(limit)} (e-value ${eValue.toPrecision(3)})`;
+    reason = `no evidence that canary (${pct(rc)}) exceeds ${what} ${pct(limit)} (e-value ${eText})`;
   }
   const wi = wilsonInterval(canary?.bad ?? 0, canary?.total ?? 0);
   return {
@@ -563,13 +602,25 @@ function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): CheckRes
             baselineBadRatio: num(rate(baselineArm)),
             baselineBadRatioUpper: state.baselineUpper,
           }
-        : {}),
-      eValue: num(eValue),
+        : {
+            stableBadRatio: num(rate(c.stable)),
+            stableProfiledBadRatio: profiledRatio(state),
+            // Stable's bad ratio weighted by the canary's traffic is at the limit too: an
+            // absolute failure is the environment's (scale-free: more data never changes it).
+            environmentShared: limit !== null && (profiledRatio(state) ?? -1) >= limit,
+          }),
+      eValue: eValueOf(logE),
+      log10EValue: log10EValueOf(logE),
       eThreshold: alpha > 0 ? 1 / alpha : null,
       alpha,
       failedAt: p.failedAt,
     },
   };
+}
+
+function profiledRatio(state: SequentialState): number | null {
+  const p = state.stableProfile;
+  return p && p.weight > 0 ? num(p.bad / p.weight) : null;
 }
 
 /** Largest gap F̂_stable(b') − F̂_canary(b) − (band widths) over boundaries, b' ≤ b/(1 + margin). */
@@ -680,6 +731,7 @@ export function judgeSequential(input: JudgeInput<SequentialState>): JudgeOutput
     checks,
     canaryEvents: canary?.total ?? 0,
     note: resetNote ?? undefined,
+    noData: noDataOf(data, advanced.alpha.relative > 0 ? ["canary", "stable"] : ["canary"]),
   });
   return { verdict, state };
 }

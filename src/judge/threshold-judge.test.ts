@@ -35,7 +35,7 @@ describe("threshold judge", () => {
       true,
       "inconclusive",
     ],
-    ["the canary has no series", repeat(2, { canary: null, stable: [900, 3] }), false, "pass"],
+    ["the canary has no series", repeat(2, { canary: null, stable: [900, 3] }), false, "nodata"],
   ])("when %s the verdict is %s", (_n, steps, final, verdict) => {
     expect(runAll(looksFrom(steps), final).at(-1)?.verdict).toBe(verdict);
   });

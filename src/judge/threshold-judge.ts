@@ -13,7 +13,7 @@ import type { CleanArm } from "./arm-data.ts";
 import type { CheckResult } from "../domain/verdict.ts";
 import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
 import type { StepCounts } from "../domain/counts.ts";
-import { decideVerdict } from "./verdict.ts";
+import { decideVerdict, noDataOf } from "./verdict.ts";
 
 export interface ThresholdState {
   readonly version: 1;
@@ -104,6 +104,7 @@ export function judgeThreshold(input: JudgeInput<ThresholdState>): JudgeOutput<T
     final: input.final,
     checks: [check],
     canaryEvents: canary?.total ?? 0,
+    noData: canary === null && last === undefined ? noDataOf(data, ["canary"]) : undefined,
   });
   return {
     verdict,

@@ -116,6 +116,9 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
           logger,
           now,
           onLoad: (ok, served) => metrics.recordSloLoad(ok, served),
+          // An SLO gone from the files keeps serving its open analyses until they close.
+          inUse: (sloId) => store.listAnalyses({ status: "open", sloId, limit: 1 }).length > 0,
+          onRetired: (ids) => metrics.recordRetiredSlos(ids),
         });
   if (o.slos === undefined) await catalog.reload();
   else metrics.recordSloLoad(true, o.slos.length);
@@ -124,6 +127,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   const client = new HttpPrometheusClient({
     url: config.prometheus.url,
     timeoutMs: config.prometheus.timeoutSeconds * 1000,
+    maxResponseBytes: config.prometheus.maxResponseBytes,
     headers: prometheusHeaders(config.prometheus.headers),
     onQuery: (q) => {
       metrics.observeQuery(q);
@@ -132,7 +136,18 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   });
   const readers = o.createArmReaders(client);
   const probe = async (signal?: AbortSignal): Promise<void> => {
-    await client.query("vector(1)", undefined, signal);
+    // Not just "something answered": the answer must be exactly what Prometheus gives.
+    const r = await client.query("vector(1)", undefined, signal);
+    if (!(r.type === "vector" && r.samples.length === 1 && r.samples[0]?.v === 1)) {
+      throw new SlogateError(
+        "PROMETHEUS_BAD_RESPONSE",
+        `Prometheus at ${client.url} answered vector(1) with something else (${r.type})`,
+        {
+          hint: "the URL may point at something that is not a Prometheus-compatible API; check prometheus.url",
+          details: { backend: client.url, query: "vector(1)" },
+        },
+      );
+    }
   };
 
   let notifier: Notifier | undefined;

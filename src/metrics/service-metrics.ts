@@ -28,6 +28,7 @@ export class ServiceMetrics {
   readonly #sloLoadErrors: Counter;
   readonly #sloConfigValid: Gauge;
   readonly #slosLoaded: Gauge;
+  readonly #slosRetired: Gauge<"slo">;
   /** Newest baseline capture time per `service\u0000slo`, for the age gauge computed at scrape. */
   readonly #baselineTimes = new Map<string, { service: string; slo: string; capturedAt: number }>();
   readonly #maxAnalysisSeries: number;
@@ -129,6 +130,11 @@ export class ServiceMetrics {
     );
     this.#sloConfigValid = gauge("slogate_slo_config_valid", "1 when the last SLO load was clean, else 0.");
     this.#slosLoaded = gauge("slogate_slos_loaded", "SLOs currently served.");
+    this.#slosRetired = gauge(
+      "slogate_slo_retired_serving",
+      "1 per SLO gone from the files but still served because open analyses use it.",
+      ["slo"],
+    );
   }
 
   /** Records one answered look. */
@@ -216,6 +222,12 @@ export class ServiceMetrics {
     if (!ok) this.#sloLoadErrors.inc();
     this.#sloConfigValid.set(ok ? 1 : 0);
     this.#slosLoaded.set(served);
+  }
+
+  /** The SLOs retired from the files but still served (replaces the previous set). */
+  recordRetiredSlos(ids: readonly string[]): void {
+    this.#slosRetired.reset();
+    for (const slo of ids) this.#slosRetired.set({ slo }, 1);
   }
 
   /** The exposition text and its content type. */

@@ -60,6 +60,7 @@ const VERDICT_ICON: Record<Verdict, string> = {
   fail: ":red_circle:",
   pass: ":large_green_circle:",
   inconclusive: ":white_circle:",
+  nodata: ":black_circle:",
 };
 
 const OUTCOME_TEXT: Record<NonNullable<VerdictEvent["outcome"]>, { icon: string; text: string }> = {

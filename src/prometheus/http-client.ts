@@ -3,7 +3,9 @@
  * `HttpPrometheusClient`: the Prometheus HTTP API over axios — instant and range queries,
  * label values and series — for Prometheus, Thanos Query, Mimir/Cortex and VictoriaMetrics.
  *
- * Behaviour under trouble (every failure is a SlogateError naming the backend and the query):
+ * Read-path failure policy: an answer slogate cannot read exactly is never data. Every
+ * failure is a SlogateError naming the backend and the query, with the backend's HTTP status
+ * (when there was one) in `details.backendStatus` — never passed on as slogate's own status:
  * - each attempt has a hard deadline (`timeoutMs`, default 10 s) covering connect, headers
  *   AND body, enforced with an AbortSignal (a server that dribbles bytes still times out)
  *   → `PROMETHEUS_TIMEOUT`, not retried (the caller's own deadline is usually close);
@@ -11,9 +13,17 @@
  * - network errors (refused, reset, DNS) and HTTP 5xx / 429 are retried `retries` times
  *   (default 2) with exponential backoff and jitter, then → `PROMETHEUS_UNAVAILABLE` /
  *   `PROMETHEUS_HTTP_ERROR`;
- * - 4xx are never retried: 400/422 with an API error body → `PROMETHEUS_QUERY_ERROR` (bad
- *   PromQL, execution error); 401/403/404 and others → `PROMETHEUS_HTTP_ERROR` with a hint;
- * - a 2xx body that is not the API's JSON → `PROMETHEUS_BAD_RESPONSE`.
+ * - 4xx are never retried: HTTP 400 with an API error body, or `errorType: bad_data` (bad
+ *   PromQL: the SLO's query is wrong) → `SLO_QUERY_INVALID`; 422 and other API errors
+ *   (execution errors, limits) → `PROMETHEUS_QUERY_ERROR`; 401/403/404 and others →
+ *   `PROMETHEUS_HTTP_ERROR` with a hint;
+ * - redirects (3xx) are never followed (a query is not re-posted to wherever a proxy points)
+ *   → `PROMETHEUS_HTTP_ERROR` with the `Location` in the details;
+ * - a body over `maxResponseBytes` (default 64 MiB) is aborted while it is read, never
+ *   buffered whole → `PROMETHEUS_RESPONSE_TOO_LARGE`;
+ * - a 2xx body that is not the API's JSON of the expected shape (truncated, HTML, another
+ *   JSON, an unknown resultType, a sample that is not `[time, "value"]`) →
+ *   `PROMETHEUS_BAD_RESPONSE`; an API error envelope in a 2xx → `PROMETHEUS_QUERY_ERROR`.
  * Queries are sent as POST form bodies (no URL length limit). An `onQuery` callback sees the
  * duration and outcome of every call (the service turns it into its own metrics).
  */
@@ -59,6 +69,11 @@ export interface PrometheusClientOptions {
   /** First backoff in ms; doubles each retry, ±50 % jitter. Default 200. */
   readonly backoffMs?: number;
   readonly auth?: PrometheusAuth;
+  /**
+   * Largest response body read, in bytes (counted as it arrives, after decompression); a
+   * larger answer is aborted mid-stream → `PROMETHEUS_RESPONSE_TOO_LARGE`. Default 64 MiB.
+   */
+  readonly maxResponseBytes?: number;
   /** Extra headers on every request, e.g. `{ "X-Scope-OrgID": "tenant-1" }`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Observes every call (duration, attempts, error code). Must not throw. */
@@ -155,6 +170,9 @@ function seconds(t: number): string {
   return String(t);
 }
 
+/** Default `maxResponseBytes`: 64 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 /** The Prometheus HTTP API client. */
 export class HttpPrometheusClient implements PrometheusClient {
   readonly #http: AxiosInstance;
@@ -162,6 +180,7 @@ export class HttpPrometheusClient implements PrometheusClient {
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #backoffMs: number;
+  readonly #maxResponseBytes: number;
   readonly #onQuery: ((o: QueryObservation) => void) | undefined;
 
   constructor(opts: PrometheusClientOptions) {
@@ -183,6 +202,17 @@ export class HttpPrometheusClient implements PrometheusClient {
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#retries = Math.max(0, Math.floor(opts.retries ?? 2));
     this.#backoffMs = opts.backoffMs ?? 200;
+    const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+      throw new SlogateError(
+        "CONFIG_INVALID",
+        `maxResponseBytes ${String(maxBytes)} is not a positive integer`,
+        {
+          hint: "set prometheus.maxResponseBytes to a byte count, e.g. 67108864 (64 MiB)",
+        },
+      );
+    }
+    this.#maxResponseBytes = maxBytes;
     this.#onQuery = opts.onQuery;
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
     const auth = opts.auth ?? { type: "none" };
@@ -195,7 +225,10 @@ export class HttpPrometheusClient implements PrometheusClient {
       responseType: "text",
       transformResponse: [(d: unknown) => d],
       validateStatus: () => true,
-      maxRedirects: 3,
+      // Never follow a redirect: the 3xx itself is the answer (an error, see #interpret).
+      maxRedirects: 0,
+      // Enforced while the body streams in (axios destroys the stream past it).
+      maxContentLength: this.#maxResponseBytes,
       proxy: false,
     });
   }
@@ -387,6 +420,20 @@ export class HttpPrometheusClient implements PrometheusClient {
         );
       }
       const code = axios.isAxiosError(e) ? e.code : undefined;
+      if (axios.isAxiosError(e) && e.code === "ERR_BAD_RESPONSE" && e.message.includes("maxContentLength")) {
+        return new Attempt(
+          new SlogateError(
+            "PROMETHEUS_RESPONSE_TOO_LARGE",
+            `Prometheus at ${this.#url} sent more than ${this.#maxResponseBytes} bytes (reading stopped): ${call.query}`,
+            {
+              hint: "the query selects too many series or samples: narrow the SLO's selectors or the analysis window, or raise prometheus.maxResponseBytes",
+              cause: e,
+              details: { ...details, maxResponseBytes: this.#maxResponseBytes },
+            },
+          ),
+          false,
+        );
+      }
       return new Attempt(
         new SlogateError(
           "PROMETHEUS_UNAVAILABLE",
@@ -410,7 +457,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     fast: ((body: Uint8Array) => T | undefined) | undefined,
   ): { value: T; warnings: string[] } | Attempt {
     const status = res.status;
-    const details = { backend: this.#url, query: call.query, kind: call.kind, status };
+    const details = { backend: this.#url, query: call.query, kind: call.kind, backendStatus: status };
     const data: unknown = res.data;
     if (data instanceof Uint8Array && fast !== undefined && status >= 200 && status < 300) {
       // A body in Prometheus' exact success layout (no warnings): decoded in one pass, the
@@ -434,13 +481,35 @@ export class HttpPrometheusClient implements PrometheusClient {
         envelope = undefined;
       }
     }
-    if (envelope && !envelope.ok && (status === 400 || status === 422 || (status >= 200 && status < 300))) {
+    if (
+      envelope &&
+      !envelope.ok &&
+      (status === 400 || (envelope.errorType === "bad_data" && status === 422))
+    ) {
+      // The query itself is wrong (Prometheus answers bad PromQL 400 bad_data): a
+      // configuration error of the SLO, not "try again". Callers that know the SLO name it.
+      return new Attempt(
+        new SlogateError(
+          "SLO_QUERY_INVALID",
+          `Prometheus at ${this.#url} refused the query as invalid (${envelope.errorType}: ${envelope.error}): ${call.query}`,
+          {
+            hint: "fix the PromQL of the SLO (check it with `slogate validate`); retrying will not help",
+            details: { ...details, errorType: envelope.errorType, error: envelope.error },
+          },
+        ),
+        false,
+      );
+    }
+    if (envelope && !envelope.ok && (status === 422 || (status >= 200 && status < 300))) {
       return new Attempt(
         new SlogateError(
           "PROMETHEUS_QUERY_ERROR",
           `Prometheus at ${this.#url} rejected the query (${envelope.errorType}: ${envelope.error}): ${call.query}`,
           {
-            hint: "fix the PromQL in the SLO (check it with `slogate validate`) or the label selectors passed by the rollout",
+            hint:
+              status === 422
+                ? "Prometheus could not execute the query (a limit such as query.max-samples, or many-to-many matching); check the SLO's PromQL and the backend's limits"
+                : "the backend (or a proxy in front of it) answered an API error with a success status; check the Prometheus URL and what sits in front of it",
             details: { ...details, errorType: envelope.errorType, error: envelope.error },
           },
         ),
@@ -459,6 +528,20 @@ export class HttpPrometheusClient implements PrometheusClient {
           },
         ),
         true,
+      );
+    }
+    if (status >= 300 && status < 400) {
+      const location = typeof res.headers.location === "string" ? res.headers.location : null;
+      return new Attempt(
+        new SlogateError(
+          "PROMETHEUS_HTTP_ERROR",
+          `Prometheus at ${this.#url} answered a redirect (HTTP ${status}${location === null ? "" : ` to ${location.slice(0, 200)}`}), which slogate does not follow: ${call.query}`,
+          {
+            hint: "set prometheus.url to the address the backend really answers on (a redirect usually means a missing path prefix, http vs https, or a login proxy)",
+            details: { ...details, location: location?.slice(0, 500) ?? null },
+          },
+        ),
+        false,
       );
     }
     if (status < 200 || status >= 300) {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { isSlogateError } from "../errors.ts";
 import {
   countAboveThreshold,
   histogramIncreases,
   parseLe,
   probeWindows,
+  sumIncreases,
   windowIncreases,
   type RawSeries,
 } from "./raw-counters.ts";
@@ -25,10 +27,25 @@ describe("raw counter increments", () => {
     ["a series born inside the range", pts([10, 3], [20, 9]), [0, 20], [9]],
     ["samples after the end", pts([0, 1], [10, 2], [30, 100]), [0, 20], [1]],
     ["consecutive windows", pts([0, 0], [5, 2], [10, 5], [15, 1], [20, 4]), [0, 10, 20], [5, 4]],
-    ["a NaN sample skipped", pts([0, 1], [10, NaN], [20, 3]), [0, 20], [2]],
   ])("counts %s", (_n, points, edges, want) => {
     expect(windowIncreases({ labels: {}, ...points }, edges)).toEqual(want);
   });
+
+  it.each([NaN, Infinity, -Infinity])(
+    "refuses a counter sample of %d as an unreadable answer, never as zero traffic",
+    (bad) => {
+      const s = { labels: { __name__: "http_requests_total", pod: "a" }, ...pts([0, 1], [10, bad], [20, 3]) };
+      let err: unknown;
+      try {
+        sumIncreases([s], [0, 20]);
+      } catch (e) {
+        err = e;
+      }
+      expect(isSlogateError(err, "PROMETHEUS_BAD_RESPONSE")).toBe(true);
+      expect((err as Error).message).toContain('http_requests_total{pod="a"}');
+      expect(() => histogramIncreases([{ ...s, labels: { le: "+Inf" } }], [0, 20])).toThrow(/not a finite/);
+    },
+  );
 
   it.each([
     ["1", 1],

@@ -9,9 +9,34 @@
  * - classic histograms: `le` parsed as a number (`"1"` and `"1.0"` are the same bucket,
  *   `"+Inf"` is Infinity), increments summed per bound over all series, only bounds present
  *   in every series group kept (so each kept bound is exact), then de-cumulated.
+ * - a NaN or ±Inf counter sample is not a count slogate can read: it throws
+ *   `PROMETHEUS_BAD_RESPONSE` naming the series (never read as zero traffic).
  * Pure: no I/O.
  */
 import type { HistogramCounts } from "../domain/counts.ts";
+import { SlogateError } from "../errors.ts";
+
+/** The error for a counter sample that is NaN or ±Inf. */
+export function nonFiniteCounter(
+  labels: Readonly<Record<string, string>>,
+  t: number,
+  v: number,
+): SlogateError {
+  const name = labels.__name__ ?? "";
+  const rest = Object.entries(labels)
+    .filter(([k]) => k !== "__name__")
+    .map(([k, x]) => `${k}=${JSON.stringify(x)}`)
+    .join(",");
+  const series = `${name}{${rest}}`.slice(0, 300);
+  return new SlogateError(
+    "PROMETHEUS_BAD_RESPONSE",
+    `counter sample ${String(v)} at ${t} of ${series} is not a finite number: slogate cannot count events from it`,
+    {
+      hint: "a counter is never NaN or infinite; check the exporter or the recording rule that writes this series (the look was not judged)",
+      details: { series, time: t, value: String(v) },
+    },
+  );
+}
 
 /** A raw series: labels and its samples in ascending time (times and values side by side). */
 export interface RawSeries {
@@ -35,8 +60,8 @@ function addWindowIncreases(s: RawSeries, edges: readonly number[], out: number[
   let acc = 0; // this series' increments in window w so far
   for (let j = 0; j < times.length; j++) {
     const v = values[j] ?? NaN;
-    if (!Number.isFinite(v)) continue;
     const t = times[j] ?? NaN;
+    if (!Number.isFinite(v)) throw nonFiniteCounter(s.labels, t, v);
     if (t > next) {
       if (w >= 0 && w < nWin) out[w] = (out[w] ?? 0) + acc;
       acc = 0;

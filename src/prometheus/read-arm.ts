@@ -28,9 +28,11 @@
  *   `analyze-look` derives a look's data from those points.
  * The range is (start, end]; per-step windows end at start + k·step ≤ end.
  * `null` means the arm has no series at all (for events: the total query has none).
- * Backend failures propagate as PROMETHEUS_* errors — never a made-up zero.
+ * Backend failures propagate as PROMETHEUS_* errors — never a made-up zero: a NaN/±Inf
+ * count (raw counter sample or fallback query value) is PROMETHEUS_BAD_RESPONSE; a query the
+ * backend refuses as invalid is SLO_QUERY_INVALID naming the SLO.
  */
-import { SlogateError } from "../errors.ts";
+import { SlogateError, isSlogateError } from "../errors.ts";
 import type { HistogramCounts, StepCounts } from "../domain/counts.ts";
 import { CounterFormCache } from "../promql/counter-form-cache.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
@@ -40,6 +42,7 @@ import type { PrometheusClient } from "./http-client.ts";
 import {
   countAboveThreshold,
   histogramIncreases,
+  nonFiniteCounter,
   probeWindows,
   sumIncreases,
   type RawSeries,
@@ -150,15 +153,16 @@ function createReader(opts: ReadArmOptions) {
     const out = new Array<number>(windows).fill(0);
     for (const s of r.series) {
       for (const p of s.points) {
+        if (!Number.isFinite(p.v)) throw nonFiniteCounter({ __name__: query, ...s.labels }, p.t, p.v);
         const i = Math.round((p.t - first) / width) - 1;
-        if (i >= 0 && i < windows && Number.isFinite(p.v)) out[i] = (out[i] ?? 0) + p.v * scale;
+        if (i >= 0 && i < windows) out[i] = (out[i] ?? 0) + p.v * scale;
       }
     }
     return out;
   };
 
   /** total/bad (and histogram) per window, or null when the arm has no data. */
-  return async (
+  const readSlo = async (
     slo: Slo,
     arm: readonly LabelMatcher[],
     w: Windows,
@@ -275,6 +279,28 @@ function createReader(opts: ReadArmOptions) {
       }
     }
   };
+  return async (
+    slo: Slo,
+    arm: readonly LabelMatcher[],
+    w: Windows,
+    signal?: AbortSignal,
+  ): Promise<{ total: number; bad: number; histogram?: HistogramCounts }[] | null> => {
+    try {
+      return await readSlo(slo, arm, w, signal);
+    } catch (e) {
+      throw withSlo(e, slo);
+    }
+  };
+}
+
+/** A query the backend refused as invalid, told as the SLO's configuration error. */
+function withSlo(e: unknown, slo: Slo): unknown {
+  if (!isSlogateError(e, "SLO_QUERY_INVALID")) return e;
+  return new SlogateError("SLO_QUERY_INVALID", `SLO ${slo.id}: ${e.message}`, {
+    hint: `fix the PromQL of SLO ${slo.id} in its file (check it with \`slogate validate\`); retrying will not help`,
+    cause: e,
+    details: { ...e.details, slo: slo.id },
+  });
 }
 
 /** Whether a point breaks `op value` (the comparisons are false for NaN, like PromQL's). */
@@ -296,10 +322,18 @@ function badShape(query: string, type: string): SlogateError {
 }
 
 function valueOf(r: Awaited<ReturnType<PrometheusClient["query"]>>, query: string): number | null {
-  if (r.type === "scalar") return Number.isFinite(r.v) ? r.v : 0;
+  if (r.type === "scalar") {
+    if (!Number.isFinite(r.v)) throw nonFiniteCounter({ __name__: query }, r.t, r.v);
+    return r.v;
+  }
   if (r.type !== "vector") throw badShape(query, r.type);
   if (r.samples.length === 0) return null;
-  return r.samples.reduce((a, s) => a + (Number.isFinite(s.v) ? s.v : 0), 0);
+  let sum = 0;
+  for (const s of r.samples) {
+    if (!Number.isFinite(s.v)) throw nonFiniteCounter({ __name__: query, ...s.labels }, s.t, s.v);
+    sum += s.v;
+  }
+  return sum;
 }
 
 /** `ReadArmCounts` over a Prometheus client: counts over (range.start, range.end]. */

@@ -5,6 +5,9 @@
  */
 import type { AlertingSettings, CanarySettings, SloKind } from "./model.ts";
 
+/** Default `canary.noDataGraceSeconds`: a couple of scrape intervals. */
+export const DEFAULT_NO_DATA_GRACE_SECONDS = 60;
+
 /** Argo Rollouts' pod-template-hash label as Prometheus sees it. */
 export const DEFAULT_SELECTION_LABEL = "rollouts_pod_template_hash";
 /** Flagger workloads are told apart by pod name by default. */

@@ -10,6 +10,7 @@ import type { ArmSelection } from "../promql/arm-selector.ts";
 import type { CanarySettings, CheckSettings, Sli, SloKind } from "./model.ts";
 import type { CheckKind, JudgeName } from "./model.ts";
 import type { YamlPath } from "./problem.ts";
+import { parsePrometheusDuration } from "./duration.ts";
 
 /** What a `canary:` block sets; absent fields keep the defaults. */
 export interface CanaryOverrides {
@@ -21,6 +22,7 @@ export interface CanaryOverrides {
   direction?: CanarySettings["direction"];
   checks?: Partial<Record<CheckKind, Partial<CheckSettings>>>;
   maxBadRatio?: number;
+  noDataGraceSeconds?: number;
 }
 
 const JUDGES: readonly JudgeName[] = ["sequential", "kayenta", "threshold"];
@@ -33,7 +35,17 @@ export function readCanaryOverrides(r: FieldReader, path: YamlPath): CanaryOverr
   if (r.map(path) === undefined) return out;
   r.onlyKeys(
     path,
-    ["judge", "selection", "alpha", "minRequests", "maxRegression", "direction", "checks", "maxBadRatio"],
+    [
+      "judge",
+      "selection",
+      "alpha",
+      "minRequests",
+      "maxRegression",
+      "direction",
+      "checks",
+      "maxBadRatio",
+      "noDataGrace",
+    ],
     "canary",
   );
   const judge = oneOf(r, [...path, "judge"], JUDGES);
@@ -71,6 +83,17 @@ export function readCanaryOverrides(r: FieldReader, path: YamlPath): CanaryOverr
         [...path, "minRequests"],
         `minRequests ${minRequests} must be a whole number ≥ 0`,
         "e.g. minRequests: 1000",
+      );
+  }
+  const grace = r.get([...path, "noDataGrace"]);
+  if (grace !== undefined) {
+    const seconds = typeof grace === "string" ? parsePrometheusDuration(grace) : undefined;
+    if (seconds !== undefined && seconds >= 0 && seconds <= 86400) out.noDataGraceSeconds = seconds;
+    else
+      r.report(
+        [...path, "noDataGrace"],
+        `noDataGrace ${JSON.stringify(grace)} is not a duration between 0s and 24h`,
+        "e.g. noDataGrace: 2m (how long an arm may have no series at all before a look is nodata)",
       );
   }
   const mp = [...path, "maxRegression"];
@@ -154,6 +177,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
   let direction = d.direction;
   const checks: Record<CheckKind, CheckSettings> = { ...d.checks };
   let maxBadRatio: number | undefined;
+  let noDataGraceSeconds: number | undefined;
   for (const o of layers) {
     judge = o.judge ?? judge;
     if (o.selection?.mode !== undefined && o.selection.mode !== mode) {
@@ -170,6 +194,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
       if (s !== undefined) checks[c] = { ...checks[c], ...s };
     }
     maxBadRatio = o.maxBadRatio ?? maxBadRatio;
+    noDataGraceSeconds = o.noDataGraceSeconds ?? noDataGraceSeconds;
   }
   const selection: ArmSelection = {
     mode,
@@ -184,6 +209,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
     direction,
     checks,
     ...(maxBadRatio === undefined ? {} : { maxBadRatio }),
+    ...(noDataGraceSeconds === undefined ? {} : { noDataGraceSeconds }),
   };
 }
 

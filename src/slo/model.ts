@@ -120,6 +120,12 @@ export interface CanarySettings {
   readonly checks: Readonly<Record<CheckKind, CheckSettings>>;
   /** For the `threshold` judge and absolute checks: optional explicit limit on the bad ratio. */
   readonly maxBadRatio?: number;
+  /**
+   * Seconds from the analysis start during which an arm without any series is still "waiting
+   * for data" (a non-final pass); after it the look is `nodata`. Default 60 (a couple of
+   * scrape intervals), see `DEFAULT_NO_DATA_GRACE_SECONDS`.
+   */
+  readonly noDataGraceSeconds?: number;
 }
 
 /** Burn-rate alerting settings (Sloth's `alerting` block). */

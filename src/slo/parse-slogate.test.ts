@@ -195,6 +195,15 @@ describe("slogate v1: canary settings", () => {
     });
   });
 
+  it("reads noDataGrace as seconds, and refuses a value that is not a duration", () => {
+    const slo = only(`canary:\n  noDataGrace: 2m\nslos:\n  - name: e\n    objective: 99.9${EVENTS}`);
+    expect(slo.canary.noDataGraceSeconds).toBe(120);
+    const bad = parse(
+      `slos:\n  - name: e\n    objective: 99.9${EVENTS}\n    canary:\n      noDataGrace: soon`,
+    );
+    expect(bad.problems.map((p) => p.message).join()).toMatch(/noDataGrace "soon" is not a duration/);
+  });
+
   it("takes a custom selection label", () => {
     const slo = only(
       `slos:\n  - name: e\n    objective: 99.9${EVENTS}\n    canary:\n      selection: { label: version }`,

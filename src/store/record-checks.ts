@@ -40,7 +40,7 @@ export function checkLookInput(look: LookRecord): void {
   if (
     v === null ||
     typeof v !== "object" ||
-    !["pass", "fail", "inconclusive"].includes(v.verdict as string)
+    !["pass", "fail", "inconclusive", "nodata"].includes(v.verdict as string)
   ) {
     fail("look verdict must be an SloVerdict");
   }

@@ -57,6 +57,8 @@ export const BED_SERVICES = {
   errors: argo("shop-errors", SCENARIOS["error-spike"]),
   lowTraffic: argo("shop-lowtraffic", SCENARIOS["low-traffic"]),
   stableDegrades: argo("shop-stabledeg", SCENARIOS["stable-degrades"]),
+  /** Both arms degrade together at 15m (a shared dependency): loaded on request only. */
+  environmentDegrades: argo("shop-envdeg", SCENARIOS["environment-degrades"]),
   flaggerHealthy: flagger("podinfo", SCENARIOS.healthy),
   flaggerErrors: flagger("podbad", SCENARIOS["error-spike"]),
   /** A bigger service for the benchmark: 40 pods, 400 req/s, a 2-hour canary. */
@@ -78,9 +80,9 @@ export const BED_SERVICES = {
   ),
 } as const;
 
-/** The services the tests and the demo load by default (all but `large`). */
+/** The services the tests and the demo load by default (all but `large` and `environmentDegrades`). */
 export const DEFAULT_BED_SERVICES = (Object.keys(BED_SERVICES) as (keyof typeof BED_SERVICES)[]).filter(
-  (k) => k !== "large",
+  (k) => k !== "large" && k !== "environmentDegrades",
 );
 
 export type BedServiceName = keyof typeof BED_SERVICES;

@@ -100,11 +100,11 @@ describe("HttpPrometheusClient against a real Prometheus", () => {
     );
   });
 
-  it("reports a bad query as PROMETHEUS_QUERY_ERROR without retrying", async () => {
+  it("reports a bad query as the configuration error SLO_QUERY_INVALID without retrying", async () => {
     const seen: QueryObservation[] = [];
     const c = new HttpPrometheusClient({ url: bed.url, onQuery: (o) => seen.push(o) });
     const err = await c.query("sum(rate(x[5m]", START).catch((e: unknown) => e);
-    expect(isSlogateError(err, "PROMETHEUS_QUERY_ERROR")).toBe(true);
+    expect(isSlogateError(err, "SLO_QUERY_INVALID")).toBe(true);
     if (isSlogateError(err)) {
       expect(err.message).toContain(bed.url);
       expect(err.message).toContain("sum(rate(x[5m]");
@@ -112,7 +112,7 @@ describe("HttpPrometheusClient against a real Prometheus", () => {
       expect(err.hint).not.toBe("");
     }
     expect(seen).toEqual([
-      expect.objectContaining({ kind: "instant", attempts: 1, error: "PROMETHEUS_QUERY_ERROR" }),
+      expect.objectContaining({ kind: "instant", attempts: 1, error: "SLO_QUERY_INVALID" }),
     ]);
   });
 
@@ -165,7 +165,7 @@ describe("HttpPrometheusClient against a misbehaving backend", () => {
     const c = new HttpPrometheusClient({ url: s.url, retries: 3, backoffMs: 5 });
     const err = await c.query("up").catch((e: unknown) => e);
     expect(isSlogateError(err, "PROMETHEUS_HTTP_ERROR")).toBe(true);
-    if (isSlogateError(err)) expect(err.details.status).toBe(503);
+    if (isSlogateError(err)) expect(err.details.backendStatus).toBe(503);
     expect(s.seen).toHaveLength(4);
   });
 

@@ -391,7 +391,7 @@ describe("Flagger webhooks", () => {
     });
     expect(ev.status).toBe(200);
     const detail = await getJson(
-      `${gate.url}/api/v1/analyses/${encodeURIComponent(`flagger:shop/${s.canary}:${slo}:rev1`)}`,
+      `${gate.url}/api/v1/analyses/${encodeURIComponent(`flagger:shop:${s.canary}:${slo}:rev1`)}`,
     );
     expect(detail.body.events.map((e: any) => e.kind)).toContain("flagger:Warning");
   });

@@ -40,6 +40,7 @@ describe("docs/slo-format.md", () => {
         baseline: { enabled: true, critical: false, weight: 1 },
       },
       maxBadRatio: 0.001,
+      noDataGraceSeconds: 60,
     });
   });
 });
