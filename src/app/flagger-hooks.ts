@@ -99,9 +99,26 @@ function outcomeOfPhase(phase: string): AnalysisOutcome {
   return phase === "Succeeded" ? "promoted" : phase === "Failed" ? "rolled-back" : "aborted";
 }
 
-/** The verdict over several SLOs: any fail fails, all pass passes, else inconclusive. */
+/**
+ * The verdict over several SLOs: any fail fails; else any nodata is nodata (a canary not seen
+ * is never walked up); all pass passes; else inconclusive.
+ */
 export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
-  return verdicts.includes("fail") ? "fail" : verdicts.every((v) => v === "pass") ? "pass" : "inconclusive";
+  if (verdicts.includes("fail")) return "fail";
+  if (verdicts.includes("nodata")) return "nodata";
+  return verdicts.every((v) => v === "pass") ? "pass" : "inconclusive";
+}
+
+/**
+ * Whether Flagger may go on after a look hook: `rollback` (inverted) only on fail; the final
+ * `confirm-promotion` only on pass; `rollout` and `confirm-traffic-increase` unless the canary
+ * failed or was not seen at all (nodata counts a failed check, so a canary whose selector
+ * matches nothing is rolled back after `analysis.threshold` iterations, never promoted).
+ */
+export function flaggerProceeds(type: FlaggerWebhookType, overall: Verdict): boolean {
+  if (type === "rollback") return overall === "fail";
+  if (type === "confirm-promotion") return overall === "pass";
+  return overall !== "fail" && overall !== "nodata";
 }
 
 /** Runs one Flagger webhook. */
