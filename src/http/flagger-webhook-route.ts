@@ -7,9 +7,15 @@
  * Per type: `confirm-rollout` and `pre-rollout` capture a baseline of the primary (and
  * `pre-rollout` opens the analysis); `rollout` and `confirm-traffic-increase` are non-final
  * looks (412 only on `fail`); `confirm-promotion` is the final look (200 only on `pass`);
- * `rollback` is inverted (200 — roll back — only when the verdict is `fail`); `post-rollout`
- * closes the analysis; `event` is recorded. `metadata.slo` names the SLO(s), comma-separated.
+ * `rollback` is inverted (200 — roll back — only when the analysis' last verdict is `fail`)
+ * and reads the stored state without a look, since Flagger polls it every iteration right
+ * before the `rollout` hook; `post-rollout` closes the analysis; `event` is recorded with
+ * every metadata value Flagger sends (its `eventMessage` quotes whole hook bodies; only the
+ * request body limit applies). `metadata.slo` names the SLO(s), comma-separated.
  * The canary arm is `<name>` (or `metadata.target`), the primary `<target>-primary`.
+ *
+ * Non-2xx bodies become Kubernetes events and Flagger event messages: they are one JSON line
+ * of at most 1 KB (`verdict`, `message` — one reason per SLO — and `link`).
  */
 import { Router } from "express";
 import { analyzeLook, openAnalysis, type LookResult } from "../app/analyze-look.ts";
@@ -42,7 +48,25 @@ interface FlaggerPayload {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-function parsePayload(body: unknown): FlaggerPayload {
+/** Longest non-2xx body (bytes): Flagger turns it into an event message. */
+export const FLAGGER_REFUSAL_BYTES = 1024;
+
+/** `text` cut to at most `max` UTF-8 bytes, on one line, with "…" when cut. */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (Buffer.byteLength(flat) <= max) return flat;
+  let cut = flat.slice(0, max);
+  while (Buffer.byteLength(cut) > max - 3) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** The compact non-2xx body: at most FLAGGER_REFUSAL_BYTES. */
+function refusalBody(verdict: string, message: string, link: string): Record<string, unknown> {
+  const overhead = Buffer.byteLength(JSON.stringify({ verdict, message: "", link }));
+  return { verdict, message: oneLine(message, FLAGGER_REFUSAL_BYTES - overhead - 16), link };
+}
+
+function parsePayload(body: unknown, maxValueLength = 1000): FlaggerPayload {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new SlogateError("BAD_REQUEST", "Flagger webhook body must be a JSON object", {
       hint: "configure the webhook in the Canary's analysis.webhooks; Flagger sends {name, namespace, phase, metadata}",
@@ -58,7 +82,8 @@ function parsePayload(body: unknown): FlaggerPayload {
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadataRaw as Record<string, unknown>).slice(0, 50)) {
     if (k === "token") continue; // checked by bearerAuth; never stored or echoed
-    metadata[k] = optionalText(v, `metadata.${k.slice(0, 50)}`) ?? "";
+    if (typeof v === "string" && v.length > 1000 && v.length <= maxValueLength) metadata[k] = v;
+    else metadata[k] = optionalText(v, `metadata.${k.slice(0, 50)}`) ?? "";
   }
   const checksum = optionalText(b.checksum, "checksum") ?? "";
   if (!/^[A-Za-z0-9._-]{0,128}$/.test(checksum)) {
@@ -129,7 +154,8 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
         },
       );
     }
-    const p = parsePayload(req.body);
+    // Event messages quote whole hook bodies: accept any size the body limit lets through.
+    const p = parsePayload(req.body, type === "event" ? Number.MAX_SAFE_INTEGER : 1000);
     const rollout = `${p.namespace}/${p.name}`;
     const at = optionalTime(p.metadata.time, "metadata.time") ?? deps.now();
 
@@ -209,6 +235,45 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
       return;
     }
 
+    if (type === "rollback") {
+      // Polled every iteration while Progressing/Waiting/WaitingPromotion, right before the
+      // rollout hook takes its look: read the state, take no look.
+      const states = slos.map((slo) => {
+        const id = analysisIdOf(p, slo);
+        const a = deps.gate.store.getAnalysis(id);
+        return {
+          slo: slo.id,
+          id,
+          verdict: a?.lastVerdict ?? "none",
+          looks: a?.looks ?? 0,
+          link: deps.gate.link(id),
+        };
+      });
+      const failed = states.filter((x) => x.verdict === "fail");
+      if (failed.length > 0) {
+        res.status(200).json({
+          type,
+          rollout,
+          verdict: "fail",
+          message: failed
+            .map((x) => `${x.slo}: failed at look ${x.looks} — roll back (${x.link})`)
+            .join("; "),
+          analyses: states,
+        });
+        return;
+      }
+      res
+        .status(412)
+        .json(
+          refusalBody(
+            "no-rollback",
+            `no rollback: ${states.map((x) => `${x.slo} ${x.verdict === "none" ? "has no look yet" : `last verdict ${x.verdict} after ${x.looks} looks`}`).join("; ")}`,
+            states[0]?.link ?? "",
+          ),
+        );
+      return;
+    }
+
     const final = type === "confirm-promotion";
     const looks: LookResult[] = await Promise.all(
       slos.map((slo) => {
@@ -241,11 +306,18 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
       message: message || "all SLOs pass",
       results: looks.map(verdictBody),
     };
-    let status: number;
-    if (type === "rollback") status = overall === "fail" ? 200 : 412;
-    else if (final) status = overall === "pass" ? 200 : 412;
-    else status = overall === "fail" ? 412 : 200;
-    res.status(status).json(body);
+    const status = final ? (overall === "pass" ? 200 : 412) : overall === "fail" ? 412 : 200;
+    if (status === 200) res.status(200).json(body);
+    else
+      res
+        .status(status)
+        .json(
+          refusalBody(
+            overall,
+            body.message,
+            looks.find((l) => l.look.verdict.verdict !== "pass")?.link ?? looks[0]?.link ?? "",
+          ),
+        );
   });
   return router;
 }
