@@ -25,6 +25,7 @@
 import { Router } from "express";
 import { analyzeLook, openAnalysis } from "../app/analyze-look.ts";
 import { captureBaseline } from "../app/capture-baseline.ts";
+import { closeAnalysis } from "../app/close-analysis.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import { isSlogateError, SlogateError } from "../errors.ts";
 import type { Slo } from "../slo/model.ts";
@@ -116,6 +117,10 @@ export function argoVerdictRouter(deps: HttpDeps): Router {
       const reuse = last !== undefined && last.status === "open" && last.looks === 0;
       const attempt = latest === undefined ? 1 : reuse ? latest.n : latest.n + 1;
       const id = attempt === 1 ? key : `${key}:${attempt}`;
+      // The rollout started over (a retry after an abort): the previous attempt is over.
+      if (last !== undefined && !reuse && last.status === "open") {
+        await closeAnalysis(deps.gate, last.id, "aborted", at);
+      }
       const captured = await captureBaseline(deps.gate, {
         slo,
         selector: selectors.stable,
