@@ -129,7 +129,7 @@ export function argoVerdictRouter(deps: HttpDeps): Router {
         source: "api",
         analysisId: id,
       });
-      const a = await openAnalysis(deps.gate, {
+      const opened = await openAnalysis(deps.gate, {
         slo,
         analysisId: id,
         selectors,
@@ -138,6 +138,11 @@ export function argoVerdictRouter(deps: HttpDeps): Router {
         start: at,
         ...(rolloutName === undefined ? {} : { rollout: rolloutName.slice(0, 200) }),
       });
+      // Pin exactly this capture (another baseline of the SLO may share its time).
+      const a =
+        captured.captured && opened.looks === 0 && opened.baselineId !== captured.baseline.id
+          ? deps.gate.store.setAnalysisBaseline(id, captured.baseline.id, deps.gate.wallClock())
+          : opened;
       return {
         verdict: "started",
         slo: slo.id,

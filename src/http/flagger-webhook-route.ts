@@ -4,8 +4,9 @@
  * `{name, namespace, phase, checksum, metadata}`. Flagger passes only 200–202 and shows a
  * 4xx body as the event message, so a gate that does not pass answers 412 with a message.
  *
- * Per type: `confirm-rollout` and `pre-rollout` capture a baseline of the primary (and
- * `pre-rollout` opens the analysis); `rollout` and `confirm-traffic-increase` are non-final
+ * Per type: `confirm-rollout` is a readiness gate (the SLOs exist and Prometheus answers; it
+ * pins nothing, as its checksum predates the revision's); `pre-rollout` captures a baseline of
+ * the primary and opens the analysis; `rollout` and `confirm-traffic-increase` are non-final
  * looks (412 only on `fail`); `confirm-promotion` is the final look (200 only on `pass`);
  * `rollback` is inverted (200 — roll back — only when the analysis' last verdict is `fail`)
  * and reads the stored state without a look, since Flagger polls it every iteration right
@@ -178,7 +179,22 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
       stable: deps.buildArmMatchers(slo, "stable", target),
     });
 
-    if (type === "confirm-rollout" || type === "pre-rollout") {
+    if (type === "confirm-rollout") {
+      // Flagger computes this hook's checksum before it records the new revision, so an
+      // analysis id built from it is one no later hook uses: pin nothing here. The baseline is
+      // captured at pre-rollout (weight 0, the primary still takes all traffic). This gate
+      // holds the rollout (non-2xx) while the SLOs cannot be judged.
+      await deps.probePrometheus();
+      res.status(200).json({
+        type,
+        rollout,
+        slos: slos.map((s) => s.id),
+        message: "ready: the baseline of the primary is captured at pre-rollout",
+      });
+      return;
+    }
+
+    if (type === "pre-rollout") {
       const results = await Promise.all(
         slos.map(async (slo) => {
           const id = analysisIdOf(p, slo);
@@ -196,16 +212,18 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
                   source: "flagger",
                   analysisId: id,
                 });
-          if (type === "pre-rollout") {
-            await openAnalysis(deps.gate, {
-              slo,
-              analysisId: id,
-              selectors: selectorsOf(slo),
-              controller: "flagger",
-              rollout,
-              at,
-              start: at,
-            });
+          const opened = await openAnalysis(deps.gate, {
+            slo,
+            analysisId: id,
+            selectors: selectorsOf(slo),
+            controller: "flagger",
+            rollout,
+            at,
+            start: at,
+          });
+          // Pin exactly this capture (another baseline of the SLO may share its time).
+          if (captured.captured && opened.looks === 0 && opened.baselineId !== captured.baseline.id) {
+            deps.gate.store.setAnalysisBaseline(id, captured.baseline.id, deps.gate.wallClock());
           }
           return {
             slo: slo.id,
