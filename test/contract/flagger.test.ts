@@ -244,6 +244,32 @@ describe("Flagger with deploy/flagger/canary.yaml as shipped", () => {
     expect(a.looks.map((l: any) => l.seq)).toEqual(Array.from({ length: judged }, (_, i) => i + 1));
   });
 
+  it("with a confirm-rollout hook: it carries the checksum before the revision is recorded, and the analysis' baseline is the pre-rollout one", async () => {
+    const r = replay("flaggerGood", T0 + 50);
+    const shippedPre = r.canary.spec.analysis.webhooks.find((w: any) => w.type === "pre-rollout");
+    r.canary.spec.analysis.webhooks.unshift({
+      ...structuredClone(shippedPre),
+      name: "slogate-ready",
+      type: "confirm-rollout",
+      url: String(shippedPre.url).replace("pre-rollout", "confirm-rollout"),
+    });
+    const before = r.checksum();
+    await r.run(T0 + 50 + 3 * 60);
+    const confirm = calls(r, "confirm-rollout");
+    expect(confirm).toHaveLength(1);
+    expect(confirm[0]!.status).toBe(200);
+    expect(confirm[0]!.payload.checksum).toBe(before);
+    const later = r.calls.filter((c) => c.type !== "confirm-rollout").map((c) => c.payload.checksum);
+    expect(new Set(later)).toEqual(new Set([r.checksum()]));
+    expect(r.checksum()).not.toBe(before);
+    const pre = JSON.parse(calls(r, "pre-rollout")[0]!.body);
+    for (const b of pre.baselines) {
+      const a = await analysisOf(r, b.slo);
+      expect(a.baseline?.id).toBe(b.baseline);
+      expect(a.analysis.id).toContain(r.checksum());
+    }
+  });
+
   it("event hooks: every payload Flagger sends is accepted, even an eventMessage far over 1,000 characters", async () => {
     const hook = canaryFor("pay-good").spec.analysis.webhooks.find((w: any) => w.type === "event");
     const res = await fetch(`${bed.url()}/api/v1/flagger/event`, {
