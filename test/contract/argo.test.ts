@@ -321,4 +321,23 @@ describe("Argo Rollouts with deploy/argo/ as shipped", () => {
       'Step-based analysis phase error/failed: Unable to resolve metric arguments: secrets "slogate-token" not found',
     );
   });
+
+  it.each([
+    ["a phase other than start", { phase: "begin" }, /^phase: must be start or look$/],
+    ["a malformed unavailableAfter", { unavailableAfter: "forty" }, /^unavailableAfter: must be seconds/],
+  ])("refuses %s with 400 JSON before any query", async (_what, extra, message) => {
+    const queries = bed.queries();
+    const res = await fetch(`${bed.url()}/api/v1/verdict`, {
+      method: "POST",
+      headers: {
+        Authorization: "Bearer change-me-to-a-long-random-token",
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ slo: "ck-good-latency", canary: "7c9d5f6b8", stable: "6d4f8b9c7", ...extra }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as any;
+    expect(body.error.message).toMatch(message);
+    expect(bed.queries()).toBe(queries);
+  });
 });
