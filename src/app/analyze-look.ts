@@ -327,7 +327,12 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
     }
     if (analysis.lastLookAt !== undefined && req.at <= analysis.lastLookAt) {
       const same = storedLookAt(deps, analysis, req.at);
-      if (same !== undefined) return { analysis, look: same, replayed: true, link };
+      // The same look again (a retry) gets the stored one; a final look asked at the time of a
+      // non-final one (Argo's final step right after a background measurement) is judged anew.
+      const upgrade =
+        same !== undefined && req.final === true && !same.verdict.final && req.at === analysis.lastLookAt;
+      if (same !== undefined && !upgrade) return { analysis, look: same, replayed: true, link };
+      if (upgrade) return judgeLook(deps, req, plan, deadline, began, link);
     }
     if (analysis.lastLookAt !== undefined && req.at < analysis.lastLookAt) {
       throw new SlogateError(
@@ -338,71 +343,84 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
         },
       );
     }
-    const seq = analysis.looks + 1;
-    const final =
-      req.final ??
-      ((analysis.expectedLooks !== undefined && seq >= analysis.expectedLooks) ||
-        (analysis.end !== undefined && req.at >= analysis.end));
-    const data = await readLookData(deps, req.slo, analysis, req.at, deadline.signal());
-    deadline.check(req, "reading Prometheus");
-    const read = performance.now();
-    const out = deps.judge({ slo: req.slo, data, now: req.at, final, state: analysis.judgeState });
-    const judged = performance.now();
-    deadline.check(req, "judging");
-    const look: LookRecord = {
-      analysisId: analysis.id,
-      seq,
-      at: req.at,
-      verdict: out.verdict,
-      arms: { canary: totals(data.canary), stable: totals(data.stable), baseline: totals(data.baseline) },
-      recordedAt: deps.wallClock(),
-    };
-    // A fail ends the analysis (the evidence crossed an anytime-valid bound and stays crossed);
-    // so does a final pass. A final inconclusive stays open: more data may still decide it.
-    const decided = out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass");
-    const outcome = outcomeOf(out.verdict);
-    if (plan.create !== undefined) deps.store.createAnalysis(plan.create);
-    const updated = deps.store.appendLook(look, {
-      judgeState: out.state,
-      updatedAt: deps.wallClock(),
-      ...(decided ? { close: { outcome, at: deps.wallClock() } } : {}),
-    });
-    const stored = performance.now();
-    const seconds = (stored - began) / 1000;
-    deps.metrics?.recordLook(
-      req.slo,
-      out.verdict,
-      req.controller,
-      { id: updated.id, ...(updated.rollout === undefined ? {} : { rollout: updated.rollout }) },
-      seconds,
-    );
-    deps.logger.info("look judged", {
-      analysis: analysis.id,
-      slo: req.slo.id,
-      look: seq,
-      verdict: out.verdict.verdict,
-      final: out.verdict.final,
-      score: out.verdict.score,
-      seconds: Math.round(seconds * 1e4) / 1e4,
-      readMs: Math.round((read - began) * 100) / 100,
-      judgeMs: Math.round((judged - read) * 100) / 100,
-      storeMs: Math.round((stored - judged) * 100) / 100,
-    });
-    const event = {
-      analysisId: analysis.id,
-      slo: req.slo,
-      verdict: out.verdict,
-      ...(analysis.lastVerdict === undefined ? {} : { previous: analysis.lastVerdict }),
-      ...(updated.rollout === undefined ? {} : { rollout: updated.rollout }),
-      controller: req.controller,
-      link,
-      at: req.at,
-    };
-    emitVerdictEvent(deps, { ...event, phase: "open" });
-    if (decided) {
-      deps.metrics?.recordClosed(req.slo, analysis.id, outcome, req.at - analysis.start);
-      emitVerdictEvent(deps, { ...event, phase: "closed", outcome });
-    }
-    return { analysis: updated, look, replayed: false, link };
+    return judgeLook(deps, req, plan, deadline, began, link);
   });
+}
+
+/** Reads, judges and stores one look (under the analysis' lock). */
+async function judgeLook(
+  deps: AnalyzeLookDeps,
+  req: LookRequest,
+  plan: { record: AnalysisRecord; create?: NewAnalysis },
+  deadline: ReturnType<typeof lookDeadline>,
+  began: number,
+  link: string,
+): Promise<LookResult> {
+  const analysis = plan.record;
+  const seq = analysis.looks + 1;
+  const final =
+    req.final ??
+    ((analysis.expectedLooks !== undefined && seq >= analysis.expectedLooks) ||
+      (analysis.end !== undefined && req.at >= analysis.end));
+  const data = await readLookData(deps, req.slo, analysis, req.at, deadline.signal());
+  deadline.check(req, "reading Prometheus");
+  const read = performance.now();
+  const out = deps.judge({ slo: req.slo, data, now: req.at, final, state: analysis.judgeState });
+  const judged = performance.now();
+  deadline.check(req, "judging");
+  const look: LookRecord = {
+    analysisId: analysis.id,
+    seq,
+    at: req.at,
+    verdict: out.verdict,
+    arms: { canary: totals(data.canary), stable: totals(data.stable), baseline: totals(data.baseline) },
+    recordedAt: deps.wallClock(),
+  };
+  // A fail ends the analysis (the evidence crossed an anytime-valid bound and stays crossed);
+  // so does a final pass. A final inconclusive stays open: more data may still decide it.
+  const decided = out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass");
+  const outcome = outcomeOf(out.verdict);
+  if (plan.create !== undefined) deps.store.createAnalysis(plan.create);
+  const updated = deps.store.appendLook(look, {
+    judgeState: out.state,
+    updatedAt: deps.wallClock(),
+    ...(decided ? { close: { outcome, at: deps.wallClock() } } : {}),
+  });
+  const stored = performance.now();
+  const seconds = (stored - began) / 1000;
+  deps.metrics?.recordLook(
+    req.slo,
+    out.verdict,
+    req.controller,
+    { id: updated.id, ...(updated.rollout === undefined ? {} : { rollout: updated.rollout }) },
+    seconds,
+  );
+  deps.logger.info("look judged", {
+    analysis: analysis.id,
+    slo: req.slo.id,
+    look: seq,
+    verdict: out.verdict.verdict,
+    final: out.verdict.final,
+    score: out.verdict.score,
+    seconds: Math.round(seconds * 1e4) / 1e4,
+    readMs: Math.round((read - began) * 100) / 100,
+    judgeMs: Math.round((judged - read) * 100) / 100,
+    storeMs: Math.round((stored - judged) * 100) / 100,
+  });
+  const event = {
+    analysisId: analysis.id,
+    slo: req.slo,
+    verdict: out.verdict,
+    ...(analysis.lastVerdict === undefined ? {} : { previous: analysis.lastVerdict }),
+    ...(updated.rollout === undefined ? {} : { rollout: updated.rollout }),
+    controller: req.controller,
+    link,
+    at: req.at,
+  };
+  emitVerdictEvent(deps, { ...event, phase: "open" });
+  if (decided) {
+    deps.metrics?.recordClosed(req.slo, analysis.id, outcome, req.at - analysis.start);
+    emitVerdictEvent(deps, { ...event, phase: "closed", outcome });
+  }
+  return { analysis: updated, look, replayed: false, link };
 }

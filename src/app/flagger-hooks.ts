@@ -4,11 +4,14 @@
  * SLOs, and whether Flagger may go on. The HTTP route only parses Flagger's body and turns
  * `proceed` into a status (Flagger passes on 200–202 only).
  *
- * Per type: `confirm-rollout` and `pre-rollout` capture a baseline of the primary, once per
- * analysis (and `pre-rollout` opens the analysis); `rollout` and `confirm-traffic-increase`
- * are non-final looks (stop only on `fail`); `confirm-promotion` is the final look (proceed
- * only on `pass`); `rollback` is inverted (proceed — roll back — only on `fail`);
- * `post-rollout` closes the analysis; `event` is recorded.
+ * Per type: `confirm-rollout` is a readiness gate (Prometheus answers; it pins nothing, as
+ * Flagger computes its checksum before it records the new revision, so no later hook shares
+ * it); `pre-rollout` captures a baseline of the primary and opens the analysis with exactly
+ * that baseline; `rollout` and `confirm-traffic-increase` are non-final looks (stop on `fail`
+ * or `nodata`); `confirm-promotion` is the final look (proceed only on `pass`); `rollback` is
+ * inverted (proceed — roll back — only when the analysis' last verdict is `fail`) and reads the
+ * stored state without a look, since Flagger polls it every iteration right before the
+ * `rollout` hook; `post-rollout` closes the analysis; `event` is recorded.
  */
 import { SlogateError } from "../errors.ts";
 import type { Verdict } from "../domain/verdict.ts";
@@ -67,7 +70,7 @@ export interface FlaggerHookResult {
 export type FlaggerHookDeps = AnalyzeLookDeps &
   CaptureBaselineDeps &
   CloseAnalysisDeps &
-  Pick<GateDeps, "link"> & {
+  Pick<GateDeps, "link" | "probePrometheus"> & {
     /** The matchers of an arm for a controller-supplied value (the SLO's `canary.selection`). */
     readonly buildArmMatchers: (slo: Slo, arm: "canary" | "stable", value: string) => LabelMatcher[];
     /** Window of baselines captured at `confirm-rollout` / `pre-rollout`, seconds. */
@@ -142,7 +145,21 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     stable: deps.buildArmMatchers(slo, "stable", hook.target),
   });
 
-  if (type === "confirm-rollout" || type === "pre-rollout") {
+  if (type === "confirm-rollout") {
+    // Holds the rollout (an error, answered non-2xx) while the SLOs cannot be judged.
+    await deps.probePrometheus?.();
+    return {
+      proceed: true,
+      body: {
+        type,
+        rollout,
+        slos: hook.slos.map((s) => s.id),
+        message: "ready: the baseline of the primary is captured at pre-rollout",
+      },
+    };
+  }
+
+  if (type === "pre-rollout") {
     const results = await settleAll(
       hook.slos.map(async (slo) => {
         const id = flaggerAnalysisId(p, slo);
@@ -158,16 +175,18 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
                 source: "flagger",
                 analysisId: id,
               });
-        if (type === "pre-rollout") {
-          await openAnalysis(deps, {
-            slo,
-            analysisId: id,
-            selectors: selectorsOf(slo),
-            controller: "flagger",
-            rollout,
-            at,
-            start: at,
-          });
+        const opened = await openAnalysis(deps, {
+          slo,
+          analysisId: id,
+          selectors: selectorsOf(slo),
+          controller: "flagger",
+          rollout,
+          at,
+          start: at,
+        });
+        // Pin exactly this capture (another baseline of the SLO may share its time).
+        if (captured.captured && opened.looks === 0 && opened.baselineId !== captured.baseline.id) {
+          deps.store.setAnalysisBaseline(id, captured.baseline.id, deps.wallClock());
         }
         return {
           slo: slo.id,
@@ -182,6 +201,34 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     // A primary without series (a brand-new service) must not block the rollout: the
     // canary-vs-SLO and canary-vs-primary checks still gate it.
     return { proceed: true, body: { type, rollout, baselines: results } };
+  }
+
+  if (type === "rollback") {
+    const states = hook.slos.map((slo) => {
+      const id = flaggerAnalysisId(p, slo);
+      const a = deps.store.getAnalysis(id);
+      return {
+        slo: slo.id,
+        id,
+        verdict: a?.lastVerdict ?? "none",
+        looks: a?.looks ?? 0,
+        link: deps.link(id),
+      };
+    });
+    const failed = states.filter((x) => x.verdict === "fail");
+    const message =
+      failed.length > 0
+        ? failed.map((x) => `${x.slo}: failed at look ${x.looks} — roll back (${x.link})`).join("; ")
+        : `no rollback: ${states
+            .map(
+              (x) =>
+                `${x.slo} ${x.verdict === "none" ? "has no look yet" : `last verdict ${x.verdict} after ${x.looks} looks`}`,
+            )
+            .join("; ")}`;
+    return {
+      proceed: failed.length > 0,
+      body: { type, rollout, verdict: failed.length > 0 ? "fail" : "no-rollback", message, analyses: states },
+    };
   }
 
   if (type === "post-rollout") {
@@ -214,10 +261,16 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     .filter((l) => l.look.verdict.verdict !== "pass")
     .map((l) => `${l.analysis.sloId}: ${l.look.verdict.verdict} — ${l.look.verdict.reason} (${l.link})`)
     .join("; ");
-  const proceed = type === "rollback" ? overall === "fail" : final ? overall === "pass" : overall !== "fail";
+  const proceed = flaggerProceeds(type, overall);
   return {
     proceed,
     looks,
-    body: { type, rollout, verdict: overall, message: message || "all SLOs pass" },
+    body: {
+      type,
+      rollout,
+      verdict: overall,
+      message: message || "all SLOs pass",
+      link: looks.find((l) => l.look.verdict.verdict !== "pass")?.link ?? looks[0]?.link ?? "",
+    },
   };
 }

@@ -46,6 +46,30 @@ describe("Alertmanager configuration", () => {
     expect(sanitizeTeam(raw)).toBe(team);
   });
 
+  it("sends verdict alerts without the tier's group_wait, one group per analysis, on every route", () => {
+    const cfg = generateAlertmanagerConfig(slos, defaultAlertmanagerOptions);
+    const verdict = {
+      matchers: ['alertname=~"SlogateCanaryFailed|SlogateCanaryVerdictFail"'],
+      group_by: ["alertname", "sloth_id", "analysis"],
+      group_wait: "0s",
+    };
+    const routes = cfg.route.routes ?? [];
+    for (const team of routes.slice(0, -2)) {
+      for (const tier of team.routes ?? []) expect(tier.routes).toEqual([verdict]);
+    }
+    expect(routes.at(-2)?.routes).toEqual([verdict]);
+    expect(routes.at(-1)).toEqual({ ...verdict, receiver: "slack-platform-ticket" });
+  });
+
+  it("renders the failing checks' numbers, the analysis link and the runbook in the Slack text", () => {
+    const slack = generateAlertmanagerConfig(slos, defaultAlertmanagerOptions).receivers[0]!
+      .slack_configs[0]!;
+    expect(slack["text"]).toContain("{{ .Annotations.checks }}");
+    expect(slack["text"]).toContain("<{{ .Annotations.link }}|Analysis");
+    expect(slack["text"]).toContain("<{{ .Annotations.runbook_url }}|Runbook>");
+    expect(slack["title_link"]).toBe("{{ (index .Alerts 0).Annotations.link }}");
+  });
+
   it("lists each team once, with the default and platform teams", () => {
     expect(teamsOf(slos, { ...defaultAlertmanagerOptions, defaultTeam: "ops" })).toEqual([
       "ops",

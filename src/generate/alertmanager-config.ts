@@ -4,7 +4,13 @@
  * slogate's own verdict/baseline/platform alerts — by team, then by tier (`sloth_severity`
  * page | ticket), to one Slack receiver per team and tier. Slack webhook URLs are read from
  * files (`api_url_file`, one per team; the path is a setting), never written inline. Pages
- * inhibit tickets of the same SLO (`sloth_id`), so one incident is one notification. Pure.
+ * inhibit tickets of the same SLO (`sloth_id`), so one incident is one notification.
+ * Verdict alerts (`SlogateCanaryFailed` from the service, `SlogateCanaryVerdictFail` from the
+ * generated rules) go out at once — a rollout is being aborted now — grouped per analysis,
+ * without the tier's `group_wait`. The Slack message shows, per alert, the summary, the
+ * reason, one line of numbers per failing check (canary vs stable vs limit), the analysis link
+ * and the runbook, when the alert carries them (`checks`, `link`, `runbook_url` annotations).
+ * Pure.
  */
 import type { Slo } from "../slo/model.ts";
 import { sanitizeTeam, teamOf } from "./team.ts";
@@ -70,6 +76,19 @@ function fill(template: string, team: string, tier?: Tier): string {
   return template.replaceAll("{team}", team).replaceAll("{tier}", tier ?? "");
 }
 
+/** alertname of slogate's verdict alerts: the service's (notify) and the generated rule's. */
+export const VERDICT_ALERTNAMES = ["SlogateCanaryFailed", "SlogateCanaryVerdictFail"] as const;
+
+/** The child route that sends verdict alerts without waiting, one group per analysis. */
+function verdictRoute(receiver?: string): AlertmanagerRoute {
+  return {
+    matchers: [`alertname=~"${VERDICT_ALERTNAMES.join("|")}"`],
+    ...(receiver === undefined ? {} : { receiver }),
+    group_by: ["alertname", "sloth_id", "analysis"],
+    group_wait: "0s",
+  };
+}
+
 const TIERS: readonly { tier: Tier; group_wait: string; repeat_interval: string }[] = [
   { tier: "page", group_wait: "30s", repeat_interval: "1h" },
   { tier: "ticket", group_wait: "5m", repeat_interval: "12h" },
@@ -98,12 +117,19 @@ export function generateAlertmanagerConfig(
       receiver: receiverName(team, t.tier),
       group_wait: t.group_wait,
       repeat_interval: t.repeat_interval,
+      routes: [verdictRoute()],
     })),
   }));
   const title =
     '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }}{{ if .CommonLabels.sloth_id }} {{ .CommonLabels.sloth_id }}{{ end }}';
-  const text =
-    "{{ range .Alerts }}*{{ .Annotations.summary }}*\n{{ if .Annotations.description }}{{ .Annotations.description }}\n{{ end }}{{ end }}";
+  const text = [
+    "{{ range .Alerts }}*{{ .Annotations.summary }}*\n",
+    "{{ if .Annotations.description }}{{ .Annotations.description }}\n{{ end }}",
+    "{{ if .Annotations.checks }}{{ .Annotations.checks }}\n{{ end }}",
+    "{{ if .Annotations.link }}<{{ .Annotations.link }}|Analysis{{ if .Labels.analysis }} {{ .Labels.analysis }}{{ end }}>\n{{ end }}",
+    "{{ if .Annotations.runbook_url }}<{{ .Annotations.runbook_url }}|Runbook>\n{{ end }}",
+    "{{ end }}",
+  ].join("");
   return {
     global: { resolve_timeout: "5m" },
     route: {
@@ -120,7 +146,10 @@ export function generateAlertmanagerConfig(
           receiver: receiverName(fallback, "page"),
           group_wait: "30s",
           repeat_interval: "1h",
+          routes: [verdictRoute()],
         },
+        // Verdict alerts with no known team and tier: the default team's tickets, at once.
+        verdictRoute(receiverName(fallback, "ticket")),
       ],
     },
     inhibit_rules: [
@@ -139,6 +168,7 @@ export function generateAlertmanagerConfig(
             channel: `{{ if .CommonLabels.slack_channel }}{{ .CommonLabels.slack_channel }}{{ else }}${fill(options.slackChannel, team, t.tier)}{{ end }}`,
             send_resolved: true,
             title,
+            title_link: "{{ (index .Alerts 0).Annotations.link }}",
             text,
           },
         ],

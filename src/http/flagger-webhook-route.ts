@@ -4,7 +4,9 @@
  * `{name, namespace, phase, checksum, metadata}`. Translation only: validate the body, resolve
  * `metadata.slo` (comma-separated SLO ids), run the use case (`app/flagger-hooks`) and answer
  * 200 when Flagger may go on, 412 with a message otherwise (Flagger passes only on 200–202 and
- * shows a 4xx body as the event message; for `rollback`, 200 means "roll back").
+ * shows a 4xx body as the event message; for `rollback`, 200 means "roll back"). Non-2xx
+ * bodies become Kubernetes events and Flagger event messages: one JSON line of at most 1 KB
+ * (`verdict`, `message`, `link`).
  */
 import { Router } from "express";
 import {
@@ -20,7 +22,25 @@ import { verdictBody } from "../app/verdict-body.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { objectName, optionalText, optionalTime, requiredText } from "./request-fields.ts";
 
-function parsePayload(body: unknown): FlaggerPayload {
+/** Longest non-2xx body (bytes): Flagger turns it into an event message. */
+export const FLAGGER_REFUSAL_BYTES = 1024;
+
+/** `text` cut to at most `max` UTF-8 bytes, on one line, with "…" when cut. */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (Buffer.byteLength(flat) <= max) return flat;
+  let cut = flat.slice(0, max);
+  while (Buffer.byteLength(cut) > max - 3) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** The compact non-2xx body: one JSON line of at most FLAGGER_REFUSAL_BYTES. */
+function refusalBody(verdict: string, message: string, link: string): Record<string, unknown> {
+  const overhead = Buffer.byteLength(JSON.stringify({ verdict, message: "", link }));
+  return { verdict, message: oneLine(message, FLAGGER_REFUSAL_BYTES - overhead - 16), link };
+}
+
+function parsePayload(body: unknown, maxValueLength = 1000): FlaggerPayload {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new SlogateError("BAD_REQUEST", "Flagger webhook body must be a JSON object", {
       hint: "configure the webhook in the Canary's analysis.webhooks; Flagger sends {name, namespace, phase, metadata}",
@@ -36,7 +56,8 @@ function parsePayload(body: unknown): FlaggerPayload {
   const metadata = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(metadataRaw as Record<string, unknown>).slice(0, 50)) {
     if (k === "token") continue; // checked by bearerAuth; never stored or echoed
-    metadata[k] = optionalText(v, `metadata.${k.slice(0, 50)}`) ?? "";
+    if (typeof v === "string" && v.length > 1000 && v.length <= maxValueLength) metadata[k] = v;
+    else metadata[k] = optionalText(v, `metadata.${k.slice(0, 50)}`) ?? "";
   }
   const checksum = optionalText(b.checksum, "checksum") ?? "";
   if (!/^[A-Za-z0-9._-]{0,128}$/.test(checksum)) {
@@ -88,7 +109,8 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
         },
       );
     }
-    const p = parsePayload(req.body);
+    // Event messages quote whole hook bodies: accept any size the body limit lets through.
+    const p = parsePayload(req.body, type === "event" ? Number.MAX_SAFE_INTEGER : 1000);
     const at = optionalTime(p.metadata.time, "metadata.time") ?? deps.now();
     const slos = type === "event" && p.metadata.slo === undefined ? [] : slosOf(deps, p);
     const r = await runFlaggerHook(
@@ -99,8 +121,20 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
       },
       { type, payload: p, slos, target: type === "event" ? p.name : targetOf(p), at },
     );
-    const body = r.looks === undefined ? r.body : { ...r.body, results: r.looks.map(verdictBody) };
-    res.status(r.proceed ? 200 : 412).json(body);
+    if (r.proceed) {
+      res.status(200).json(r.looks === undefined ? r.body : { ...r.body, results: r.looks.map(verdictBody) });
+      return;
+    }
+    // Non-2xx bodies become Kubernetes events and Flagger event messages: one short line.
+    const b = r.body as {
+      verdict?: string;
+      message?: string;
+      link?: string;
+      analyses?: { link: string }[];
+    };
+    res
+      .status(412)
+      .json(refusalBody(b.verdict ?? "refused", b.message ?? "", b.link ?? b.analyses?.[0]?.link ?? ""));
   });
   return router;
 }

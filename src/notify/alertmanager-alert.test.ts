@@ -83,6 +83,23 @@ describe("buildCanaryAlertAnnotations", () => {
   it("links to the analysis", () => {
     expect(a.link).toBe("http://slogate.example:8080/api/v1/analyses/an-1");
   });
+  it("has one line of numbers per failing check, critical first", () => {
+    expect((a.checks ?? "").split("\n")).toEqual([
+      expect.stringMatching(/^• errors-absolute \(critical\): /),
+      expect.stringMatching(/^• errors-relative: /),
+    ]);
+  });
+  it("carries the runbook of the SLO's alerting annotations, and none when there is none", () => {
+    expect(a.runbook_url).toBeUndefined();
+    const slo = makeSlo({ team: "payments" });
+    const withRunbook = {
+      ...slo,
+      alerting: { ...slo.alerting, annotations: { runbook: "https://runbooks.example/checkout" } },
+    };
+    expect(buildCanaryAlertAnnotations(makeEvent({ verdict: "fail", slo: withRunbook })).runbook_url).toBe(
+      "https://runbooks.example/checkout",
+    );
+  });
 });
 
 describe("rfc3339", () => {

@@ -8,7 +8,7 @@
 import type { VerdictEvent } from "../domain/verdict-event.ts";
 import type { AlertmanagerNotifyConfig } from "../config/notify-config.ts";
 import { sloTeam } from "./slo-team.ts";
-import { countedChecks, describeCheck, failingChecks, formatNumber } from "./check-evidence.ts";
+import { checkNumbers, countedChecks, describeCheck, failingChecks, formatNumber } from "./check-evidence.ts";
 
 /** One element of the `POST /api/v2/alerts` body (`postableAlert`). */
 export interface AlertmanagerAlert {
@@ -54,13 +54,21 @@ export function buildCanaryAlertLabels(
   return out;
 }
 
-/** Annotations: a one-line summary, the judge's reason, the failing checks with their numbers, the link. */
+/**
+ * Annotations: a one-line summary, the judge's reason, the failing checks with their numbers
+ * (`failing_checks`: reason and evidence; `checks`: one line each, canary vs stable vs limit,
+ * what the generated Slack receivers show), the link, and `runbook_url` when the SLO's
+ * alerting annotations name one (`runbook_url` or Sloth's `runbook`).
+ */
 export function buildCanaryAlertAnnotations(event: VerdictEvent): Record<string, string> {
   const v = event.verdict;
   const failing = failingChecks(v);
   const counted = countedChecks(v);
   const where = `${event.slo.service}/${event.slo.name}`;
+  const runbook = event.slo.alerting.annotations.runbook_url ?? event.slo.alerting.annotations.runbook;
   return {
+    ...(runbook === undefined || runbook === "" ? {} : { runbook_url: runbook }),
+    checks: failing.map((c) => `• ${c.id}${c.critical ? " (critical)" : ""}: ${checkNumbers(c)}`).join("\n"),
     summary:
       `Canary failed its SLO ${where}${event.rollout === undefined ? "" : ` (rollout ${event.rollout})`}: ` +
       `${failing.length} of ${counted.length} checks failing, score ${formatNumber(v.score)}`,

@@ -44,3 +44,42 @@ export function describeCheck(c: CheckResult): string {
   const ev = formatEvidence(c.evidence);
   return `${c.id}${c.critical ? " (critical)" : ""}: ${c.reason}${ev === "" ? "" : ` [${ev}]`}`;
 }
+
+function percent(x: number): string {
+  return `${formatNumber(x * 100)}%`;
+}
+
+function num(evidence: CheckResult["evidence"], key: string): number | undefined {
+  const v = evidence[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * A check's numbers as people compare them: `canary 6.88% (344/5000) vs stable 0.51% (…) vs
+ * limit 1%` for bad-event ratios (the arms present in the evidence, then the baseline and the
+ * limit), the CDF gap and its bucket for latency distributions, else the evidence pairs.
+ */
+export function checkNumbers(c: CheckResult): string {
+  const e = c.evidence;
+  const arm = (name: string, label: string): string | undefined => {
+    const ratio = num(e, `${name}BadRatio`);
+    if (ratio === undefined) return undefined;
+    const bad = num(e, `${name}Bad`);
+    const total = num(e, `${name}Total`);
+    return `${label} ${percent(ratio)}${bad !== undefined && total !== undefined ? ` (${formatNumber(bad)}/${formatNumber(total)})` : ""}`;
+  };
+  const limit = num(e, "limit");
+  const parts = [
+    arm("canary", "canary"),
+    arm("stable", "stable"),
+    arm("baseline", "baseline"),
+    limit === undefined ? undefined : `limit ${percent(limit)}`,
+  ].filter((p): p is string => p !== undefined);
+  if (parts.length > 0) return parts.join(" vs ");
+  const gap = num(e, "gap");
+  const bound = num(e, "atBoundSeconds");
+  if (gap !== undefined && bound !== undefined) {
+    return `canary vs stable latency CDF gap ${formatNumber(gap)} at the ${formatNumber(bound)} s bucket`;
+  }
+  return formatEvidence(e);
+}

@@ -299,7 +299,7 @@ describe("Flagger webhooks", () => {
       metadata: { slo, time: String(lookTime(k)), ...extra },
     });
 
-  it("confirm-rollout captures one baseline per analysis and confirm-traffic-increase gates like rollout", async () => {
+  it("confirm-rollout is a readiness gate that pins no baseline, and confirm-traffic-increase gates like rollout", async () => {
     const s = BED_SERVICES.flaggerHealthy;
     const slo = `${s.service}-latency`;
     const hook = (type: string) =>
@@ -310,10 +310,12 @@ describe("Flagger webhooks", () => {
         checksum: "rev7",
         metadata: { slo, time: String(BED_START) },
       });
+    const before = (await getJson(`${gate.url}/api/v1/baselines`, { slo })).body.baselines.length;
     const first = await hook("confirm-rollout");
-    const second = await hook("confirm-rollout");
     expect(first.status).toBe(200);
-    expect(second.body.baselines[0].baseline).toBe(first.body.baselines[0].baseline);
+    expect(first.body).toMatchObject({ type: "confirm-rollout", slos: [slo] });
+    // Its checksum predates the revision's: a baseline pinned to it would serve no analysis.
+    expect((await getJson(`${gate.url}/api/v1/baselines`, { slo })).body.baselines).toHaveLength(before);
     const ti = await call("confirm-traffic-increase", s.canary, slo, 1, {}, "rev7");
     expect(ti.status).toBe(200);
     expect(ti.body.results[0].final).toBe(false);
@@ -355,8 +357,7 @@ describe("Flagger webhooks", () => {
       start: BED_START,
       controller: "flagger",
     });
-    // One look per time: the rollback poll at the same time as the rollout hook gets the
-    // stored look back instead of taking a second one (looks are idempotent per time).
+    // The rollback polls read the state and take no look: one look per rollout hook + the final.
     expect(detail.body.looks).toHaveLength(LOOKS);
   });
 

@@ -201,7 +201,6 @@ const FLAGGER_READING = [
   "rollout",
   "confirm-traffic-increase",
   "confirm-promotion",
-  "rollback",
 ];
 
 describe("an unreadable backend through the service", () => {
@@ -227,6 +226,11 @@ describe("an unreadable backend through the service", () => {
       if (code === "SLO_QUERY_INVALID") {
         expect(responses[0]!.body.error.details.slo).toBe(`${healthy.service}-errors`);
       }
+      // The rollback poll reads the stored state and queries nothing: with no failed look it
+      // answers 412 (no rollback) whatever the backend does — never a 2xx.
+      const rollback = await flaggerHook("rollback");
+      expect(rollback.status).toBe(412);
+      expect(rollback.body.verdict).toBe("no-rollback");
       expect(snapshot()).toEqual(before);
       expect(redirectTarget.seen.length).toBe(redirectHits);
     },
