@@ -128,7 +128,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
 
   if (type === "event") {
     const first = hook.slos[0];
-    const ev = deps.store.appendEvent({
+    const ev = await deps.store.appendEvent({
       at,
       kind: `flagger:${p.metadata.eventType ?? "event"}`,
       ...(first === undefined ? {} : { analysisId: flaggerAnalysisId(p, first) }),
@@ -146,7 +146,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     const results = await settleAll(
       hook.slos.map(async (slo) => {
         const id = flaggerAnalysisId(p, slo);
-        const already = deps.store.listBaselines({ sloId: slo.id, analysisId: id, limit: 1 })[0];
+        const already = (await deps.store.listBaselines({ sloId: slo.id, analysisId: id, limit: 1 }))[0];
         const captured =
           already !== undefined
             ? { captured: true as const, baseline: already }
@@ -188,7 +188,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     const closed = [];
     for (const slo of hook.slos) {
       const id = flaggerAnalysisId(p, slo);
-      if (deps.store.getAnalysis(id) === undefined) continue;
+      if ((await deps.store.getAnalysis(id)) === undefined) continue;
       const a = await closeAnalysis(deps, id, outcomeOfPhase(p.phase), at);
       closed.push({ id: a.id, outcome: a.outcome, link: deps.link(a.id) });
     }
