@@ -18,45 +18,43 @@ function notFound(what: "analysis" | "baseline", id: string): SlogateError {
 }
 
 /** Analyses, newest first, optionally only open/closed ones or one SLO's (id or unique name). */
-export function listAnalyses(
+export async function listAnalyses(
   deps: AnalysisQueryDeps,
   q: { readonly status?: "open" | "closed"; readonly slo?: string; readonly limit: number },
-): (Omit<AnalysisRecord, "judgeState"> & { link: string })[] {
-  return deps.store
-    .listAnalyses({
-      ...(q.status === undefined ? {} : { status: q.status }),
-      ...(q.slo === undefined ? {} : { sloId: deps.catalog.get(q.slo).id }),
-      limit: q.limit,
-    })
-    .map((a) => ({ ...a, judgeState: undefined, link: deps.link(a.id) }));
+): Promise<(Omit<AnalysisRecord, "judgeState"> & { link: string })[]> {
+  const analyses = await deps.store.listAnalyses({
+    ...(q.status === undefined ? {} : { status: q.status }),
+    ...(q.slo === undefined ? {} : { sloId: deps.catalog.get(q.slo).id }),
+    limit: q.limit,
+  });
+  return analyses.map((a) => ({ ...a, judgeState: undefined, link: deps.link(a.id) }));
 }
 
 /** One analysis with its looks, pinned baseline and events; NOT_FOUND when unknown. */
-export function getAnalysisDetail(
+export async function getAnalysisDetail(
   deps: AnalysisQueryDeps,
   id: string,
-): {
+): Promise<{
   analysis: AnalysisRecord & { link: string };
   looks: LookRecord[];
   baseline: BaselineRecord | null;
   events: EventRecord[];
-} {
-  const a = deps.store.getAnalysis(id);
+}> {
+  const a = await deps.store.getAnalysis(id);
   if (a === undefined) throw notFound("analysis", id);
-  const baseline = a.baselineId === undefined ? undefined : deps.store.getBaseline(a.baselineId);
-  return {
-    analysis: { ...a, link: deps.link(a.id) },
-    looks: deps.store.listLooks(id),
-    baseline: baseline ?? null,
-    events: deps.store.listEvents({ analysisId: id, limit: 200 }),
-  };
+  const [baseline, looks, events] = await Promise.all([
+    a.baselineId === undefined ? undefined : deps.store.getBaseline(a.baselineId),
+    deps.store.listLooks(id),
+    deps.store.listEvents({ analysisId: id, limit: 200 }),
+  ]);
+  return { analysis: { ...a, link: deps.link(a.id) }, looks, baseline: baseline ?? null, events };
 }
 
 /** Baselines, newest first, optionally of one SLO (id or unique name). */
 export function listBaselines(
   deps: AnalysisQueryDeps,
   q: { readonly slo?: string; readonly limit: number },
-): BaselineRecord[] {
+): Promise<BaselineRecord[]> {
   return deps.store.listBaselines({
     ...(q.slo === undefined ? {} : { sloId: deps.catalog.get(q.slo).id }),
     limit: q.limit,
@@ -64,8 +62,8 @@ export function listBaselines(
 }
 
 /** One baseline; NOT_FOUND when unknown. */
-export function getBaseline(deps: AnalysisQueryDeps, id: string): BaselineRecord {
-  const b = deps.store.getBaseline(id);
+export async function getBaseline(deps: AnalysisQueryDeps, id: string): Promise<BaselineRecord> {
+  const b = await deps.store.getBaseline(id);
   if (b === undefined) throw notFound("baseline", id);
   return b;
 }

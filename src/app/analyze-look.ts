@@ -79,11 +79,11 @@ type NewAnalysis = Parameters<AnalyzeLookDeps["store"]["createAnalysis"]>[0];
  * stored only once a look of it is judged, so a refused look (backend down) leaves the store
  * unchanged.
  */
-function planAnalysis(
+async function planAnalysis(
   deps: AnalyzeLookDeps,
   req: LookRequest,
-): { record: AnalysisRecord; create?: NewAnalysis } {
-  const existing = deps.store.getAnalysis(req.analysisId);
+): Promise<{ record: AnalysisRecord; create?: NewAnalysis }> {
+  const existing = await deps.store.getAnalysis(req.analysisId);
   if (existing !== undefined) {
     if (existing.sloId !== req.slo.id) {
       throw new SlogateError(
@@ -117,7 +117,7 @@ function planAnalysis(
   const cap = deps.maxOpenAnalysesPerSlo;
   if (
     cap !== undefined &&
-    deps.store.listAnalyses({ status: "open", sloId: req.slo.id, limit: cap }).length >= cap
+    (await deps.store.listAnalyses({ status: "open", sloId: req.slo.id, limit: cap })).length >= cap
   ) {
     throw new SlogateError(
       "TOO_MANY_ANALYSES",
@@ -128,7 +128,7 @@ function planAnalysis(
       },
     );
   }
-  const baseline = deps.store.latestBaseline(req.slo.id, start);
+  const baseline = await deps.store.latestBaseline(req.slo.id, start);
   const create: NewAnalysis = {
     id: req.analysisId,
     sloId: req.slo.id,
@@ -145,8 +145,8 @@ function planAnalysis(
   return { record: { ...create, looks: 0, status: "open" }, create };
 }
 
-function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): AnalysisRecord {
-  const plan = planAnalysis(deps, req);
+async function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): Promise<AnalysisRecord> {
+  const plan = await planAnalysis(deps, req);
   return plan.create === undefined ? plan.record : deps.store.createAnalysis(plan.create);
 }
 
@@ -250,7 +250,7 @@ async function readLookData(
     readSeries(deps, slo, analysis.selectors.canary, range, signal),
     readSeries(deps, slo, analysis.selectors.stable, range, signal),
   ]);
-  const b = analysis.baselineId === undefined ? undefined : deps.store.getBaseline(analysis.baselineId);
+  const b = analysis.baselineId === undefined ? undefined : await deps.store.getBaseline(analysis.baselineId);
   return {
     since: analysis.start,
     at,
@@ -265,8 +265,12 @@ async function readLookData(
 }
 
 /** The stored look of `analysis` at time `at`, if any (the newest looks are searched first). */
-function storedLookAt(deps: AnalyzeLookDeps, analysis: AnalysisRecord, at: number): LookRecord | undefined {
-  const looks = deps.store.listLooks(analysis.id);
+async function storedLookAt(
+  deps: AnalyzeLookDeps,
+  analysis: AnalysisRecord,
+  at: number,
+): Promise<LookRecord | undefined> {
+  const looks = await deps.store.listLooks(analysis.id);
   for (let i = looks.length - 1; i >= 0; i--) {
     const l = looks[i];
     if (l !== undefined && l.at === at) return l;
@@ -300,20 +304,20 @@ function lookDeadline(
 
 /** Opens the analysis (if new) without judging a look, e.g. at Flagger's pre-rollout. */
 export async function openAnalysis(deps: AnalyzeLookDeps, req: LookRequest): Promise<AnalysisRecord> {
-  return deps.locks.run(req.analysisId, () => Promise.resolve(ensureAnalysis(deps, req)));
+  return deps.store.withAnalysisLock(req.analysisId, () => ensureAnalysis(deps, req));
 }
 
 /** Judges one look; see the module comment. */
 export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Promise<LookResult> {
   const began = performance.now();
   const deadline = lookDeadline(deps.lookTimeoutSeconds, began);
-  return deps.locks.run(req.analysisId, async () => {
+  return deps.store.withAnalysisLock(req.analysisId, async () => {
     deadline.check(req, "waiting for the previous look of this analysis");
-    const plan = planAnalysis(deps, req);
+    const plan = await planAnalysis(deps, req);
     const analysis = plan.record;
     const link = deps.link(analysis.id);
     if (analysis.status === "closed") {
-      const last = deps.store.listLooks(analysis.id).at(-1);
+      const last = (await deps.store.listLooks(analysis.id)).at(-1);
       if (last === undefined) {
         throw new SlogateError(
           "CONFLICT",
@@ -326,7 +330,7 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
       return { analysis, look: last, replayed: true, link };
     }
     if (analysis.lastLookAt !== undefined && req.at <= analysis.lastLookAt) {
-      const same = storedLookAt(deps, analysis, req.at);
+      const same = await storedLookAt(deps, analysis, req.at);
       // The same look again (a retry) gets the stored one; a final look asked at the time of a
       // non-final one (Argo's final step right after a background measurement) is judged anew.
       const upgrade =
@@ -380,12 +384,32 @@ async function judgeLook(
   // so does a final pass. A final inconclusive stays open: more data may still decide it.
   const decided = out.verdict.verdict === "fail" || (final && out.verdict.verdict === "pass");
   const outcome = outcomeOf(out.verdict);
-  if (plan.create !== undefined) deps.store.createAnalysis(plan.create);
-  const updated = deps.store.appendLook(look, {
+  const event = {
+    analysisId: analysis.id,
+    slo: req.slo,
+    verdict: out.verdict,
+    ...(analysis.lastVerdict === undefined ? {} : { previous: analysis.lastVerdict }),
+    ...(analysis.rollout === undefined ? {} : { rollout: analysis.rollout }),
+    controller: req.controller,
+    link,
+    at: req.at,
+  };
+  const opened = { ...event, phase: "open" as const };
+  const closedEvent = { ...event, phase: "closed" as const, outcome };
+  // Notifications that must not be lost with the process are written with the look.
+  const planNotes = deps.planNotifications;
+  const notifications =
+    planNotes === undefined ? [] : [...planNotes(opened), ...(decided ? planNotes(closedEvent) : [])];
+  if (plan.create !== undefined) await deps.store.createAnalysis(plan.create);
+  const appended = await deps.store.appendLook(look, {
     judgeState: out.state,
     updatedAt: deps.wallClock(),
     ...(decided ? { close: { outcome, at: deps.wallClock() } } : {}),
+    ...(notifications.length === 0 ? {} : { notifications }),
   });
+  // Recorded meanwhile by another replica (the store's same-time rule): its look stands.
+  if (appended.replayed) return { analysis: appended.analysis, look: appended.look, replayed: true, link };
+  const updated = appended.analysis;
   const stored = performance.now();
   const seconds = (stored - began) / 1000;
   deps.metrics?.recordLook(
@@ -407,20 +431,10 @@ async function judgeLook(
     judgeMs: Math.round((judged - read) * 100) / 100,
     storeMs: Math.round((stored - judged) * 100) / 100,
   });
-  const event = {
-    analysisId: analysis.id,
-    slo: req.slo,
-    verdict: out.verdict,
-    ...(analysis.lastVerdict === undefined ? {} : { previous: analysis.lastVerdict }),
-    ...(updated.rollout === undefined ? {} : { rollout: updated.rollout }),
-    controller: req.controller,
-    link,
-    at: req.at,
-  };
-  emitVerdictEvent(deps, { ...event, phase: "open" });
+  emitVerdictEvent(deps, opened);
   if (decided) {
     deps.metrics?.recordClosed(req.slo, analysis.id, outcome, req.at - analysis.start);
-    emitVerdictEvent(deps, { ...event, phase: "closed", outcome });
+    emitVerdictEvent(deps, closedEvent);
   }
   return { analysis: updated, look, replayed: false, link };
 }

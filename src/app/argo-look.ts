@@ -118,10 +118,10 @@ export function argoAnalysisId(slo: Slo, canary: ArgoArm, stable: ArgoArm): stri
 }
 
 /** The latest attempt of an analysis key: `key`, `key:2`, `key:3`, … (the last one stored). */
-function latestAttempt(store: Store, key: string): { id: string; n: number } | undefined {
-  if (store.getAnalysis(key) === undefined) return undefined;
+async function latestAttempt(store: Store, key: string): Promise<{ id: string; n: number } | undefined> {
+  if ((await store.getAnalysis(key)) === undefined) return undefined;
   let n = 1;
-  while (n < 1000 && store.getAnalysis(`${key}:${n + 1}`) !== undefined) n++;
+  while (n < 1000 && (await store.getAnalysis(`${key}:${n + 1}`)) !== undefined) n++;
   return { id: n === 1 ? key : `${key}:${n}`, n };
 }
 
@@ -139,11 +139,11 @@ export async function runArgoLook(deps: ArgoLookDeps, req: ArgoLookRequest): Pro
     stable: armMatchers(deps, slo, "stable", req.stable),
   };
   const rollout = req.rollout?.slice(0, 200);
-  const latest = latestAttempt(deps.store, key);
+  const latest = await latestAttempt(deps.store, key);
 
   if (req.phase === "start") {
     // A start whose attempt has no look yet is a retry of the same start: reuse it.
-    const last = latest === undefined ? undefined : deps.store.getAnalysis(latest.id);
+    const last = latest === undefined ? undefined : await deps.store.getAnalysis(latest.id);
     const reuse = last !== undefined && last.status === "open" && last.looks === 0;
     const attempt = latest === undefined ? 1 : reuse ? latest.n : latest.n + 1;
     const id = attempt === 1 ? key : `${key}:${attempt}`;
@@ -171,7 +171,7 @@ export async function runArgoLook(deps: ArgoLookDeps, req: ArgoLookRequest): Pro
     // Pin exactly this capture (another baseline of the SLO may share its time).
     const analysis =
       captured.captured && opened.looks === 0 && opened.baselineId !== captured.baseline.id
-        ? deps.store.setAnalysisBaseline(id, captured.baseline.id, deps.wallClock())
+        ? await deps.store.setAnalysisBaseline(id, captured.baseline.id, deps.wallClock())
         : opened;
     return {
       kind: "started",
@@ -211,7 +211,7 @@ export async function runArgoLook(deps: ArgoLookDeps, req: ArgoLookRequest): Pro
       analysisId: id,
       error: e,
       failingForSeconds: failingFor,
-      status: deps.store.getAnalysis(id)?.status ?? "open",
+      status: (await deps.store.getAnalysis(id))?.status ?? "open",
       link: deps.link(id),
     };
   }

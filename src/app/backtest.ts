@@ -9,7 +9,6 @@ import type { LookRecord, Store } from "./store-port.ts";
 import { analyzeLook, type ArmSelectors } from "./analyze-look.ts";
 import { captureBaseline } from "./capture-baseline.ts";
 import type { AnalyzeLookDeps, GateDeps } from "./deps.ts";
-import { KeyedLock } from "./keyed-lock.ts";
 import { SlogateError } from "../errors.ts";
 
 export interface BacktestRequest {
@@ -60,7 +59,6 @@ export async function backtest(deps: BacktestDeps, req: BacktestRequest): Promis
     metrics: undefined,
     listeners: [],
     link: (id) => `backtest:${id}`,
-    locks: new KeyedLock(),
   };
   const id = "backtest";
   let baseline: BacktestResult["baseline"] = { captured: false, reason: "baseline window is 0" };

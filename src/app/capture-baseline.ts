@@ -38,7 +38,7 @@ export async function captureBaseline(
     deps.logger.warn("baseline not captured", { slo: req.slo.id, reason });
     return { captured: false, reason };
   }
-  const baseline = deps.store.putBaseline({
+  const baseline = await deps.store.putBaseline({
     id: randomUUID(),
     sloId: req.slo.id,
     from: range.start,
@@ -49,8 +49,8 @@ export async function captureBaseline(
     source: req.source,
     ...(req.analysisId === undefined ? {} : { analysisId: req.analysisId }),
   });
-  if (req.analysisId !== undefined && deps.store.getAnalysis(req.analysisId) !== undefined) {
-    deps.store.setAnalysisBaseline(req.analysisId, baseline.id, deps.wallClock());
+  if (req.analysisId !== undefined && (await deps.store.getAnalysis(req.analysisId)) !== undefined) {
+    await deps.store.setAnalysisBaseline(req.analysisId, baseline.id, deps.wallClock());
   }
   deps.metrics?.recordBaseline(req.slo, baseline);
   deps.logger.info("baseline captured", {

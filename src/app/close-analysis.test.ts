@@ -4,7 +4,6 @@ import type { VerdictEvent } from "../domain/verdict-event.ts";
 import { closeAnalysis, expireAnalyses } from "./close-analysis.ts";
 import type { CloseAnalysisDeps } from "./deps.ts";
 import { createJsonLogger } from "../main/json-logger.ts";
-import { KeyedLock } from "./keyed-lock.ts";
 import { SloCatalog } from "../catalog/slo-catalog.ts";
 
 const DAY = 86400;
@@ -17,13 +16,12 @@ function deps(events: VerdictEvent[]): CloseAnalysisDeps {
     logger,
     listeners: [(e) => void events.push(e)],
     link: (id) => `http://x/api/v1/analyses/${id}`,
-    locks: new KeyedLock(),
     wallClock: () => 50 * DAY,
   };
 }
 
-function open(d: CloseAnalysisDeps, id: string, updatedAt: number): void {
-  d.store.createAnalysis({
+async function open(d: CloseAnalysisDeps, id: string, updatedAt: number): Promise<void> {
+  await d.store.createAnalysis({
     id,
     sloId: "gone-slo",
     controller: "argo",
@@ -37,15 +35,15 @@ function open(d: CloseAnalysisDeps, id: string, updatedAt: number): void {
 describe("retention", () => {
   it("expires idle open analyses, deletes old ones and old baselines, keeps recent ones", async () => {
     const d = deps([]);
-    open(d, "idle", 1 * DAY);
-    open(d, "recent", 45 * DAY);
-    open(d, "old-closed", 1 * DAY);
-    d.store.closeAnalysis("old-closed", "promoted", 2 * DAY);
+    await open(d, "idle", 1 * DAY);
+    await open(d, "recent", 45 * DAY);
+    await open(d, "old-closed", 1 * DAY);
+    await d.store.closeAnalysis("old-closed", "promoted", 2 * DAY);
     for (const [id, at] of [
       ["b-old", 1 * DAY],
       ["b-new", 40 * DAY],
     ] as const) {
-      d.store.putBaseline({
+      await d.store.putBaseline({
         id,
         sloId: "s",
         from: at - 3600,
@@ -58,16 +56,16 @@ describe("retention", () => {
     }
     const r = await expireAnalyses(d, 50 * DAY, { analysesSeconds: 14 * DAY, baselinesSeconds: 30 * DAY });
     expect(r).toEqual({ expired: 1, deleted: 1, baselinesDeleted: 1 });
-    expect(d.store.getAnalysis("idle")).toMatchObject({ status: "closed", outcome: "expired" });
-    expect(d.store.getAnalysis("old-closed")).toBeUndefined();
-    expect(d.store.getAnalysis("recent")?.status).toBe("open");
-    expect(d.store.listBaselines().map((b) => b.id)).toEqual(["b-new"]);
+    expect(await d.store.getAnalysis("idle")).toMatchObject({ status: "closed", outcome: "expired" });
+    expect(await d.store.getAnalysis("old-closed")).toBeUndefined();
+    expect((await d.store.getAnalysis("recent"))?.status).toBe("open");
+    expect((await d.store.listBaselines()).map((b) => b.id)).toEqual(["b-new"]);
   });
 
   it("closes an analysis whose SLO was removed since, without an event to send", async () => {
     const events: VerdictEvent[] = [];
     const d = deps(events);
-    open(d, "a", 1);
+    await open(d, "a", 1);
     await expect(closeAnalysis(d, "a", "aborted", 2)).resolves.toMatchObject({
       status: "closed",
       outcome: "aborted",

@@ -14,15 +14,15 @@ export async function closeAnalysis(
   outcome: AnalysisOutcome,
   at: number,
 ): Promise<AnalysisRecord> {
-  return deps.locks.run(analysisId, () => {
-    const before = deps.store.getAnalysis(analysisId);
+  return deps.store.withAnalysisLock(analysisId, async () => {
+    const before = await deps.store.getAnalysis(analysisId);
     if (before === undefined) {
       throw new SlogateError("NOT_FOUND", `analysis ${JSON.stringify(analysisId)} not found`, {
         hint: "list analyses with GET /api/v1/analyses",
       });
     }
-    if (before.status === "closed") return Promise.resolve(before);
-    const closed = deps.store.closeAnalysis(analysisId, outcome, deps.wallClock());
+    if (before.status === "closed") return before;
+    const closed = await deps.store.closeAnalysis(analysisId, outcome, deps.wallClock());
     let slo;
     try {
       slo = deps.catalog.get(before.sloId);
@@ -31,7 +31,7 @@ export async function closeAnalysis(
     }
     if (slo !== undefined) {
       deps.metrics?.recordClosed(slo, analysisId, outcome, at - before.start);
-      const last = deps.store.listLooks(analysisId).at(-1);
+      const last = (await deps.store.listLooks(analysisId)).at(-1);
       if (last !== undefined) {
         emitVerdictEvent(deps, {
           analysisId,
@@ -47,7 +47,7 @@ export async function closeAnalysis(
       }
     }
     deps.logger.info("analysis closed", { analysis: analysisId, outcome });
-    return Promise.resolve(closed);
+    return closed;
   });
 }
 
@@ -62,14 +62,14 @@ export async function expireAnalyses(
 ): Promise<{ expired: number; deleted: number; baselinesDeleted: number }> {
   const cutoff = now - retention.analysesSeconds;
   let expired = 0;
-  for (const a of deps.store.listAnalyses({ status: "open", limit: 10_000 })) {
+  for (const a of await deps.store.listAnalyses({ status: "open", limit: 10_000 })) {
     if (a.updatedAt < cutoff) {
       await closeAnalysis(deps, a.id, "expired", now);
       expired++;
     }
   }
-  const deleted = deps.store.deleteAnalysesBefore(cutoff);
-  const baselinesDeleted = deps.store.deleteBaselinesBefore(now - retention.baselinesSeconds);
+  const deleted = await deps.store.deleteAnalysesBefore(cutoff);
+  const baselinesDeleted = await deps.store.deleteBaselinesBefore(now - retention.baselinesSeconds);
   if (expired + deleted + baselinesDeleted > 0) {
     deps.logger.info("retention applied", { expired, deleted, baselinesDeleted });
   }

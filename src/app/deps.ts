@@ -6,10 +6,9 @@
  * just those.
  */
 import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
-import type { Store } from "./store-port.ts";
+import type { OutboxInput, Store } from "./store-port.ts";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
 import type { ReadArmCounts, ReadArmSeries, SloLookup } from "./ports.ts";
-import type { KeyedLock } from "./keyed-lock.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, BaselineRecord, Controller } from "./store-port.ts";
@@ -54,9 +53,13 @@ export interface GateDeps {
   readonly logger: Logger;
   readonly metrics?: UseCaseMetrics;
   readonly listeners: readonly VerdictListener[];
+  /**
+   * The outbox notifications of a verdict event, written in the same transaction as the look
+   * (so a crash right after the look cannot lose them); the listeners still see the event.
+   */
+  readonly planNotifications?: (event: VerdictEvent) => readonly OutboxInput[];
   /** Absolute URL of an analysis in the API. */
   readonly link: (analysisId: string) => string;
-  readonly locks: KeyedLock;
   /** Wall clock in Unix seconds, for `recordedAt` and durations only (look times are parameters). */
   readonly wallClock: () => number;
 }
@@ -70,7 +73,7 @@ export type CaptureBaselineDeps = Pick<
 /** What closing an analysis (and retention) needs. */
 export type CloseAnalysisDeps = Pick<
   GateDeps,
-  "store" | "catalog" | "locks" | "logger" | "metrics" | "listeners" | "link" | "wallClock"
+  "store" | "catalog" | "logger" | "metrics" | "listeners" | "link" | "wallClock"
 >;
 
 /** What taking a look needs. */
@@ -88,7 +91,7 @@ export type AnalyzeLookDeps = Pick<
   | "metrics"
   | "listeners"
   | "link"
-  | "locks"
+  | "planNotifications"
   | "wallClock"
 >;
 

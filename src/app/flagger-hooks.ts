@@ -131,7 +131,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
 
   if (type === "event") {
     const first = hook.slos[0];
-    const ev = deps.store.appendEvent({
+    const ev = await deps.store.appendEvent({
       at,
       kind: `flagger:${p.metadata.eventType ?? "event"}`,
       ...(first === undefined ? {} : { analysisId: flaggerAnalysisId(p, first) }),
@@ -163,7 +163,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     const results = await settleAll(
       hook.slos.map(async (slo) => {
         const id = flaggerAnalysisId(p, slo);
-        const already = deps.store.listBaselines({ sloId: slo.id, analysisId: id, limit: 1 })[0];
+        const already = (await deps.store.listBaselines({ sloId: slo.id, analysisId: id, limit: 1 }))[0];
         const captured =
           already !== undefined
             ? { captured: true as const, baseline: already }
@@ -186,7 +186,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
         });
         // Pin exactly this capture (another baseline of the SLO may share its time).
         if (captured.captured && opened.looks === 0 && opened.baselineId !== captured.baseline.id) {
-          deps.store.setAnalysisBaseline(id, captured.baseline.id, deps.wallClock());
+          await deps.store.setAnalysisBaseline(id, captured.baseline.id, deps.wallClock());
         }
         return {
           slo: slo.id,
@@ -204,17 +204,19 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
   }
 
   if (type === "rollback") {
-    const states = hook.slos.map((slo) => {
-      const id = flaggerAnalysisId(p, slo);
-      const a = deps.store.getAnalysis(id);
-      return {
-        slo: slo.id,
-        id,
-        verdict: a?.lastVerdict ?? "none",
-        looks: a?.looks ?? 0,
-        link: deps.link(id),
-      };
-    });
+    const states = await settleAll(
+      hook.slos.map(async (slo) => {
+        const id = flaggerAnalysisId(p, slo);
+        const a = await deps.store.getAnalysis(id);
+        return {
+          slo: slo.id,
+          id,
+          verdict: a?.lastVerdict ?? "none",
+          looks: a?.looks ?? 0,
+          link: deps.link(id),
+        };
+      }),
+    );
     const failed = states.filter((x) => x.verdict === "fail");
     const message =
       failed.length > 0
@@ -235,7 +237,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     const closed = [];
     for (const slo of hook.slos) {
       const id = flaggerAnalysisId(p, slo);
-      if (deps.store.getAnalysis(id) === undefined) continue;
+      if ((await deps.store.getAnalysis(id)) === undefined) continue;
       const a = await closeAnalysis(deps, id, outcomeOfPhase(p.phase), at);
       closed.push({ id: a.id, outcome: a.outcome, link: deps.link(a.id) });
     }

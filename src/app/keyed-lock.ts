@@ -1,7 +1,9 @@
 /**
  * @module app/keyed-lock
- * Serializes work per key (one analysis id): two looks of the same analysis never interleave
- * their read-judge-persist steps, while different analyses run concurrently.
+ * Serializes work per key within one process (one analysis id): two looks of the same
+ * analysis never interleave their read-judge-persist steps, while different analyses run
+ * concurrently. The in-process stores lock with it; `PostgresStore` puts it in front of its
+ * advisory lock so waiters in one replica do not each hold a database connection.
  */
 
 /** A per-key mutex. */

@@ -24,7 +24,7 @@ export interface Readiness {
 export async function checkReadiness(deps: ReadinessDeps, now: number): Promise<Readiness> {
   const checks: Record<string, { ok: boolean; error?: unknown }> = {};
   try {
-    deps.store.checkWritable(now);
+    await deps.store.checkWritable(now);
     checks.store = { ok: true };
   } catch (e) {
     checks.store = {

@@ -2,8 +2,11 @@
  * @module app/store-port
  * What the gate service remembers: analyses (their start, selectors, looks with verdicts and
  * the judge's sequential state), baselines captured before deploys, and controller events.
- * One contract, two adapters (`SqliteStore`, `MemoryStore`), one contract test suite.
- * Every method is synchronous: both adapters are in-process.
+ * One contract, three adapters (`MemoryStore`, `SqliteStore` in-process, `PostgresStore`
+ * shared by several replicas), one contract test suite (`store-contract.ts`). Every method
+ * returns a promise: the PostgreSQL adapter talks to a server; the in-process ones answer
+ * at once. Besides records, the store coordinates replicas: per-analysis locks, schedule
+ * ticks claimed once, leases for background work, and the notification outbox.
  */
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { ArmCounts } from "../domain/counts.ts";
@@ -104,12 +107,49 @@ export interface LookUpdate {
   readonly updatedAt: number;
   /** Closes the analysis in the same transaction (a deciding look). */
   readonly close?: { readonly outcome: AnalysisOutcome; readonly at: number };
+  /** Notifications written to the outbox in the same transaction (not when the look is replayed). */
+  readonly notifications?: readonly OutboxInput[];
 }
 
-/**
- * The store contract. Writes are atomic: a failed write (bad input, a value that cannot be
- * serialized, a conflicting sequence number) changes nothing already stored.
- */
+/** What `appendLook` did. */
+export interface AppendedLook {
+  readonly analysis: AnalysisRecord;
+  /** The look as stored: the given one, or the one already stored for the same time. */
+  readonly look: LookRecord;
+  /** True when a look of the same analysis and time was already stored (nothing was written). */
+  readonly replayed: boolean;
+}
+
+/** A notification to deliver once, e.g. one Slack message for one verdict change. */
+export interface OutboxInput {
+  /** Destination kind, e.g. `slack` or `alertmanager`. */
+  readonly target: string;
+  /**
+   * Deduplication key: enqueueing a key that is already in the outbox (delivered or not)
+   * changes nothing, so a replayed look or a second replica cannot queue the same message twice.
+   */
+  readonly key: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** Unix seconds; the item is not handed out before then. */
+  readonly notBefore: number;
+}
+
+/** An outbox item handed out by `claimNotifications`. */
+export interface OutboxItem extends OutboxInput {
+  readonly id: number;
+  /** Delivery attempts so far, including the current claim. */
+  readonly attempts: number;
+  readonly createdAt: number;
+}
+
+/** A named piece of state kept across restarts and replicas (firing alerts, reader state). */
+export interface StateRecord {
+  readonly namespace: string;
+  readonly key: string;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly updatedAt: number;
+}
+
 /** Which baselines to list (newest first). */
 export interface BaselineQuery {
   readonly sloId?: string;
@@ -119,43 +159,107 @@ export interface BaselineQuery {
   readonly limit?: number;
 }
 
+/**
+ * The store contract. Writes are atomic: a failed write (bad input, a value that cannot be
+ * serialized, a conflicting sequence number) changes nothing already stored. A store that
+ * cannot be reached rejects with STORE_ERROR (HTTP 503), never with a made-up answer.
+ */
 export interface Store {
   /** Creates an analysis; CONFLICT when the id exists. */
   createAnalysis(
     record: Omit<AnalysisRecord, "looks" | "lastVerdict" | "judgeState" | "status">,
-  ): AnalysisRecord;
-  getAnalysis(id: string): AnalysisRecord | undefined;
+  ): Promise<AnalysisRecord>;
+  getAnalysis(id: string): Promise<AnalysisRecord | undefined>;
   /** Newest first. */
-  listAnalyses(query?: AnalysisQuery): AnalysisRecord[];
+  listAnalyses(query?: AnalysisQuery): Promise<AnalysisRecord[]>;
   /**
-   * Appends a look and the judge state it produced. `look.seq` must be the analysis' look
-   * count + 1 (CONFLICT otherwise: another look was recorded in between); NOT_FOUND for an
-   * unknown analysis, CONFLICT for a closed one.
+   * Appends a look and the judge state it produced. When a look of the same analysis with the
+   * same `at` is already stored, that look is returned (`replayed`) and nothing changes —
+   * whatever the sequence number, even when the analysis has closed since. Otherwise
+   * `look.seq` must be the analysis' look count + 1 (CONFLICT otherwise: another look was
+   * recorded in between); NOT_FOUND for an unknown analysis, CONFLICT for a closed one.
    */
-  appendLook(look: LookRecord, update: LookUpdate): AnalysisRecord;
+  appendLook(look: LookRecord, update: LookUpdate): Promise<AppendedLook>;
   /** Looks in sequence order. */
-  listLooks(analysisId: string): LookRecord[];
+  listLooks(analysisId: string): Promise<LookRecord[]>;
   /** Closes an open analysis (idempotent for a closed one: returns it unchanged). */
-  closeAnalysis(id: string, outcome: AnalysisOutcome, at: number): AnalysisRecord;
+  closeAnalysis(id: string, outcome: AnalysisOutcome, at: number): Promise<AnalysisRecord>;
   /** Pins a baseline to an analysis. */
-  setAnalysisBaseline(id: string, baselineId: string, at: number): AnalysisRecord;
-  /** Deletes analyses (with their looks and events) last updated before `before`; returns how many. */
-  deleteAnalysesBefore(before: number): number;
+  setAnalysisBaseline(id: string, baselineId: string, at: number): Promise<AnalysisRecord>;
+  /**
+   * Deletes analyses (with their looks and events) last updated before `before`; returns how
+   * many. Also forgets schedule ticks claimed and notifications settled before `before`.
+   */
+  deleteAnalysesBefore(before: number): Promise<number>;
   /** Deletes baselines captured before `before`, keeping each SLO's newest; returns how many. */
-  deleteBaselinesBefore(before: number): number;
+  deleteBaselinesBefore(before: number): Promise<number>;
 
-  putBaseline(record: BaselineRecord): BaselineRecord;
-  getBaseline(id: string): BaselineRecord | undefined;
+  putBaseline(record: BaselineRecord): Promise<BaselineRecord>;
+  getBaseline(id: string): Promise<BaselineRecord | undefined>;
   /** The newest baseline of an SLO captured at or before `at` (any time when omitted). */
-  latestBaseline(sloId: string, at?: number): BaselineRecord | undefined;
+  latestBaseline(sloId: string, at?: number): Promise<BaselineRecord | undefined>;
   /** Newest first. */
-  listBaselines(query?: BaselineQuery): BaselineRecord[];
+  listBaselines(query?: BaselineQuery): Promise<BaselineRecord[]>;
 
-  appendEvent(event: Omit<EventRecord, "id">): EventRecord;
+  appendEvent(event: Omit<EventRecord, "id">): Promise<EventRecord>;
   /** Oldest first. */
-  listEvents(query?: { readonly analysisId?: string; readonly limit?: number }): EventRecord[];
+  listEvents(query?: { readonly analysisId?: string; readonly limit?: number }): Promise<EventRecord[]>;
 
-  /** Throws STORE_ERROR unless a write round-trips (for `/readyz`). */
-  checkWritable(at: number): void;
-  close(): void;
+  /**
+   * Runs `fn` while holding the lock of one analysis: two calls with the same id never
+   * overlap, in this process or (PostgreSQL) in any replica on the same database. Hold it
+   * across read-judge-record so a look is judged on the state the previous look left.
+   */
+  withAnalysisLock<T>(analysisId: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Claims the run of a scheduled job at one tick (`key`, e.g. `baseline:<cron>:<tick time>`):
+   * true for exactly one caller across all replicas, false for every other.
+   */
+  claimTick(key: string, owner: string, at: number): Promise<boolean>;
+  /**
+   * Takes or renews the lease `name` for `owner` until `at + ttlSeconds`: true when `owner`
+   * holds it now (it was free, expired, or already `owner`'s), false when another owner does.
+   */
+  acquireLease(name: string, owner: string, at: number, ttlSeconds: number): Promise<boolean>;
+  /** Gives the lease up if `owner` holds it. */
+  releaseLease(name: string, owner: string): Promise<void>;
+
+  /** Adds notifications to the outbox; keys already present are skipped. Returns how many were added. */
+  enqueueNotifications(items: readonly OutboxInput[], at: number): Promise<number>;
+  /**
+   * Hands out up to `limit` undelivered items of `target` due at `at` and not claimed by a
+   * live lease, oldest first, leasing them to `owner` for `leaseSeconds`. An item whose lease
+   * expired (its claimer died) is handed out again.
+   */
+  claimNotifications(
+    target: string,
+    owner: string,
+    at: number,
+    leaseSeconds: number,
+    limit: number,
+  ): Promise<OutboxItem[]>;
+  /**
+   * Settles a claimed item: `delivered` removes it from delivery for good; `retryAt` frees it
+   * for another claim at that time; `dropped` (given up) removes it too. Ignored unless
+   * `owner` is still the item's claimer (nobody claimed it again after its lease expired);
+   * returns whether it applied.
+   */
+  settleNotification(
+    id: number,
+    owner: string,
+    outcome: { readonly delivered: true } | { readonly retryAt: number } | { readonly dropped: string },
+    at: number,
+  ): Promise<boolean>;
+  /** Undelivered items of `target` (claimed or not). */
+  pendingNotifications(target: string): Promise<number>;
+
+  /** Writes (replaces) a state record. */
+  putState(record: StateRecord): Promise<void>;
+  /** All state records of a namespace, by key. */
+  listState(namespace: string): Promise<StateRecord[]>;
+  deleteState(namespace: string, key: string): Promise<void>;
+
+  /** Rejects with STORE_ERROR unless a write round-trips (for `/readyz`). */
+  checkWritable(at: number): Promise<void>;
+  close(): Promise<void>;
 }

@@ -48,6 +48,41 @@ describe("parseServiceConfig", () => {
     expect(problems.join("\n")).toMatch(/unknown field "bogus" in the service config \(bogus\)/);
   });
 
+  it("reads a postgres store from the file or the environment", () => {
+    expect(
+      parseServiceConfig("store: {kind: postgres, url: 'postgres://u@db:5432/slogate', schema: gate}", {})
+        .store,
+    ).toEqual({
+      kind: "postgres",
+      dataDir: DEFAULT_CONFIG.store.dataDir,
+      url: "postgres://u@db:5432/slogate",
+      schema: "gate",
+    });
+    expect(
+      parseServiceConfig("", { SLOGATE_STORE: "postgres", SLOGATE_STORE_URL_FILE: "/secrets/db/url" }).store,
+    ).toMatchObject({ kind: "postgres", urlFile: "/secrets/db/url" });
+  });
+
+  it.each([
+    ["no URL", "store: {kind: postgres}", /exactly one of store.url and store.urlFile/],
+    ["both URL and file", "store: {kind: postgres, url: 'postgres://x/y', urlFile: /f}", /exactly one/],
+    [
+      "an http URL",
+      "store: {kind: postgres, url: 'http://user:secret@db/x'}",
+      /postgres:\/\/ or postgresql:\/\//,
+    ],
+    ["a URL for sqlite", "store: {kind: sqlite, url: 'postgres://x/y'}", /for kind postgres, not sqlite/],
+    [
+      "a schema that is not an identifier",
+      "store: {kind: postgres, url: 'postgres://x/y', schema: 'a-b'}",
+      /store\.schema/,
+    ],
+  ])("refuses a store with %s", (_label, yaml, message) => {
+    const problems = problemsOf(yaml);
+    expect(problems.join("\n")).toMatch(message);
+    expect(problems.join("\n")).not.toMatch(/secret/);
+  });
+
   it.each([
     ["YAML syntax errors", "listen: [unclosed"],
     ["a list at the top", "- a\n- b"],

@@ -34,7 +34,7 @@ const TOP_KEYS = [
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
   prometheus: ["url", "timeout", "maxResponseBytes", "headers"],
-  store: ["kind", "dataDir"],
+  store: ["kind", "dataDir", "url", "urlFile", "schema"],
   retention: ["analyses", "baselines"],
   baseline: ["schedule", "window"],
   auth: ["tokens", "metricsTokens"],
@@ -163,10 +163,7 @@ function readConfig(r: ConfigReader): ServiceConfig {
     headers: readHeaders(r),
   };
   const slos = r.stringList(["slos"], d.slos, "SLOGATE_SLOS");
-  const store = {
-    kind: r.oneOf(["store", "kind"], ["sqlite", "memory"], d.store.kind, "SLOGATE_STORE"),
-    dataDir: r.string(["store", "dataDir"], d.store.dataDir, "SLOGATE_DATA_DIR"),
-  };
+  const store = readStore(r);
   const retention = {
     analysesSeconds: r.duration(["retention", "analyses"], d.retention.analysesSeconds, POSITIVE),
     baselinesSeconds: r.duration(["retention", "baselines"], d.retention.baselinesSeconds, POSITIVE),
@@ -220,6 +217,54 @@ function readConfig(r: ConfigReader): ServiceConfig {
     seriesStepSeconds,
     log,
     ...(hasNotifications ? { notifications: readNotifications(r, ["notifications"]) } : {}),
+  };
+}
+
+/**
+ * `store`: kind and data directory; for kind postgres exactly one of `url` and `urlFile`
+ * (the URL is never echoed in a problem: it may hold a password) and an optional schema.
+ */
+function readStore(r: ConfigReader): ServiceConfig["store"] {
+  const d = DEFAULT_CONFIG.store;
+  const kind = r.oneOf(["store", "kind"], ["sqlite", "memory", "postgres"], d.kind, "SLOGATE_STORE");
+  const dataDir = r.string(["store", "dataDir"], d.dataDir, "SLOGATE_DATA_DIR");
+  const url = r.string(["store", "url"], "", "SLOGATE_STORE_URL");
+  const urlFile = r.string(["store", "urlFile"], "", "SLOGATE_STORE_URL_FILE");
+  const schema = r.string(["store", "schema"], "");
+  if (kind === "postgres") {
+    if ((url === "") === (urlFile === "")) {
+      r.reportSetting(
+        ["store", "kind"],
+        "SLOGATE_STORE",
+        "kind postgres needs exactly one of store.url and store.urlFile",
+        "set store.url (SLOGATE_STORE_URL) or store.urlFile (SLOGATE_STORE_URL_FILE, a mounted Secret with the URL)",
+      );
+    }
+    if (url !== "" && !/^postgres(ql)?:\/\//.test(url)) {
+      r.reportSetting(
+        ["store", "url"],
+        "SLOGATE_STORE_URL",
+        "must be a postgres:// or postgresql:// URL",
+        "write postgres://user:password@host:5432/database",
+      );
+    }
+    if (schema !== "" && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+      r.report(["store", "schema"], "must be a plain identifier", "use letters, digits and underscores");
+    }
+  } else if (url !== "" || urlFile !== "") {
+    r.reportSetting(
+      ["store", url !== "" ? "url" : "urlFile"],
+      url !== "" ? "SLOGATE_STORE_URL" : "SLOGATE_STORE_URL_FILE",
+      `store.url and store.urlFile are for kind postgres, not ${kind}`,
+      "set store.kind: postgres, or remove the URL",
+    );
+  }
+  return {
+    kind,
+    dataDir,
+    ...(url === "" ? {} : { url }),
+    ...(urlFile === "" ? {} : { urlFile }),
+    ...(schema === "" ? {} : { schema }),
   };
 }
 

@@ -26,7 +26,18 @@ export interface ServiceConfig {
   };
   /** SLO files or directories, loaded at start and watched for changes. */
   readonly slos: readonly string[];
-  readonly store: { readonly kind: "sqlite" | "memory"; readonly dataDir: string };
+  /**
+   * Where analyses live: `sqlite` (one replica, a file in `dataDir`), `memory`, or `postgres`
+   * (several replicas on one database at `url`, or the URL read from the file `urlFile` — a
+   * mounted Secret — at start; `schema` holds the tables, default `public`).
+   */
+  readonly store: {
+    readonly kind: "sqlite" | "memory" | "postgres";
+    readonly dataDir: string;
+    readonly url?: string;
+    readonly urlFile?: string;
+    readonly schema?: string;
+  };
   readonly retention: { readonly analysesSeconds: number; readonly baselinesSeconds: number };
   readonly baseline: {
     /** Cron expression (checked by `cron-expression.ts`); empty disables scheduled captures. */
@@ -90,6 +101,8 @@ export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
   SLOGATE_SLOS: "slos (comma-separated)",
   SLOGATE_STORE: "store.kind",
   SLOGATE_DATA_DIR: "store.dataDir",
+  SLOGATE_STORE_URL: "store.url",
+  SLOGATE_STORE_URL_FILE: "store.urlFile",
   SLOGATE_TOKENS: "auth.tokens (comma-separated)",
   SLOGATE_METRICS_TOKENS: "auth.metricsTokens (comma-separated)",
   SLOGATE_BASELINE_SCHEDULE: "baseline.schedule",

@@ -29,7 +29,7 @@ import {
 export function apiRouter(deps: HttpDeps): Router {
   const router = Router();
 
-  router.get("/api/v1/analyses", (req, res) => {
+  router.get("/api/v1/analyses", async (req, res) => {
     const status = optionalText(req.query.status, "status");
     if (status !== undefined && status !== "open" && status !== "closed") {
       throw new SlogateError("BAD_REQUEST", "status must be open or closed", { hint: "e.g. ?status=open" });
@@ -37,7 +37,7 @@ export function apiRouter(deps: HttpDeps): Router {
     const slo = optionalText(req.query.slo, "slo");
     const limit = optionalCount(req.query.limit, "limit", 1000) ?? 100;
     res.json({
-      analyses: listAnalyses(deps.gate, {
+      analyses: await listAnalyses(deps.gate, {
         ...(status === undefined ? {} : { status }),
         ...(slo === undefined ? {} : { slo }),
         limit,
@@ -46,9 +46,9 @@ export function apiRouter(deps: HttpDeps): Router {
   });
 
   // The id is percent-decoded once, by the router (a malformed encoding is a 400).
-  router.get("/api/v1/analyses/:id", (req, res) => {
+  router.get("/api/v1/analyses/:id", async (req, res) => {
     const id = requiredId(req.params.id, "analysis id");
-    res.json(getAnalysisDetail(deps.gate, id));
+    res.json(await getAnalysisDetail(deps.gate, id));
   });
 
   router.post("/api/v1/analyses/close", async (req, res) => {
@@ -69,14 +69,14 @@ export function apiRouter(deps: HttpDeps): Router {
     res.json({ analysis: { ...a, link: deps.gate.link(a.id) } });
   });
 
-  router.get("/api/v1/baselines", (req, res) => {
+  router.get("/api/v1/baselines", async (req, res) => {
     const slo = optionalText(req.query.slo, "slo");
     const limit = optionalCount(req.query.limit, "limit", 1000) ?? 100;
-    res.json({ baselines: listBaselines(deps.gate, { ...(slo === undefined ? {} : { slo }), limit }) });
+    res.json({ baselines: await listBaselines(deps.gate, { ...(slo === undefined ? {} : { slo }), limit }) });
   });
 
-  router.get("/api/v1/baselines/:id", (req, res) => {
-    res.json({ baseline: getBaseline(deps.gate, requiredId(req.params.id, "baseline id")) });
+  router.get("/api/v1/baselines/:id", async (req, res) => {
+    res.json({ baseline: await getBaseline(deps.gate, requiredId(req.params.id, "baseline id")) });
   });
 
   router.post("/api/v1/baselines", async (req, res) => {

@@ -6,7 +6,9 @@
  * integration tests and the benchmark, so they all run the same wiring.
  */
 import { SlogateError } from "../errors.ts";
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import type { Server } from "node:http";
 import cron, { type ScheduledTask } from "node-cron";
 import { createHttpApp } from "../http/create-http-app.ts";
@@ -20,7 +22,7 @@ import {
 } from "../prometheus/http-client.ts";
 import type { Slo } from "../slo/model.ts";
 import { MemoryStore } from "../store/memory-store.ts";
-import { SqliteStore } from "../store/sqlite-store.ts";
+import { openStore } from "../store/open-store.ts";
 import type { Store } from "../app/store-port.ts";
 import { backtest, type BacktestRequest, type BacktestResult } from "../app/backtest.ts";
 import { captureBaseline } from "../app/capture-baseline.ts";
@@ -28,7 +30,6 @@ import { cachedReadiness } from "../app/readiness.ts";
 import { expireAnalyses } from "../app/close-analysis.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
-import { KeyedLock } from "../app/keyed-lock.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
 import type { ReadArmCounts, ReadArmSeries } from "../app/ports.ts";
@@ -78,6 +79,8 @@ export interface GateService {
   close(): Promise<void>;
 }
 
+/** How often the SLOs with open analyses are re-read for the catalog (other replicas' looks). */
+const OPEN_SLOS_REFRESH_MS = 30_000;
 const RETENTION_EVERY_MS = 15 * 60 * 1000;
 /** How long `close()` waits for requests in flight (longer than any look's deadline). */
 const DRAIN_LIMIT_MS = 30_000;
@@ -104,8 +107,25 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     defaultMetrics: o.listen !== false,
     maxAnalysisSeries: config.limits.maxAnalysisSeries,
   });
-  const store: Store =
-    config.store.kind === "sqlite" ? SqliteStore.open(config.store.dataDir) : new MemoryStore();
+  const store: Store = await openStore(config.store);
+  // Who this replica is in ticks, leases and outbox claims.
+  const owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  // SLOs with open analyses, for the catalog's synchronous `inUse` (the store answers
+  // asynchronously): read at start and every OPEN_SLOS_REFRESH_MS (analyses other replicas
+  // opened), and added to by every look this replica judges.
+  const openSlos = new Set<string>();
+  const refreshOpenSlos = async (): Promise<void> => {
+    const open = await store.listAnalyses({ status: "open", limit: 10_000 });
+    openSlos.clear();
+    for (const a of open) openSlos.add(a.sloId);
+  };
+  await refreshOpenSlos();
+  const openSlosTimer = setInterval(() => {
+    refreshOpenSlos().catch((e: unknown) =>
+      logger.debug("open analyses not refreshed", { error: e as Error }),
+    );
+  }, OPEN_SLOS_REFRESH_MS);
+  openSlosTimer.unref();
 
   const catalog =
     o.slos !== undefined
@@ -117,7 +137,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
           now,
           onLoad: (ok, served) => metrics.recordSloLoad(ok, served),
           // An SLO gone from the files keeps serving its open analyses until they close.
-          inUse: (sloId) => store.listAnalyses({ status: "open", sloId, limit: 1 }).length > 0,
+          inUse: (sloId) => openSlos.has(sloId),
           onRetired: (ids) => metrics.recordRetiredSlos(ids),
         });
   if (o.slos === undefined) await catalog.reload();
@@ -156,9 +176,20 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       registry: metrics.registry,
       logger,
       now,
+      // On PostgreSQL several replicas share the verdicts: deliver through the outbox.
+      ...(config.store.kind === "postgres" ? { outbox: { store, owner } } : {}),
     });
   }
-  const listeners = [...(notifier === undefined ? [] : [notifier.listener]), ...(o.listeners ?? [])];
+  const trackOpen: VerdictListener = (e) => {
+    if (e.phase === "open") openSlos.add(e.slo.id);
+    // A close may leave a retired SLO unused: re-read so the catalog can drop it.
+    else void refreshOpenSlos().catch(() => undefined);
+  };
+  const listeners = [
+    trackOpen,
+    ...(notifier === undefined ? [] : [notifier.listener]),
+    ...(o.listeners ?? []),
+  ];
 
   let publicUrl = config.publicUrl;
   const deps: GateDeps = {
@@ -174,18 +205,18 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     logger,
     metrics,
     listeners,
+    ...(notifier?.plan === undefined ? {} : { planNotifications: notifier.plan }),
     link: (id) =>
       `${publicUrl}/api/v1/analyses/${encodeURIComponent(id).replace(/%3A/g, ":").replace(/%2F/g, "/")}`,
-    locks: new KeyedLock(),
     wallClock: () => Date.now() / 1000,
   };
 
   for (const slo of catalog.list()) {
-    const b = store.latestBaseline(slo.id);
+    const b = await store.latestBaseline(slo.id);
     if (b !== undefined) metrics.recordBaseline(slo, b);
   }
   const served = new Map(catalog.list().map((s) => [s.id, s]));
-  for (const a of store.listAnalyses({ status: "open", limit: 10_000 })) {
+  for (const a of await store.listAnalyses({ status: "open", limit: 10_000 })) {
     const slo = served.get(a.sloId);
     if (slo !== undefined) metrics.restoreStatus(slo, a);
   }
@@ -232,9 +263,10 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       });
     } catch (cause) {
       // Nothing may keep running (watchers, notifier, store) when the port cannot be had.
+      clearInterval(openSlosTimer);
       catalog.close();
       await notifier?.close();
-      store.close();
+      await store.close();
       const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
       throw new SlogateError(
         "CONFIG_INVALID",
@@ -273,12 +305,19 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     task = cron.schedule(config.baseline.schedule, () => captureAllBaselines(), {
       name: "slogate-baselines",
       noOverlap: true,
+      // Each tick runs on exactly one replica: the first to claim `<name>:<tick ISO time>` in
+      // the store (fail-closed: a store that cannot answer skips the tick, logged by node-cron).
+      distributed: true,
+      runCoordinator: { shouldRun: (key) => store.claimTick(`baseline:${key}`, owner, now()) },
     });
   }
+  // Retention runs on one replica at a time: the holder of the lease, renewed at each run,
+  // taken over by another replica when the holder stops renewing it.
   const applyRetention = (): void => {
-    expireAnalyses(deps, now(), config.retention).catch((e: unknown) =>
-      logger.warn("retention failed", { error: e as Error }),
-    );
+    store
+      .acquireLease("retention", owner, now(), (RETENTION_EVERY_MS * 1.5) / 1000)
+      .then((mine) => (mine ? expireAnalyses(deps, now(), config.retention) : undefined))
+      .catch((e: unknown) => logger.warn("retention failed", { error: e as Error }));
   };
   let retentionTimer: NodeJS.Timeout | undefined;
   if (background) {
@@ -302,6 +341,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       closed = true;
       await task?.stop();
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
+      clearInterval(openSlosTimer);
       catalog.close();
       if (server !== undefined) {
         const s = server;
@@ -319,7 +359,8 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
         });
       }
       await notifier?.close();
-      store.close();
+      if (background) await store.releaseLease("retention", owner).catch(() => undefined);
+      await store.close();
     },
   };
 }

@@ -76,7 +76,11 @@ export function loadServiceConfig(
   return {
     ...config,
     slos: config.slos.map((p) => resolve(cwd, p)),
-    store: { ...config.store, dataDir: resolve(cwd, config.store.dataDir) },
+    store: {
+      ...config.store,
+      dataDir: resolve(cwd, config.store.dataDir),
+      ...(config.store.urlFile === undefined ? {} : { urlFile: resolve(cwd, config.store.urlFile) }),
+    },
   };
 }
 

@@ -18,7 +18,13 @@
  */
 import type { Logger, VerdictEvent } from "../domain/verdict-event.ts";
 import type { AlertmanagerNotifyConfig, DeliveryPolicy } from "../config/notify-config.ts";
-import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
+import type { Store } from "../app/store-port.ts";
+import {
+  inMemoryQueues,
+  type DeliveryOutcome,
+  type NotifyQueue,
+  type NotifyQueueFactory,
+} from "./delivery-queue.ts";
 import {
   buildCanaryAlertAnnotations,
   buildCanaryAlertLabels,
@@ -40,7 +46,21 @@ export interface AlertmanagerNotifierDeps {
   readonly now: () => number;
   readonly onOutcome: (outcome: DeliveryOutcome, count: number) => void;
   readonly onLengthChange: () => void;
+  /** Queues of the Alertmanagers (in memory by default; the store's outbox for several replicas). */
+  readonly queues?: NotifyQueueFactory;
+  /**
+   * Several replicas: firing alerts are kept in the store (namespace `alertmanager-firing`),
+   * read before and written after every event, so any replica resolves an alert another one
+   * fired, and a restart keeps re-sending them; only the holder of the `alertmanager-resend`
+   * lease re-sends.
+   */
+  readonly shared?: {
+    readonly store: Pick<Store, "putState" | "listState" | "deleteState" | "acquireLease">;
+    readonly owner: string;
+  };
 }
+
+const FIRING = "alertmanager-firing";
 
 interface FiringAlert {
   readonly analysisId: string;
@@ -68,25 +88,26 @@ export function resolves(event: VerdictEvent, firingAnalysis: string): boolean {
 /** Alertmanager delivery: alert state, periodic re-send, one queue per Alertmanager URL. */
 export class AlertmanagerNotifier {
   readonly #d: AlertmanagerNotifierDeps;
-  readonly #queues: DeliveryQueue<AlertmanagerAlert>[];
+  readonly #queues: NotifyQueue<AlertmanagerAlert>[];
+  /** Events and re-sends in order (shared mode: each reads and writes the stored state). */
+  #chain: Promise<void> = Promise.resolve();
   /** Firing alerts by SLO and rollout (the analysis id is a label of the alert). */
   readonly #firing = new Map<string, FiringAlert>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(deps: AlertmanagerNotifierDeps) {
     this.#d = deps;
-    this.#queues = deps.config.urls.map(
-      (url) =>
-        new DeliveryQueue<AlertmanagerAlert>({
-          target: "alertmanager",
-          destination: url,
-          policy: deps.policy,
-          batchSize: BATCH_SIZE,
-          deliver: (alerts, signal) => postAlerts(url, alerts, signal),
-          onOutcome: deps.onOutcome,
-          onLengthChange: deps.onLengthChange,
-          logger: deps.logger,
-        }),
+    this.#queues = deps.config.urls.map((url) =>
+      (deps.queues ?? inMemoryQueues)<AlertmanagerAlert>({
+        target: "alertmanager",
+        destination: deps.shared === undefined ? url : `alertmanager:${url}`,
+        policy: deps.policy,
+        batchSize: BATCH_SIZE,
+        deliver: (alerts, signal) => postAlerts(url, alerts, signal),
+        onOutcome: deps.onOutcome,
+        onLengthChange: deps.onLengthChange,
+        logger: deps.logger,
+      }),
     );
     this.#timer = setInterval(() => this.resendFiring(), deps.config.resendIntervalSeconds * 1000);
     this.#timer.unref();
@@ -102,9 +123,22 @@ export class AlertmanagerNotifier {
     return this.#firing.size;
   }
 
-  /** Handles one event synchronously (queues at most two alerts per Alertmanager). */
+  /**
+   * Handles one event (queues at most two alerts per Alertmanager): synchronously, or in
+   * shared mode in order after loading the stored firing alerts.
+   */
   handle(event: VerdictEvent): void {
-    const key = `${event.slo.id}\u0000${event.rollout ?? ""}`;
+    if (this.#d.shared === undefined) return this.#apply(event);
+    this.#serial("could not update firing alerts", async () => {
+      await this.#load();
+      const before = this.#snapshot();
+      this.#apply(event);
+      await this.#save(before);
+    });
+  }
+
+  #apply(event: VerdictEvent): void {
+    const key = JSON.stringify([event.slo.id, event.rollout ?? ""]);
     const current = this.#firing.get(key);
     const now = this.#d.now();
     if (current !== undefined && resolves(event, current.analysisId)) {
@@ -138,6 +172,58 @@ export class AlertmanagerNotifier {
 
   /** Re-sends every firing alert (called by the timer; exposed for tests and shutdown hooks). */
   resendFiring(): void {
+    const shared = this.#d.shared;
+    if (shared === undefined) return this.#resend();
+    this.#serial("could not re-send firing alerts", async () => {
+      const ttl = this.#d.config.resendIntervalSeconds * 2;
+      if (!(await shared.store.acquireLease("alertmanager-resend", shared.owner, this.#d.now(), ttl))) return;
+      await this.#load();
+      const before = this.#snapshot();
+      this.#resend();
+      await this.#save(before);
+    });
+  }
+
+  /** Waits for queued events and re-sends (shared mode), e.g. before reading state in tests. */
+  settled(): Promise<void> {
+    return this.#chain;
+  }
+
+  #serial(what: string, fn: () => Promise<void>): void {
+    this.#chain = this.#chain.then(fn).catch((e: unknown) => {
+      this.#d.logger.error(`notification skipped: ${what}`, {
+        target: "alertmanager",
+        reason: e instanceof Error ? e.message : String(e),
+      });
+    });
+  }
+
+  async #load(): Promise<void> {
+    const records = await this.#d.shared!.store.listState(FIRING);
+    this.#firing.clear();
+    for (const r of records) this.#firing.set(r.key, { ...(r.value as unknown as FiringAlert) });
+  }
+
+  #snapshot(): Map<string, string> {
+    return new Map([...this.#firing].map(([k, v]) => [k, JSON.stringify(v)]));
+  }
+
+  async #save(before: ReadonlyMap<string, string>): Promise<void> {
+    const { store } = this.#d.shared!;
+    const now = this.#d.now();
+    for (const key of before.keys()) if (!this.#firing.has(key)) await store.deleteState(FIRING, key);
+    for (const [key, alert] of this.#firing) {
+      if (before.get(key) === JSON.stringify(alert)) continue;
+      await store.putState({
+        namespace: FIRING,
+        key,
+        value: alert as unknown as Record<string, unknown>,
+        updatedAt: now,
+      });
+    }
+  }
+
+  #resend(): void {
     const now = this.#d.now();
     for (const [key, alert] of this.#firing) {
       if (now - alert.lastEventAt > this.#d.config.staleAfterSeconds) {
@@ -163,6 +249,7 @@ export class AlertmanagerNotifier {
    */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    await this.#chain;
     await Promise.all(this.#queues.map((q) => q.close()));
   }
 
@@ -178,6 +265,12 @@ export class AlertmanagerNotifier {
       endsAt: rfc3339(endsAt),
       ...(/^https?:\/\//.test(alert.generatorURL) ? { generatorURL: alert.generatorURL } : {}),
     };
-    for (const q of this.#queues) q.enqueue(alert.fingerprint, body);
+    // In memory, a queued version of the same alert is replaced; in an outbox every send
+    // (fire, re-send, resolve) is its own item, kept once however many replicas queue it.
+    const key =
+      this.#d.shared === undefined
+        ? alert.fingerprint
+        : `${alert.fingerprint}/${body.startsAt}/${body.endsAt}`;
+    for (const q of this.#queues) q.enqueue(key, body);
   }
 }

@@ -83,8 +83,21 @@ export function retryDelayMs(
   return Math.max(jittered, Math.min(retryAfterSeconds, policy.maxRetryAfterSeconds) * 1000);
 }
 
+/** What a notifier needs of a destination's queue: `DeliveryQueue` or the durable `OutboxQueue`. */
+export interface NotifyQueue<T> {
+  readonly length: number;
+  enqueue(key: string, item: T): boolean;
+  close(): Promise<void>;
+}
+
+/** Builds the queue of one destination (in memory by default). */
+export type NotifyQueueFactory = <T>(options: DeliveryQueueOptions<T>) => NotifyQueue<T>;
+
+/** The in-memory queue factory. */
+export const inMemoryQueues: NotifyQueueFactory = (options) => new DeliveryQueue(options);
+
 /** The queue and worker of one destination. */
-export class DeliveryQueue<T> {
+export class DeliveryQueue<T> implements NotifyQueue<T> {
   readonly #o: DeliveryQueueOptions<T>;
   readonly #waiting = new Map<string, T>();
   #inFlight = 0;

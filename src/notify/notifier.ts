@@ -16,7 +16,9 @@
 import type { Registry } from "prom-client";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
 import type { NotifyConfig } from "../config/notify-config.ts";
-import type { NotifyTarget } from "./delivery-queue.ts";
+import type { OutboxInput, Store } from "../app/store-port.ts";
+import { inMemoryQueues, type NotifyQueueFactory, type NotifyTarget } from "./delivery-queue.ts";
+import { OutboxQueue } from "./outbox-queue.ts";
 import { AlertmanagerNotifier } from "./alertmanager-notifier.ts";
 import { SlackNotifier } from "./slack-notifier.ts";
 import { createNotifyMetrics } from "./notify-metrics.ts";
@@ -32,11 +34,28 @@ export interface NotifierDeps {
   readonly logger: Logger;
   /** Unix seconds; defaults to the wall clock. */
   readonly now?: () => number;
+  /**
+   * Deliver through the store's outbox (several replicas, or surviving restarts): each
+   * notification is kept once and delivered by one replica; firing alerts live in the store.
+   */
+  readonly outbox?: {
+    readonly store: Store;
+    /** This replica's name in claims and leases. */
+    readonly owner: string;
+    /** Seconds between outbox polls (default 1). */
+    readonly pollSeconds?: number;
+  };
 }
 
 export interface Notifier {
   /** Give to the service: called synchronously with every verdict event. */
   readonly listener: VerdictListener;
+  /**
+   * With an outbox: the notifications of `event` as outbox rows, for the use case to write in
+   * the same transaction as the look (Slack messages; Alertmanager alerts follow the stored
+   * firing state through the listener). Never throws: a bad event plans nothing.
+   */
+  readonly plan?: (event: VerdictEvent) => OutboxInput[];
   /** Notifications not yet delivered, per target. */
   queueLength(target: NotifyTarget): number;
   /** Stops timers, flushes queues within `delivery.closeTimeout`, drops (and counts) the rest. */
@@ -50,6 +69,17 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps): Notifi
   if (config.alertmanager !== undefined) targets.push("alertmanager");
   if (config.slack !== undefined) targets.push("slack");
   const metrics = createNotifyMetrics(deps.registry, targets);
+  const outbox = deps.outbox;
+  const queues: NotifyQueueFactory =
+    outbox === undefined
+      ? inMemoryQueues
+      : (o) =>
+          new OutboxQueue({
+            ...o,
+            outbox: outbox.store,
+            owner: outbox.owner,
+            ...(outbox.pollSeconds === undefined ? {} : { pollSeconds: outbox.pollSeconds }),
+          });
 
   const handlers: [NotifyTarget, (e: VerdictEvent) => void][] = [];
   let alertmanager: AlertmanagerNotifier | undefined;
@@ -66,6 +96,8 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps): Notifi
       now,
       onOutcome: (outcome, n) => metrics.count("alertmanager", outcome, n),
       onLengthChange: () => metrics.setQueueLength("alertmanager", queueLength("alertmanager")),
+      queues,
+      ...(outbox === undefined ? {} : { shared: { store: outbox.store, owner: outbox.owner } }),
     });
     alertmanager = am;
     handlers.push(["alertmanager", (e) => am.handle(e)]);
@@ -78,6 +110,8 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps): Notifi
       logger: deps.logger,
       onOutcome: (outcome, n) => metrics.count("slack", outcome, n),
       onLengthChange: () => metrics.setQueueLength("slack", queueLength("slack")),
+      queues,
+      shared: outbox !== undefined,
     });
     slack = sl;
     handlers.push(["slack", (e) => sl.handle(e)]);
@@ -102,8 +136,25 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps): Notifi
     }
   };
 
+  const plan = (event: VerdictEvent): OutboxInput[] => {
+    if (slack === undefined || outbox === undefined || closed) return [];
+    try {
+      const p = slack.plan(event);
+      return p === undefined
+        ? []
+        : [{ target: `slack:${p.route}`, key: p.key, payload: { item: p.message }, notBefore: now() }];
+    } catch (e) {
+      deps.logger.error("notification not planned: could not handle verdict event", {
+        target: "slack",
+        reason: describeError(e),
+      });
+      return [];
+    }
+  };
+
   return {
     listener,
+    ...(outbox === undefined ? {} : { plan }),
     queueLength,
     close: async () => {
       if (closed) return;

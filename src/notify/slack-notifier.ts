@@ -8,12 +8,19 @@
  * Change detection: the last verdict announced for the analysis and SLO if this process
  * announced one, else the event's `previous` verdict (so a restart does not repeat or miss a
  * change), else `pass` (a first look that passes is quiet). A close right after the look that
- * decided it (same verdict, same look time) is not announced again.
+ * decided it (same verdict, same look time) is not announced again. With `shared` (several
+ * replicas, outbox queues) only the stored `previous` verdict counts, and messages are keyed
+ * by analysis, SLO and look time so the outbox holds each once.
  */
 import type { Logger, VerdictEvent } from "../domain/verdict-event.ts";
 import type { Verdict } from "../domain/verdict.ts";
 import type { DeliveryPolicy, SlackNotifyConfig, SlackRoute } from "../config/notify-config.ts";
-import { DeliveryQueue, type DeliveryOutcome } from "./delivery-queue.ts";
+import {
+  inMemoryQueues,
+  type DeliveryOutcome,
+  type NotifyQueue,
+  type NotifyQueueFactory,
+} from "./delivery-queue.ts";
 import { buildSlackMessage, type SlackChange, type SlackMessage } from "./slack-message.ts";
 import { sendSlackMessage } from "./slack-webhook-sender.ts";
 import { sanitizeTeam, sloTeam } from "./slo-team.ts";
@@ -28,6 +35,13 @@ export interface SlackNotifierDeps {
   readonly logger: Logger;
   readonly onOutcome: (outcome: DeliveryOutcome, count: number) => void;
   readonly onLengthChange: () => void;
+  /** Queues of the routes (in memory by default; the store's outbox for several replicas). */
+  readonly queues?: NotifyQueueFactory;
+  /**
+   * Several replicas share the verdict stream: decide changes on the event's `previous`
+   * verdict (from the store) only, not on what this replica happened to announce.
+   */
+  readonly shared?: boolean;
 }
 
 /** The first route matching `event`, or undefined. */
@@ -80,7 +94,7 @@ export function slackChangeFor(
 /** Slack delivery for all routes. */
 export class SlackNotifier {
   readonly #d: SlackNotifierDeps;
-  readonly #queues = new Map<string, DeliveryQueue<SlackMessage>>();
+  readonly #queues = new Map<string, NotifyQueue<SlackMessage>>();
   readonly #announced = new Map<string, Announced>();
   #seq = 0;
 
@@ -94,9 +108,9 @@ export class SlackNotifier {
       };
       this.#queues.set(
         route.name,
-        new DeliveryQueue<SlackMessage>({
+        (deps.queues ?? inMemoryQueues)<SlackMessage>({
           target: "slack",
-          destination: `slack route ${route.name}`,
+          destination: deps.shared === true ? `slack:${route.name}` : `slack route ${route.name}`,
           policy: deps.policy,
           batchSize: 1,
           deliver: async (items, signal) => {
@@ -120,21 +134,45 @@ export class SlackNotifier {
   /** Handles one event synchronously (queues at most one message). */
   handle(event: VerdictEvent): void {
     const key = `${event.analysisId}\u0000${event.slo.id}`;
-    const last = this.#announced.get(key);
+    const last = this.#d.shared === true ? undefined : this.#announced.get(key);
     const change = slackChangeFor(event, last, this.#d.config.announcePromotions);
     if (event.phase === "closed") this.#announced.delete(key);
     else if (change !== undefined) this.#remember(key, { verdict: event.verdict.verdict, at: event.at });
     if (change === undefined) return;
+    const planned = this.#message(event, change);
+    if (planned === undefined) return;
+    const messageKey = this.#d.shared === true ? planned.key : `m${++this.#seq}`;
+    this.#queues.get(planned.route)?.enqueue(messageKey, planned.message);
+  }
+
+  /**
+   * Shared mode: the message `event` calls for (route, outbox key, message) without queueing
+   * it, to be written with the look; `handle` queueing it again is a no-op (same key).
+   */
+  plan(event: VerdictEvent): { route: string; key: string; message: SlackMessage } | undefined {
+    const change = slackChangeFor(event, undefined, this.#d.config.announcePromotions);
+    return change === undefined ? undefined : this.#message(event, change);
+  }
+
+  #message(
+    event: VerdictEvent,
+    change: SlackChange,
+  ): { route: string; key: string; message: SlackMessage } | undefined {
     const route = selectSlackRoute(this.#d.config.routes, event, this.#d.defaultTeam);
     if (route === undefined) {
       this.#d.logger.debug("no Slack route for verdict change", {
         slo: event.slo.id,
         analysis: event.analysisId,
       });
-      return;
+      return undefined;
     }
-    const message = buildSlackMessage(event, change, this.#d.config.maxChecks);
-    this.#queues.get(route.name)?.enqueue(`m${++this.#seq}`, message);
+    // One key per analysis, SLO and look time: the message of the deciding look and the
+    // close right after it share a key, and an outbox keeps only the first.
+    return {
+      route: route.name,
+      key: JSON.stringify([event.analysisId, event.slo.id, event.at]),
+      message: buildSlackMessage(event, change, this.#d.config.maxChecks),
+    };
   }
 
   /** Flushes within the close timeout, then drops the rest. */

@@ -61,3 +61,12 @@ export function closedAnalysis(
 ): AnalysisRecord {
   return { ...current, status: "closed", outcome, closedAt: at, updatedAt: at };
 }
+
+/**
+ * Whether `look` may be recorded although a look at the same time is stored: only a final
+ * look over a non-final one (a controller's final step asked at the time of its last
+ * measurement). Anything else at a stored time is that look again (a retry), not a new one.
+ */
+export function finalOver(look: LookRecord, stored: LookRecord): boolean {
+  return look.verdict.final && !stored.verdict.final;
+}

@@ -4,7 +4,14 @@
  * is refused with BAD_REQUEST/STORE_ERROR and stored state stays as it was.
  */
 import { SlogateError } from "../errors.ts";
-import type { AnalysisRecord, BaselineRecord, EventRecord, LookRecord } from "../app/store-port.ts";
+import type {
+  AnalysisRecord,
+  BaselineRecord,
+  EventRecord,
+  LookRecord,
+  OutboxInput,
+  StateRecord,
+} from "../app/store-port.ts";
 
 function fail(message: string): never {
   throw new SlogateError("STORE_ERROR", message, {
@@ -13,8 +20,8 @@ function fail(message: string): never {
 }
 
 function id(value: unknown, what: string): void {
-  if (typeof value !== "string" || value.length === 0 || value.length > 512) {
-    fail(`${what} must be a non-empty string of at most 512 characters`);
+  if (typeof value !== "string" || value.length === 0 || value.length > 512 || value.includes("\u0000")) {
+    fail(`${what} must be a non-empty string of at most 512 characters without NUL`);
   }
 }
 
@@ -68,4 +75,24 @@ export function checkEventInput(e: Omit<EventRecord, "id">): void {
   if (e.payload === null || typeof e.payload !== "object" || Array.isArray(e.payload)) {
     fail("event payload must be an object");
   }
+}
+
+function plainObject(value: unknown, what: string): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) fail(`${what} must be an object`);
+}
+
+/** Checks a notification before it is put in the outbox. */
+export function checkOutboxInput(n: OutboxInput): void {
+  id(n.target, "notification target");
+  id(n.key, "notification key");
+  time(n.notBefore, "notification notBefore");
+  plainObject(n.payload, "notification payload");
+}
+
+/** Checks a state record before it is written. */
+export function checkStateInput(r: StateRecord): void {
+  id(r.namespace, "state namespace");
+  id(r.key, "state key");
+  time(r.updatedAt, "state updatedAt");
+  plainObject(r.value, "state value");
 }

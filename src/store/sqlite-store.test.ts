@@ -12,10 +12,10 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), "slogate-store-"));
 describeStoreContract("SqliteStore", () => SqliteStore.open(tempDir()));
 
 describe("SqliteStore on disk", () => {
-  it("keeps analyses, looks, state and baselines across a reopen", () => {
+  it("keeps analyses, looks, state and baselines across a reopen", async () => {
     const dir = tempDir();
     const s1 = SqliteStore.open(dir);
-    s1.createAnalysis({
+    await s1.createAnalysis({
       id: "a1",
       sloId: "s",
       controller: "argo",
@@ -24,7 +24,7 @@ describe("SqliteStore on disk", () => {
       createdAt: 10,
       updatedAt: 10,
     });
-    s1.appendLook(
+    await s1.appendLook(
       {
         analysisId: "a1",
         seq: 1,
@@ -42,21 +42,58 @@ describe("SqliteStore on disk", () => {
       },
       { judgeState: { logE: 1.25 }, updatedAt: 71 },
     );
-    s1.close();
+    await s1.close();
     const s2 = SqliteStore.open(dir);
-    expect(s2.getAnalysis("a1")).toMatchObject({ looks: 1, judgeState: { logE: 1.25 }, lastVerdict: "pass" });
-    expect(s2.listLooks("a1")).toHaveLength(1);
-    s2.close();
+    expect(await s2.getAnalysis("a1")).toMatchObject({
+      looks: 1,
+      judgeState: { logE: 1.25 },
+      lastVerdict: "pass",
+    });
+    expect(await s2.listLooks("a1")).toHaveLength(1);
+    await s2.close();
   });
 
-  it("sets the schema version on a new file", () => {
+  it("sets the schema version on a new file", async () => {
     const dir = tempDir();
-    SqliteStore.open(dir).close();
+    await SqliteStore.open(dir).close();
     const db = new DatabaseSync(join(dir, "slogate.db"));
     expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).toBe(
       SCHEMA_VERSION,
     );
     db.close();
+  });
+
+  it("upgrades a schema-1 file in place, keeping its records", async () => {
+    const dir = tempDir();
+    const s1 = SqliteStore.open(dir);
+    await s1.createAnalysis({
+      id: "old",
+      sloId: "s",
+      controller: "argo",
+      selectors: { canary: [], stable: [] },
+      start: 1,
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    await s1.close();
+    // Back to what a schema-1 slogate left: no schema-2 tables or index.
+    const db = new DatabaseSync(join(dir, "slogate.db"));
+    db.exec(
+      "DROP INDEX looks_at; DROP TABLE ticks; DROP TABLE leases; DROP TABLE outbox; DROP TABLE state; PRAGMA user_version = 1",
+    );
+    db.close();
+    const s2 = SqliteStore.open(dir);
+    expect(await s2.getAnalysis("old")).toMatchObject({ id: "old", looks: 0 });
+    expect(await s2.claimTick("t", "r", 1)).toBe(true);
+    expect(await s2.enqueueNotifications([{ target: "slack", key: "k", payload: {}, notBefore: 0 }], 1)).toBe(
+      1,
+    );
+    await s2.close();
+    const again = new DatabaseSync(join(dir, "slogate.db"));
+    expect((again.prepare("PRAGMA user_version").get() as { user_version: number }).user_version).toBe(
+      SCHEMA_VERSION,
+    );
+    again.close();
   });
 
   it("refuses a file from a newer schema without touching it", () => {
@@ -93,11 +130,11 @@ describe("SqliteStore on disk", () => {
     expect(readFileSync(path, "utf8")).toBe(junk);
   });
 
-  it("reports a corrupt stored document as STORE_ERROR and keeps the other records", () => {
+  it("reports a corrupt stored document as STORE_ERROR and keeps the other records", async () => {
     const dir = tempDir();
     const s = SqliteStore.open(dir);
     for (const id of ["good", "bad"]) {
-      s.createAnalysis({
+      await s.createAnalysis({
         id,
         sloId: "s",
         controller: "cli",
@@ -107,19 +144,19 @@ describe("SqliteStore on disk", () => {
         updatedAt: 1,
       });
     }
-    s.close();
+    await s.close();
     const db = new DatabaseSync(join(dir, "slogate.db"));
     db.prepare("UPDATE analyses SET doc = '{broken' WHERE id = 'bad'").run();
     db.close();
     const s2 = SqliteStore.open(dir);
     let err: unknown;
     try {
-      s2.getAnalysis("bad");
+      await s2.getAnalysis("bad");
     } catch (e) {
       err = e;
     }
     expect(isSlogateError(err, "STORE_ERROR")).toBe(true);
-    expect(s2.getAnalysis("good")).toMatchObject({ id: "good" });
-    s2.close();
+    expect(await s2.getAnalysis("good")).toMatchObject({ id: "good" });
+    await s2.close();
   });
 });

@@ -51,7 +51,7 @@ describe("bounds", () => {
     expect(over.body.verdict).toBeNull();
     expect(over.body.error.code).toBe("TOO_MANY_ANALYSES");
     expect(over.body.error.hint).toMatch(/limits\.maxOpenAnalysesPerSlo/);
-    expect(gate.store.getAnalysis("cap-4")).toBeUndefined();
+    expect(await gate.store.getAnalysis("cap-4")).toBeUndefined();
     // A look of an analysis already open is not refused.
     expect(
       (

@@ -182,8 +182,8 @@ describe("slogate baseline", () => {
     expect(code).toBe(0);
     expect(c.out()).toMatch(/shop-healthy-latency: captured/);
     const store = SqliteStore.open(dataDir);
-    const b = store.latestBaseline(`${s.service}-latency`);
-    store.close();
+    const b = await store.latestBaseline(`${s.service}-latency`);
+    await store.close();
     expect(b?.counts.total).toBeGreaterThan(1000);
     expect(b?.counts.histogram?.bounds.at(-1)).toBe(Infinity);
     expect(b).toMatchObject({ from: BED_START - 3600, to: BED_START, source: "cli" });

@@ -155,16 +155,16 @@ async function replay(dataDir: string, chaos: { kills: number } | undefined): Pr
 }
 
 /** Every analysis' looks as stored, without the wall-clock `recordedAt`. */
-function storedLooks(dataDir: string): Record<string, unknown[]> {
+async function storedLooks(dataDir: string): Promise<Record<string, unknown[]>> {
   const store = SqliteStore.open(dataDir);
   try {
     const out: Record<string, unknown[]> = {};
-    for (const a of store.listAnalyses({ limit: 1000 })) {
-      out[a.id] = store.listLooks(a.id).map(({ recordedAt: _r, ...l }) => l);
+    for (const a of await store.listAnalyses({ limit: 1000 })) {
+      out[a.id] = (await store.listLooks(a.id)).map(({ recordedAt: _r, ...l }) => l);
     }
     return out;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -176,8 +176,8 @@ describe("looks survive SIGKILL at random moments", () => {
     await replay(reference, undefined);
     const kills = await replay(chaotic, { kills: 30 });
     expect(kills).toBe(30);
-    const want = storedLooks(reference);
-    const got = storedLooks(chaotic);
+    const want = await storedLooks(reference);
+    const got = await storedLooks(chaotic);
     expect(Object.keys(want)).toHaveLength(METRICS.length);
     expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
     for (const id of Object.keys(want)) expect(got[id], id).toEqual(want[id]);

@@ -232,7 +232,7 @@ describe("analyses over the API", () => {
     expect(other.body.error.code).toBe("CONFLICT");
     const back = await argoLook(gate.url, { slo, canary: s.canary, stable: s.stable, analysis: "strict" }, 2);
     expect(back.status).toBe(400);
-    expect(gate.store.getAnalysis("strict")?.looks).toBe(1);
+    expect((await gate.store.getAnalysis("strict"))?.looks).toBe(1);
   });
 
   it("lists open analyses, closes one by hand, and finds it closed", async () => {
@@ -271,7 +271,7 @@ describe("analyses over the API", () => {
     });
     services.push(scheduled);
     const all = await waitFor(
-      () => Promise.resolve(scheduled.store.listBaselines({ limit: 1000 })),
+      () => scheduled.store.listBaselines({ limit: 1000 }),
       (bs) => new Set(bs.map((b) => b.sloId)).size === scheduled.catalog.list().length,
     );
     expect(all.every((b) => b.source === "schedule" && b.to === BED_START && b.selector.length === 0)).toBe(
@@ -448,7 +448,7 @@ describe("robustness", () => {
     expect(r.body.verdict).toBeNull();
     expect(r.body.error.code).toMatch(/^PROMETHEUS_/);
     expect(JSON.stringify(r.body)).not.toMatch(/\bat .*\.ts:\d+/);
-    expect(dead.store.getAnalysis("down")?.looks ?? 0).toBe(0);
+    expect((await dead.store.getAnalysis("down"))?.looks ?? 0).toBe(0);
     // The first look of an analysis starting now has no data to read yet: still not a pass.
     const first = await postJson(`${dead.url}/api/v1/verdict`, {
       slo: `${s.service}-errors`,
@@ -484,7 +484,7 @@ describe("robustness", () => {
       );
       expect(r.status).toBe(503);
       expect(r.body.error.code).toMatch(/^PROMETHEUS_/);
-      expect(hung.store.getAnalysis("hung")?.looks ?? 0).toBe(0);
+      expect((await hung.store.getAnalysis("hung"))?.looks ?? 0).toBe(0);
     } finally {
       for (const so of sockets) so.destroy();
       silent.close();
@@ -514,7 +514,7 @@ describe("robustness", () => {
       Array.from({ length: LOOKS }, (_, i) => i + 1),
     );
     expect([...before, ...after].map((b) => b.checks)).toEqual(straight.map((b) => b.checks));
-    expect(second.store.listLooks("restarted")).toHaveLength(LOOKS);
+    expect(await second.store.listLooks("restarted")).toHaveLength(LOOKS);
   });
 
   const hostile: [string, Record<string, unknown>][] = [

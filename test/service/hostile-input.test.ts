@@ -13,7 +13,6 @@ import { judgeLook } from "../../src/judge/registry.ts";
 import { createHttpApp } from "../../src/http/create-http-app.ts";
 import { armMatchersOf } from "../../src/main/arm-readers.ts";
 import { createJsonLogger } from "../../src/main/json-logger.ts";
-import { KeyedLock } from "../../src/app/keyed-lock.ts";
 import { createReadArmCounts } from "../../src/prometheus/read-arm.ts";
 import { SloCatalog } from "../../src/catalog/slo-catalog.ts";
 import { HttpPrometheusClient } from "../../src/prometheus/http-client.ts";
@@ -60,7 +59,6 @@ beforeAll(async () => {
       logger,
       listeners: [],
       link: (id) => `http://slogate/api/v1/analyses/${encodeURIComponent(id)}`,
-      locks: new KeyedLock(),
       wallClock: () => T0,
     },
     buildArmMatchers: armMatchersOf,
@@ -75,13 +73,13 @@ afterAll(async () => {
   await backend?.close();
 });
 
-function snapshot(): string {
-  const analyses = store.listAnalyses({ limit: 100_000 });
+async function snapshot(): Promise<string> {
+  const analyses = await store.listAnalyses({ limit: 100_000 });
   return JSON.stringify({
     analyses,
-    looks: analyses.map((a) => store.listLooks(a.id)),
-    baselines: store.listBaselines({ limit: 100_000 }),
-    events: store.listEvents({ limit: 100_000 }),
+    looks: await Promise.all(analyses.map((a) => store.listLooks(a.id))),
+    baselines: await store.listBaselines({ limit: 100_000 }),
+    events: await store.listEvents({ limit: 100_000 }),
   });
 }
 
@@ -202,7 +200,7 @@ describe("hostile input over the HTTP API", () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(fc.constantFrom("get", "post"), path, body, async (method, p, b) => {
-        const before = snapshot();
+        const before = await snapshot();
         const req =
           method === "get"
             ? request(app).get(p)
@@ -217,7 +215,9 @@ describe("hostile input over the HTTP API", () => {
         if (r.status >= 400) {
           expect(r.type).toBe("application/json");
           expect(typeof r.body.error?.hint).toBe("string");
-          expect(snapshot(), `${method.toUpperCase()} ${p} → ${r.status} changed the store`).toBe(before);
+          expect(await snapshot(), `${method.toUpperCase()} ${p} → ${r.status} changed the store`).toBe(
+            before,
+          );
         }
       }),
       { numRuns: 600, seed: 5 },
@@ -273,13 +273,13 @@ describe("hostile input over the HTTP API", () => {
   });
 
   it("refuses an arm map with __proto__ instead of matching the whole service", async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const r = await request(app)
       .post("/api/v1/verdict")
       .set("content-type", "application/json")
       .send('{"slo":"checkout-errors","canary":{"__proto__":"x"},"stable":"s1","analysis":"proto-1"}');
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/__proto__/);
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 });

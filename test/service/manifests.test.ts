@@ -71,8 +71,12 @@ const manifestFiles = readdirSync(deploy, { recursive: true, encoding: "utf8" })
   .filter((f) => f.endsWith(".yaml"))
   .sort();
 const all = manifestFiles.flatMap((f) => docs(join(deploy, f)).map((d) => ({ file: f, doc: d })));
+/** A manifest of the default deployment (the replicated variant in kubernetes/replicated/ reuses names). */
 const find = (kind: string, name: string) =>
-  all.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)!.doc;
+  all.find(
+    (d) =>
+      !d.file.startsWith("kubernetes/replicated/") && d.doc.kind === kind && d.doc.metadata.name === name,
+  )!.doc;
 
 describe("every manifest in deploy/", () => {
   it("ships the Kubernetes, Argo, Flagger and monitoring manifests", () => {
@@ -82,6 +86,7 @@ describe("every manifest in deploy/", () => {
       "argo/token-secret.yaml",
       "flagger/canary.yaml",
       "kubernetes/monitoring.yaml",
+      "kubernetes/replicated/slogate.yaml",
       "kubernetes/slogate.yaml",
     ]);
   });
@@ -283,5 +288,48 @@ describe("the plain Prometheus scrape config", () => {
     const broken = structuredClone(swapped);
     broken.scrape_configs[0].relabel_configs[0].action = "keepall";
     expect(check(broken)).toMatch(/FAILED/);
+  });
+});
+
+describe("the replicated Kubernetes deployment (PostgreSQL)", () => {
+  const all = docs(join(root, "deploy/kubernetes/replicated/slogate.yaml"));
+  const byKind = (kind: string, name: string) =>
+    all.find((d) => d.kind === kind && d.metadata.name === name)!;
+  const deployment = byKind("Deployment", "slogate");
+  const pod = deployment.spec.template;
+
+  it("runs three replicas on a postgres store whose URL file comes from the mounted Secret", () => {
+    const text = byKind("ConfigMap", "slogate-config").data["slogate.yaml"] as string;
+    const config = parseServiceConfig(text, { SLOGATE_TOKENS: "x".repeat(24) });
+    expect(config.store).toMatchObject({ kind: "postgres", urlFile: "/etc/slogate/db/url" });
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.strategy.type).toBe("RollingUpdate");
+    const mount = (pod.spec.containers[0].volumeMounts as any[]).find(
+      (m) => m.mountPath === "/etc/slogate/db",
+    );
+    const volume = (pod.spec.volumes as any[]).find((v) => v.name === mount.name);
+    expect(volume.secret.secretName).toBe("slogate-db");
+    expect(byKind("Secret", "slogate-db").stringData.url).toMatch(/^postgres:\/\//);
+    expect(all.some((d) => d.kind === "PersistentVolumeClaim")).toBe(false);
+  });
+
+  it("has a PodDisruptionBudget over the replicas' pods and readiness on /readyz", () => {
+    const pdb = byKind("PodDisruptionBudget", "slogate");
+    expect(pdb.apiVersion).toBe("policy/v1");
+    expect(pdb.spec.maxUnavailable).toBe(1);
+    for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels as Record<string, string>)) {
+      expect(pod.metadata.labels[k]).toBe(v);
+    }
+    expect(pod.spec.containers[0].readinessProbe.httpGet.path).toBe("/readyz");
+  });
+
+  it("keeps the default deployment a single SQLite replica", () => {
+    const single = docs(join(root, "deploy/kubernetes/slogate.yaml"));
+    const d = single.find((x) => x.kind === "Deployment")!;
+    expect(d.spec.replicas).toBe(1);
+    const text = single.find((x) => x.kind === "ConfigMap" && x.metadata.name === "slogate-config")!.data[
+      "slogate.yaml"
+    ] as string;
+    expect(parseServiceConfig(text, {}).store.kind).toBe("sqlite");
   });
 });

@@ -161,14 +161,14 @@ afterAll(async () => {
 });
 
 /** Everything the store holds, for "unchanged" comparisons. */
-function snapshot(): unknown {
+async function snapshot(): Promise<unknown> {
   const s = gate.store;
-  const analyses = s.listAnalyses();
+  const analyses = await s.listAnalyses();
   return {
     analyses,
-    looks: analyses.map((a) => s.listLooks(a.id)),
-    baselines: s.listBaselines(),
-    events: s.listEvents(),
+    looks: await Promise.all(analyses.map((a) => s.listLooks(a.id))),
+    baselines: await s.listBaselines(),
+    events: await s.listEvents(),
   };
 }
 
@@ -208,7 +208,7 @@ describe("an unreadable backend through the service", () => {
     "%s: every endpoint answers %d %s JSON, no verdict, store unchanged",
     async (_name, status, code, make) => {
       answer = make();
-      const before = snapshot();
+      const before = await snapshot();
       const redirectHits = redirectTarget.seen.length;
       const responses = [
         await argoLook("errors"),
@@ -231,7 +231,7 @@ describe("an unreadable backend through the service", () => {
       const rollback = await flaggerHook("rollback");
       expect(rollback.status).toBe(412);
       expect(rollback.body.verdict).toBe("no-rollback");
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
       expect(redirectTarget.seen.length).toBe(redirectHits);
     },
     60_000,
@@ -239,12 +239,12 @@ describe("an unreadable backend through the service", () => {
 
   it("judges and records a look once the backend answers properly (negative control)", async () => {
     answer = good;
-    const before = snapshot() as { analyses: unknown[] };
+    const before = (await snapshot()) as { analyses: unknown[] };
     expect(before.analyses).toEqual([]);
     const r = await argoLook("errors");
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(["pass", "fail", "inconclusive", "nodata"]).toContain(r.body.verdict);
-    const after = snapshot() as { analyses: { looks: number }[] };
+    const after = (await snapshot()) as { analyses: { looks: number }[] };
     expect(after.analyses).toHaveLength(1);
     expect(after.analyses[0]!.looks).toBe(1);
     const f = await flaggerHook("rollout");
