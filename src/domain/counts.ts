@@ -47,4 +47,11 @@ export interface LookData {
     readonly canary: readonly StepCounts[];
     readonly stable: readonly StepCounts[];
   };
+  /**
+   * Optional: the stable arm's per-step increments over a window before the analysis start
+   * (e.g. the 60 one-minute steps before the deploy). The sequential judge learns the
+   * service's own step-to-step dispersion from it at the first look (later looks need not
+   * repeat it). Histograms per step for latency SLIs.
+   */
+  readonly history?: { readonly stable: readonly StepCounts[] } | null;
 }
