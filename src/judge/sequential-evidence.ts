@@ -6,7 +6,6 @@
  * re-anchoring when counts go down, and the sticky crossing of 1/α. Pure.
  */
 import {
-  addInterval,
   canaryEventProbability,
   initialLogRatios,
   logEValue,
@@ -14,7 +13,20 @@ import {
   shiftOdds,
 } from "../stats/mixture-e-process.ts";
 import type { Slo } from "../slo/model.ts";
+import type { StepCounts } from "../domain/counts.ts";
+import {
+  addResidual,
+  addTemperedInterval,
+  dispersionC2,
+  NO_DISPERSION,
+  pearsonResidual,
+  rateSize,
+  splitSize,
+  type DispersionPrior,
+  type DispersionSums,
+} from "../stats/tempered-e-process.ts";
 import type { CleanArm } from "./arm-data.ts";
+import { DEFAULT_PRIOR_LOOKS, tailPriorC2 } from "./dispersion-prior.ts";
 import {
   SEQUENTIAL_GRID,
   type Consumed,
@@ -22,6 +34,58 @@ import {
   type SequentialState,
 } from "./sequential-state.ts";
 import { countsAbove, tailBoundaries } from "./tail-boundaries.ts";
+
+/** Per-look clipping of the standardized bad count (see `stats/tempered-e-process.ts`). */
+export const CLIP_Z = 3;
+
+/** Weight (looks) of the dispersion prior in the relative checks (see `advance`). */
+export const SPLIT_PRIOR_LOOKS = 10;
+
+const DEFAULT_PRIOR: DispersionPrior = { c2: 0, looks: DEFAULT_PRIOR_LOOKS };
+
+/** The state's dispersion prior (states stored before tempering: the default). */
+export function priorOf(s: SequentialState): DispersionPrior {
+  return s.dispersionPrior ?? DEFAULT_PRIOR;
+}
+
+/**
+ * One tempered look of a split e-process (canary's share of k bad events out of n, given the
+ * arms' requests): returns the new log-ratios and dispersion sums. `ratioHat` is the rate
+ * ratio estimated from earlier looks (for the residual only; the null is r₀).
+ */
+export function splitLook(
+  logRatios: readonly number[],
+  disp: DispersionSums | undefined,
+  prior: DispersionPrior,
+  k: number,
+  n: number,
+  rho: number,
+  r0: number,
+  ratioHat: number,
+): { logRatios: number[]; dispersion: DispersionSums; phi: number } {
+  const d = disp ?? NO_DISPERSION;
+  const theta0 = canaryEventProbability(rho, r0);
+  const size = splitSize(n, theta0);
+  const phi = 1 + size * dispersionC2(d, prior, size);
+  const next = addTemperedInterval(
+    logRatios,
+    k,
+    n,
+    theta0,
+    (g) => canaryEventProbability(rho, r0 * Math.exp(SEQUENTIAL_GRID.offsets[g] ?? 0)),
+    phi,
+    CLIP_Z,
+  );
+  const th = canaryEventProbability(rho, ratioHat);
+  const dispersion = n >= 2 ? addResidual(d, pearsonResidual(k, n, th), splitSize(n, th)) : d;
+  return { logRatios: next, dispersion, phi };
+}
+
+/** Rate ratio canary/stable from cumulative counts (½ added to each bad count). */
+function ratioFrom(cb: number, ct: number, sb: number, st: number): number {
+  if (!(ct > 0 && st > 0)) return 1;
+  return (cb + 0.5) / ct / ((sb + 0.5) / st);
+}
 
 /** Increment of cumulative counts since `prev`; `null` when counts went down. */
 function increment(cur: CleanArm, prev: Consumed): { total: number; bad: number } | null {
@@ -53,6 +117,8 @@ function advanceTail(
   stable: CleanArm | null,
   r0: number,
   fresh: boolean,
+  prior: DispersionPrior,
+  history: readonly StepCounts[] | undefined,
 ): { relative: SequentialState["relative"]; reset: boolean } {
   if (slo.sli.type !== "latency" || slo.canary.direction === "lower-is-worse")
     return { relative, reset: false };
@@ -77,6 +143,11 @@ function advanceTail(
       logRatios: bounds.map(() => initialLogRatios(SEQUENTIAL_GRID)),
       canary: fresh ? { total: 0, above: zero } : { total: ca.total, above: ca.above },
       stable: fresh ? { total: 0, above: [...zero] } : { total: sa.total, above: sa.above },
+      dispersion: bounds.map(() => NO_DISPERSION),
+      ...(() => {
+        const pc = tailPriorC2(slo, history, bounds);
+        return pc ? { priorC2: pc } : {};
+      })(),
     };
   }
   const ca = countsAbove(hc, tail.bounds);
@@ -96,13 +167,25 @@ function advanceTail(
   // One arm without new requests: keep the anchor, its events count with the next interval.
   if (!(dct > 0 && dst > 0)) return { relative: { ...relative, tail }, reset: false };
   const rho = dct / (dct + dst);
-  const theta0 = canaryEventProbability(rho, r0);
-  const logRatios = tail.logRatios.map((lr, i) =>
-    addInterval(lr, dca[i] ?? 0, (dca[i] ?? 0) + (dsa[i] ?? 0), theta0, (g) =>
-      canaryEventProbability(rho, r0 * Math.exp(SEQUENTIAL_GRID.offsets[g] ?? 0)),
+  const t0 = tail;
+  const looks = t0.logRatios.map((lr, i) =>
+    splitLook(
+      lr,
+      t0.dispersion?.[i],
+      { c2: t0.priorC2?.[i] ?? prior.c2, looks: prior.looks },
+      dca[i] ?? 0,
+      (dca[i] ?? 0) + (dsa[i] ?? 0),
+      rho,
+      r0,
+      ratioFrom(t0.canary.above[i] ?? 0, t0.canary.total, t0.stable.above[i] ?? 0, t0.stable.total),
     ),
   );
-  return { relative: { ...relative, tail: { ...tail, ...consumed, logRatios } }, reset: false };
+  const logRatios = looks.map((l) => l.logRatios);
+  const dispersion = looks.map((l) => l.dispersion);
+  return {
+    relative: { ...relative, tail: { ...tail, ...consumed, logRatios, dispersion } },
+    reset: false,
+  };
 }
 
 function crossed<P extends EProcessState>(p: P, logE: number, alpha: number, at: number): P {
@@ -117,7 +200,12 @@ export function advance(
   canary: CleanArm | null,
   stable: CleanArm | null,
   at: number,
+  history?: readonly StepCounts[],
 ): { state: SequentialState; resetNote: string | null } {
+  const prior = priorOf(s);
+  // Shared step-to-step noise cancels in the split between the arms but is in the stable-only
+  // history: the relative checks give the history less weight than the absolute checks.
+  const splitPrior = { c2: prior.c2, looks: Math.min(prior.looks, SPLIT_PRIOR_LOOKS) };
   let resets = s.resets;
   const notes: string[] = [];
   const grid = SEQUENTIAL_GRID;
@@ -139,12 +227,17 @@ export function advance(
       relative = { ...relative, ...consumed };
     } else if (dc.total > 0 && ds.total > 0) {
       const rho = dc.total / (dc.total + ds.total);
-      const r0 = s.nullRatio;
-      const theta0 = canaryEventProbability(rho, r0);
-      const logRatios = addInterval(relative.logRatios, dc.bad, dc.bad + ds.bad, theta0, (g) =>
-        canaryEventProbability(rho, r0 * Math.exp(grid.offsets[g] ?? 0)),
+      const l = splitLook(
+        relative.logRatios,
+        relative.dispersion,
+        splitPrior,
+        dc.bad,
+        dc.bad + ds.bad,
+        rho,
+        s.nullRatio,
+        ratioFrom(relative.canary.bad, relative.canary.total, relative.stable.bad, relative.stable.total),
       );
-      relative = { ...relative, ...consumed, logRatios };
+      relative = { ...relative, ...consumed, logRatios: l.logRatios, dispersion: l.dispersion };
     }
     // One arm without new requests: keep the anchor, its events are counted with the next interval.
     const t = advanceTail(
@@ -154,6 +247,8 @@ export function advance(
       stable,
       s.nullRatio,
       s.relative.canary.total === 0 && s.relative.stable.total === 0,
+      splitPrior,
+      history,
     );
     relative = t.relative;
     if (t.reset && notes.length === 0) {
@@ -183,10 +278,23 @@ export function advance(
       return { ...p, ...consumed };
     }
     if (d.total === 0) return p;
-    const logRatios = addInterval(p.logRatios, d.bad, d.total, limit, (g) =>
-      shiftOdds(limit, grid.offsets[g] ?? 0),
+    const disp = p.dispersion ?? NO_DISPERSION;
+    const size = rateSize(d.total, limit);
+    const phi = 1 + size * dispersionC2(disp, prior, size);
+    const logRatios = addTemperedInterval(
+      p.logRatios,
+      d.bad,
+      d.total,
+      limit,
+      (g) => shiftOdds(limit, grid.offsets[g] ?? 0),
+      phi,
+      CLIP_Z,
     );
-    return crossed({ ...p, ...consumed, logRatios }, logEValue(grid, logRatios), alpha, at);
+    // The residual is taken around the canary's own ratio so far (predictable).
+    const pHat = (p.canary.bad + 0.5) / (p.canary.total + 1);
+    const dispersion =
+      d.total >= 2 ? addResidual(disp, pearsonResidual(d.bad, d.total, pHat), rateSize(d.total, pHat)) : disp;
+    return crossed({ ...p, ...consumed, logRatios, dispersion }, logEValue(grid, logRatios), alpha, at);
   };
   const absolute = binomialStep(s.absolute, s.absoluteLimit, s.alpha.absolute);
   const baseline = binomialStep(s.baseline, s.baselineLimit, s.alpha.baseline / 2);

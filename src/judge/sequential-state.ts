@@ -9,6 +9,8 @@ import { betaQuantile } from "../stats/special.ts";
 import { badRatioLimit, cleanArm, type CleanArm } from "./arm-data.ts";
 import { baselineLimit, nullRatio, planAlpha, type AlphaPlan, type SequentialCheck } from "./margins.ts";
 import type { JudgeInput } from "./types.ts";
+import { historyPrior } from "./dispersion-prior.ts";
+import type { DispersionPrior, DispersionSums } from "../stats/tempered-e-process.ts";
 
 /** The mixture over alternatives shared by all count e-processes (fixed; part of state version 1). */
 export const SEQUENTIAL_GRID = defaultMixtureGrid(24);
@@ -26,6 +28,8 @@ export interface EProcessState {
   failedAt: number | null;
   /** Largest log e-value seen (for the report). */
   maxLogE: number;
+  /** Dispersion learned from this e-process' past looks (absent in states stored before it: none yet). */
+  dispersion?: DispersionSums;
 }
 
 /**
@@ -43,6 +47,10 @@ export interface TailState {
   /** Histogram totals and counts above each boundary already consumed, per arm. */
   readonly canary: { total: number; above: number[] };
   readonly stable: { total: number; above: number[] };
+  /** Dispersion learned per boundary (absent in older states: none yet). */
+  readonly dispersion?: DispersionSums[];
+  /** Prior c² per boundary (from the history before the deploy; absent: the state's prior). */
+  readonly priorC2?: number[];
 }
 
 /** The sequential judge's state between looks (JSON-serializable). */
@@ -65,6 +73,13 @@ export interface SequentialState {
   readonly resets: number;
   readonly looks: number;
   readonly lastAt: number | null;
+  /**
+   * Prior on the per-step CV² of the bad rate (`stats/tempered-e-process.ts`), fixed at the
+   * first look: from the stable steps before the deploy (`data.history`), the SLO's
+   * `canary.dispersion`, or none (c² = 0 with a weight of a few looks). Absent in states stored
+   * before dispersion tempering: treated as the default.
+   */
+  readonly dispersionPrior?: DispersionPrior & { readonly source: "history" | "slo" | "default" };
 }
 
 export function freshProcess(): EProcessState {
@@ -110,6 +125,7 @@ export function initialState(input: JudgeInput<SequentialState>): SequentialStat
     absolute: { ...freshProcess(), canary: zero() },
     baseline: { ...freshProcess(), canary: zero() },
     distributionFailedAt: null,
+    dispersionPrior: historyPrior(input.slo, data.history?.stable),
     resets: 0,
     looks: 0,
     lastAt: null,
@@ -145,6 +161,9 @@ export function isState(s: unknown): s is SequentialState {
     Array.isArray(o.absolute?.logRatios) &&
     Array.isArray(o.baseline?.logRatios) &&
     typeof o.nullRatio === "number" &&
-    typeof o.alpha === "object"
+    typeof o.alpha === "object" &&
+    // Added with dispersion tempering; absent in older states (which still load).
+    (o.dispersionPrior === undefined ||
+      (Number.isFinite(o.dispersionPrior.c2) && Number.isFinite(o.dispersionPrior.looks)))
   );
 }
