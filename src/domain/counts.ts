@@ -20,6 +20,20 @@ export interface ArmCounts {
   readonly bad: number;
   /** For latency SLIs: the histogram over the same range. */
   readonly histogram?: HistogramCounts;
+  /**
+   * Optional: the same counts per pod (one entry per pod series over the same range, e.g.
+   * `sum by (pod)` of the arm's queries). Lets the sequential judge allow for persistent
+   * differences between pods of identical code (`judge/pod-margin.ts`).
+   */
+  readonly pods?: readonly PodCounts[];
+}
+
+/** One pod's counts within an arm. */
+export interface PodCounts {
+  readonly pod: string;
+  readonly total: number;
+  readonly bad: number;
+  readonly histogram?: HistogramCounts;
 }
 
 /** One step of an arm's per-step series (increments over [t - step, t]). */

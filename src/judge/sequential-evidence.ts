@@ -27,6 +27,9 @@ import {
 } from "../stats/tempered-e-process.ts";
 import type { CleanArm } from "./arm-data.ts";
 import { DEFAULT_PRIOR_LOOKS, tailPriorC2 } from "./dispersion-prior.ts";
+import { histogramQuantile } from "../stats/histogram-quantile.ts";
+import { podLatencyLogVariance, podLimit, podLogVariance, podMarginFactor } from "./pod-margin.ts";
+import type { PodSpread } from "./sequential-state.ts";
 import {
   SEQUENTIAL_GRID,
   type Consumed,
@@ -79,6 +82,47 @@ export function splitLook(
   const th = canaryEventProbability(rho, ratioHat);
   const dispersion = n >= 2 ? addResidual(d, pearsonResidual(k, n, th), splitSize(n, th)) : d;
   return { logRatios: next, dispersion, phi };
+}
+
+/** The arms' between-pod spread from this look's per-pod counts (null without them). */
+function podSpreadOf(
+  canary: CleanArm,
+  stable: CleanArm,
+  bounds: readonly number[] | undefined,
+): PodSpread | null {
+  const pc = canary.pods;
+  const ps = stable.pods;
+  if (!pc || !ps || pc.length === 0 || ps.length === 0) return null;
+  const logVariance = podLogVariance([pc, ps]);
+  let tailLogVariance: (number | null)[] | undefined;
+  if (bounds) {
+    const above = (pods: typeof pc): { bad: number; total: number }[][] | null => {
+      const out: { bad: number; total: number }[][] = bounds.map(() => []);
+      for (const p of pods) {
+        if (!p.histogram) return null;
+        const ca = countsAbove(p.histogram, bounds);
+        if (!ca) return null;
+        ca.above.forEach((a, i) => out[i]?.push({ bad: a, total: ca.total }));
+      }
+      return out;
+    };
+    const ac = above(pc);
+    const as = above(ps);
+    if (ac && as) tailLogVariance = bounds.map((_, i) => podLogVariance([ac[i] ?? [], as[i] ?? []]));
+  }
+  const medians = (pods: typeof pc): number[] | null =>
+    pods.every((p) => p.histogram)
+      ? pods.map((p) => (p.histogram ? histogramQuantile(0.5, p.histogram) : NaN))
+      : null;
+  const mc = medians(pc);
+  const ms = medians(ps);
+  return {
+    logVariance,
+    ...(tailLogVariance ? { tailLogVariance } : {}),
+    ...(mc && ms ? { latencyLogVariance: podLatencyLogVariance([mc, ms]) } : {}),
+    canaryPods: pc.filter((p) => p.total > 0).length,
+    stablePods: ps.filter((p) => p.total > 0).length,
+  };
 }
 
 /** Rate ratio canary/stable from cumulative counts (½ added to each bad count). */
@@ -168,6 +212,7 @@ function advanceTail(
   if (!(dct > 0 && dst > 0)) return { relative: { ...relative, tail }, reset: false };
   const rho = dct / (dct + dst);
   const t0 = tail;
+  const spread = relative.pods;
   const looks = t0.logRatios.map((lr, i) =>
     splitLook(
       lr,
@@ -176,7 +221,7 @@ function advanceTail(
       dca[i] ?? 0,
       (dca[i] ?? 0) + (dsa[i] ?? 0),
       rho,
-      r0,
+      r0 * podMarginFactor(spread?.tailLogVariance?.[i], spread?.canaryPods ?? 0, spread?.stablePods ?? 0),
       ratioFrom(t0.canary.above[i] ?? 0, t0.canary.total, t0.stable.above[i] ?? 0, t0.stable.total),
     ),
   );
@@ -210,9 +255,19 @@ export function advance(
   const notes: string[] = [];
   const grid = SEQUENTIAL_GRID;
 
+  // The arms' within-arm pod spread at this look (see pod-margin.ts for why this look's own
+  // spread may be used: it is ancillary to the between-arm contrast).
+  const bounds =
+    s.relative.tail?.bounds ??
+    (slo.sli.type === "latency" && canary?.histogram
+      ? tailBoundaries(canary.histogram.bounds, slo.sli.thresholdSeconds)
+      : undefined);
+  const pods = canary && stable ? podSpreadOf(canary, stable, bounds) : null;
+
   // Relative: split of the new bad events between arms given the arms' new requests.
   let relative = s.relative;
   if (canary && stable && s.alpha.relative > 0) {
+    if (pods) relative = { ...relative, pods };
     const dc = increment(canary, relative.canary);
     const ds = increment(stable, relative.stable);
     const consumed = {
@@ -234,7 +289,12 @@ export function advance(
         dc.bad,
         dc.bad + ds.bad,
         rho,
-        s.nullRatio,
+        s.nullRatio *
+          podMarginFactor(
+            relative.pods?.logVariance,
+            relative.pods?.canaryPods ?? 0,
+            relative.pods?.stablePods ?? 0,
+          ),
         ratioFrom(relative.canary.bad, relative.canary.total, relative.stable.bad, relative.stable.total),
       );
       relative = { ...relative, ...consumed, logRatios: l.logRatios, dispersion: l.dispersion };
@@ -262,10 +322,12 @@ export function advance(
 
   const binomialStep = <P extends EProcessState & { canary: Consumed }>(
     p: P,
-    limit: number | null,
+    limit0: number | null,
     alpha: number,
   ): P => {
-    if (!canary || alpha <= 0 || limit === null || !(limit > 0 && limit < 1)) return p;
+    if (!canary || alpha <= 0 || limit0 === null || !(limit0 > 0 && limit0 < 1)) return p;
+    // The canary's pods are a sample of the code's: allow their spread (pod-margin.ts).
+    const limit = podLimit(limit0, pods?.logVariance, pods?.canaryPods ?? 0, pods?.stablePods ?? 0);
     const d = increment(canary, p.canary);
     const consumed = { canary: { total: canary.total, bad: canary.bad } };
     if (!d) {

@@ -3,12 +3,11 @@
  * at the null's boundary (A/A streams, margin 0, so canary = stable is the least favourable
  * null) the mean e-value of the relative checks after a fixed number of looks must not exceed
  * 1 (Monte Carlo: by more than 3 standard errors plus 0.05), as a supermartingale's must.
- * Models with persistent pod effects (`pods` set) are not here: their realized canary pods do
- * differ from stable's, the judge has no per-pod data to tell that from a regression, and its
- * e-values there do grow (known gap, measured in bench/results/judge.md).
+ * Per-pod counts are handed to the judge (`ArmCounts.pods`), so models with persistent pod
+ * effects are tested with the pod-aware margins (`pod-margin.ts`).
  */
 import { describe, expect, it } from "vitest";
-import type { StepCounts } from "../domain/counts.ts";
+import type { ArmCounts, StepCounts } from "../domain/counts.ts";
 import { simulateModelLooks } from "../sim/model-looks.ts";
 import { NO_EFFECT, trafficModels } from "../sim/traffic-model.ts";
 import { BUCKETS_30, errorSlo, latencySlo } from "./testdata/slo-fixtures.ts";
@@ -45,7 +44,7 @@ function step(
 }
 
 describe("sequential judge at the null's boundary on realistic traffic (Monte Carlo)", () => {
-  it.each(models.filter((m) => !m.pods).map((m) => [m.name, m] as const))(
+  it.each(models.map((m) => [m.name, m] as const))(
     "relative e-values have mean ≤ 1 on %s",
     (_name, model) => {
       const slos = {
@@ -62,6 +61,10 @@ describe("sequential judge at the null's boundary on realistic traffic (Monte Ca
             stable: { total: 0, bad: 0, counts: BUCKETS_30.map(() => 0) },
           };
           let state: SequentialState | undefined;
+          const podCum: Record<"canary" | "stable", { total: number; bad: number; counts: number[] }[]> = {
+            canary: [],
+            stable: [],
+          };
           let e = 1;
           for (const look of simulateModelLooks(model, NO_EFFECT, {
             seed: `sm-${kind}-${r}`,
@@ -72,7 +75,15 @@ describe("sequential judge at the null's boundary on realistic traffic (Monte Ca
               history.push(step(kind, look.t, look.stable));
               continue;
             }
-            const arms = {} as Record<"canary" | "stable", StepCounts>;
+            const arms = {} as Record<"canary" | "stable", ArmCounts>;
+            for (const arm of ["canary", "stable"] as const)
+              look.pods[arm].forEach((c, i) => {
+                const acc = (podCum[arm][i] ??= { total: 0, bad: 0, counts: BUCKETS_30.map(() => 0) });
+                const st = step(kind, look.t, c);
+                acc.total += st.total;
+                acc.bad += st.bad;
+                c.buckets.forEach((v, j) => (acc.counts[j] = (acc.counts[j] ?? 0) + v));
+              });
             for (const arm of ["canary", "stable"] as const) {
               const s = step(kind, look.t, look[arm]);
               const a = cum[arm];
@@ -80,10 +91,15 @@ describe("sequential judge at the null's boundary on realistic traffic (Monte Ca
               a.bad += s.bad;
               look[arm].buckets.forEach((v, i) => (a.counts[i] = (a.counts[i] ?? 0) + v));
               arms[arm] = {
-                t: look.t,
                 total: a.total,
                 bad: a.bad,
                 ...(kind === "latency" ? { histogram: { bounds: BUCKETS_30, counts: [...a.counts] } } : {}),
+                pods: podCum[arm].map((p, i) => ({
+                  pod: String(i),
+                  total: p.total,
+                  bad: p.bad,
+                  ...(kind === "latency" ? { histogram: { bounds: BUCKETS_30, counts: [...p.counts] } } : {}),
+                })),
               };
             }
             const out = judgeSequential({

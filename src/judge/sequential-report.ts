@@ -14,6 +14,7 @@ import { logEValue } from "../stats/mixture-e-process.ts";
 import type { Slo } from "../slo/model.ts";
 import { checkPrefix, num, pct, type CleanArm } from "./arm-data.ts";
 import type { CheckResult, CheckStatus } from "../domain/verdict.ts";
+import { podMarginFactor } from "./pod-margin.ts";
 import { relativeLogE } from "./sequential-evidence.ts";
 import { SEQUENTIAL_GRID, type SequentialState, type TailState } from "./sequential-state.ts";
 
@@ -235,6 +236,8 @@ function distributionGap(
   canary: CleanArm,
   stable: CleanArm,
   alpha: number,
+  podLatency?: number | null,
+  pods?: { canary: number; stable: number },
 ): { gap: number; bound: number; widthCanary: number; widthStable: number } | null {
   const hc = canary.histogram;
   const hs = stable.histogram;
@@ -246,7 +249,10 @@ function distributionGap(
   const ws = cdfBandWidth(es.total, alpha / 2);
   if (!Number.isFinite(wc) || !Number.isFinite(ws))
     return { gap: -Infinity, bound: Number.NaN, widthCanary: wc, widthStable: ws };
-  const m = slo.canary.maxRegression.relative ?? 0;
+  // Pods of identical code differ in latency: widen the margin by their spread (pod-margin.ts).
+  const m0 = slo.canary.maxRegression.relative ?? 0;
+  const m =
+    (1 + Math.max(0, m0)) * podMarginFactor(podLatency ?? null, pods?.canary ?? 0, pods?.stable ?? 0) - 1;
   let best = -Infinity;
   let bound = Number.NaN;
   let j = -1;
@@ -277,7 +283,14 @@ export function distributionCheck(
     weight: settings.weight,
   };
   const alpha = state.alpha.distribution;
-  const g = canary && stable ? distributionGap(slo, canary, stable, alpha) : null;
+  const ps = state.relative.pods;
+  const g =
+    canary && stable
+      ? distributionGap(slo, canary, stable, alpha, ps?.latencyLogVariance, {
+          canary: ps?.canaryPods ?? 0,
+          stable: ps?.stablePods ?? 0,
+        })
+      : null;
   if (!g && failedAt === null) {
     return {
       result: { ...base, status: "nodata", reason: "no comparable histograms for both arms", evidence: {} },

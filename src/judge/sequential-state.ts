@@ -53,6 +53,16 @@ export interface TailState {
   readonly priorC2?: number[];
 }
 
+/** Between-pod variance of log bad rates (threshold count and each tail boundary) and pod counts. */
+export interface PodSpread {
+  readonly logVariance: number | null;
+  readonly tailLogVariance?: (number | null)[];
+  /** Between-pod variance of log median latency (latency SLIs with per-pod histograms). */
+  readonly latencyLogVariance?: number | null;
+  readonly canaryPods: number;
+  readonly stablePods: number;
+}
+
 /** The sequential judge's state between looks (JSON-serializable). */
 export interface SequentialState {
   readonly version: 1;
@@ -65,7 +75,13 @@ export interface SequentialState {
   /** Baseline check's limit on the canary bad ratio (null when not planned or unusable). */
   readonly baselineLimit: number | null;
   readonly baselineUpper: number | null;
-  readonly relative: EProcessState & { canary: Consumed; stable: Consumed; tail?: TailState };
+  readonly relative: EProcessState & {
+    canary: Consumed;
+    stable: Consumed;
+    tail?: TailState;
+    /** Between-pod spread after the last look with per-pod counts (`pod-margin.ts`); used from the next look. */
+    pods?: PodSpread;
+  };
   readonly absolute: EProcessState & { canary: Consumed };
   readonly baseline: EProcessState & { canary: Consumed };
   readonly distributionFailedAt: number | null;
