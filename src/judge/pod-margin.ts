@@ -14,6 +14,9 @@
  */
 import { tQuantile } from "../stats/special.ts";
 
+/** Memo of `podZ` by degrees of freedom (pure: a cache of a deterministic function). */
+const Z_BY_DF = new Map<number, number>();
+
 /** One-sided level of the pod margin: P(identical code's pods differ more) ≈ 0.1 %. */
 export const POD_LEVEL = 0.999;
 
@@ -24,7 +27,13 @@ export const POD_LEVEL = 0.999;
  */
 export function podZ(kc: number, ks: number): number {
   const df = Math.max(0, kc - 1) + Math.max(0, ks - 1);
-  return df > 0 ? tQuantile(POD_LEVEL, df) : Number.NaN;
+  if (!(df > 0)) return Number.NaN;
+  let z = Z_BY_DF.get(df);
+  if (z === undefined) {
+    z = tQuantile(POD_LEVEL, df);
+    if (Z_BY_DF.size < 1024) Z_BY_DF.set(df, z);
+  }
+  return z;
 }
 
 /** A pod's cumulative bad and total counts. */
