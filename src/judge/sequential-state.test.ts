@@ -37,4 +37,39 @@ describe("sequential state", () => {
       1,
     );
   });
+
+  it("takes its dispersion prior from the history before the deploy, else the SLO, else none", () => {
+    const history = Array.from({ length: 30 }, (_, i) => ({
+      t: -60 * (30 - i),
+      total: 3000,
+      bad: i % 2 === 0 ? 0 : 30,
+    }));
+    const fromHistory = judgeSequential({
+      slo: errorSlo("sequential", { dispersion: 0.5 }),
+      data: { ...look(60, 1), history: { stable: history } },
+      now: 60,
+      final: false,
+      state: undefined,
+    }).state.dispersionPrior;
+    expect(fromHistory?.source).toBe("history");
+    // Steps alternating 0 % and 1 % around 0.5 %: CV² ≈ 1 beyond binomial noise.
+    expect(fromHistory?.c2).toBeGreaterThan(0.8);
+    expect(fromHistory?.c2).toBeLessThan(1.1);
+    const fromSlo = judgeSequential({
+      slo: errorSlo("sequential", { dispersion: 0.5 }),
+      data: look(60, 1),
+      now: 60,
+      final: false,
+      state: undefined,
+    }).state.dispersionPrior;
+    expect(fromSlo).toEqual({ c2: 0.5, looks: 10, source: "slo" });
+    const none = judgeSequential({
+      slo: errorSlo(),
+      data: look(60, 1),
+      now: 60,
+      final: false,
+      state: undefined,
+    }).state.dispersionPrior;
+    expect(none).toEqual({ c2: 0, looks: 3, source: "default" });
+  });
 });

@@ -21,6 +21,7 @@ export interface CanaryOverrides {
   direction?: CanarySettings["direction"];
   checks?: Partial<Record<CheckKind, Partial<CheckSettings>>>;
   maxBadRatio?: number;
+  dispersion?: number;
 }
 
 const JUDGES: readonly JudgeName[] = ["sequential", "kayenta", "threshold"];
@@ -33,7 +34,17 @@ export function readCanaryOverrides(r: FieldReader, path: YamlPath): CanaryOverr
   if (r.map(path) === undefined) return out;
   r.onlyKeys(
     path,
-    ["judge", "selection", "alpha", "minRequests", "maxRegression", "direction", "checks", "maxBadRatio"],
+    [
+      "judge",
+      "selection",
+      "alpha",
+      "minRequests",
+      "maxRegression",
+      "direction",
+      "checks",
+      "maxBadRatio",
+      "dispersion",
+    ],
     "canary",
   );
   const judge = oneOf(r, [...path, "judge"], JUDGES);
@@ -139,6 +150,16 @@ export function readCanaryOverrides(r: FieldReader, path: YamlPath): CanaryOverr
         "a ratio between 0 and 1: 0.01 means at most 1 % bad events",
       );
   }
+  const disp = r.number([...path, "dispersion"]);
+  if (disp !== undefined) {
+    if (Number.isFinite(disp) && disp >= 0 && disp <= 1000) out.dispersion = disp;
+    else
+      r.report(
+        [...path, "dispersion"],
+        `dispersion ${disp} is out of range`,
+        "the squared coefficient of variation of the per-step bad ratio beyond binomial noise, ≥ 0 (e.g. 0.5; 0 = independent requests); leave it out to let slogate learn it",
+      );
+  }
   return out;
 }
 
@@ -154,6 +175,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
   let direction = d.direction;
   const checks: Record<CheckKind, CheckSettings> = { ...d.checks };
   let maxBadRatio: number | undefined;
+  let dispersion: number | undefined;
   for (const o of layers) {
     judge = o.judge ?? judge;
     if (o.selection?.mode !== undefined && o.selection.mode !== mode) {
@@ -170,6 +192,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
       if (s !== undefined) checks[c] = { ...checks[c], ...s };
     }
     maxBadRatio = o.maxBadRatio ?? maxBadRatio;
+    dispersion = o.dispersion ?? dispersion;
   }
   const selection: ArmSelection = {
     mode,
@@ -184,6 +207,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
     direction,
     checks,
     ...(maxBadRatio === undefined ? {} : { maxBadRatio }),
+    ...(dispersion === undefined ? {} : { dispersion }),
   };
 }
 
