@@ -25,6 +25,11 @@
  * new data add nothing, and counts that go down are treated as a reset (re-anchored, no
  * evidence taken from that look, reported in the reason). Pure.
  *
+ * Real traffic is not independent requests: every count e-process is tempered by a
+ * predictable dispersion estimate and clipped per look (`stats/tempered-e-process.ts`, prior
+ * from `LookData.history` or `canary.dispersion`), and with per-pod counts the margins allow
+ * the pods' own spread (`pod-margin.ts`). See docs/judge.md, "Real traffic".
+ *
  * Files: `sequential-state.ts` (state schema, fresh state, validation), `sequential-evidence.ts`
  * (how a look advances the e-processes), `sequential-report.ts` (check results: status,
  * reason, evidence).
