@@ -41,6 +41,21 @@ import { countsAbove, tailBoundaries } from "./tail-boundaries.ts";
 /** Per-look clipping of the standardized bad count (see `stats/tempered-e-process.ts`). */
 export const CLIP_Z = 3;
 
+/**
+ * The clip is per minute of data: a look that covers m minutes (a one-shot analysis, a
+ * controller that asks every 10 minutes) is clipped at CLIP_Z·√m, so it may add what m
+ * one-minute looks could (≈ m·CLIP_Z²/2 nats) and a single look can still fail a canary.
+ */
+export const CLIP_STEP_SECONDS = 60;
+
+/** The clip level of a look covering `seconds` of data. */
+export function clipZ(seconds: number): number {
+  return (
+    CLIP_Z *
+    Math.sqrt(Number.isFinite(seconds) && seconds > CLIP_STEP_SECONDS ? seconds / CLIP_STEP_SECONDS : 1)
+  );
+}
+
 /** Weight (looks) of the dispersion prior in the relative checks (see `advance`). */
 export const SPLIT_PRIOR_LOOKS = 10;
 
@@ -65,6 +80,7 @@ export function splitLook(
   rho: number,
   r0: number,
   ratioHat: number,
+  z: number = CLIP_Z,
 ): { logRatios: number[]; dispersion: DispersionSums; phi: number } {
   const d = disp ?? NO_DISPERSION;
   const theta0 = canaryEventProbability(rho, r0);
@@ -77,7 +93,7 @@ export function splitLook(
     theta0,
     (g) => canaryEventProbability(rho, r0 * Math.exp(SEQUENTIAL_GRID.offsets[g] ?? 0)),
     phi,
-    CLIP_Z,
+    z,
   );
   const th = canaryEventProbability(rho, ratioHat);
   const dispersion = n >= 2 ? addResidual(d, pearsonResidual(k, n, th), splitSize(n, th)) : d;
@@ -163,6 +179,7 @@ function advanceTail(
   fresh: boolean,
   prior: DispersionPrior,
   history: readonly StepCounts[] | undefined,
+  z: number,
 ): { relative: SequentialState["relative"]; reset: boolean } {
   if (slo.sli.type !== "latency" || slo.canary.direction === "lower-is-worse")
     return { relative, reset: false };
@@ -223,6 +240,7 @@ function advanceTail(
       rho,
       r0 * podMarginFactor(spread?.tailLogVariance?.[i], spread?.canaryPods ?? 0, spread?.stablePods ?? 0),
       ratioFrom(t0.canary.above[i] ?? 0, t0.canary.total, t0.stable.above[i] ?? 0, t0.stable.total),
+      z,
     ),
   );
   const logRatios = looks.map((l) => l.logRatios);
@@ -246,8 +264,12 @@ export function advance(
   stable: CleanArm | null,
   at: number,
   history?: readonly StepCounts[],
+  since?: number,
 ): { state: SequentialState; resetNote: string | null } {
   const prior = priorOf(s);
+  // Seconds of data this look adds (since the previous look, or the analysis start).
+  const from = s.lastAt ?? since ?? s.startedAt;
+  const z = clipZ(at - from);
   // Shared step-to-step noise cancels in the split between the arms but is in the stable-only
   // history: the relative checks give the history less weight than the absolute checks.
   const splitPrior = { c2: prior.c2, looks: Math.min(prior.looks, SPLIT_PRIOR_LOOKS) };
@@ -296,6 +318,7 @@ export function advance(
             relative.pods?.stablePods ?? 0,
           ),
         ratioFrom(relative.canary.bad, relative.canary.total, relative.stable.bad, relative.stable.total),
+        z,
       );
       relative = { ...relative, ...consumed, logRatios: l.logRatios, dispersion: l.dispersion };
     }
@@ -309,6 +332,7 @@ export function advance(
       s.relative.canary.total === 0 && s.relative.stable.total === 0,
       splitPrior,
       history,
+      z,
     );
     relative = t.relative;
     if (t.reset && notes.length === 0) {
@@ -350,7 +374,7 @@ export function advance(
       limit,
       (g) => shiftOdds(limit, grid.offsets[g] ?? 0),
       phi,
-      CLIP_Z,
+      z,
     );
     // The residual is taken around the canary's own ratio so far (predictable).
     const pHat = (p.canary.bad + 0.5) / (p.canary.total + 1);

@@ -58,7 +58,15 @@ export function judgeSequential(input: JudgeInput<SequentialState>): JudgeOutput
   const canary = cleanArm(data.canary, slo);
   const stable = cleanArm(data.stable, slo);
   const baseline = data.baseline == null ? undefined : cleanArm(data.baseline, slo);
-  const { state: advanced, resetNote } = advance(slo, prior, canary, stable, at, data.history?.stable);
+  const { state: advanced, resetNote } = advance(
+    slo,
+    prior,
+    canary,
+    stable,
+    at,
+    data.history?.stable,
+    Number.isFinite(data.since) ? data.since : undefined,
+  );
   const ctx: CheckContext = { slo, final: input.final, state: advanced, canary, stable, baseline };
   const checks: CheckResult[] = [];
   let distributionFailedAt = advanced.distributionFailedAt;
