@@ -4,8 +4,15 @@
  * (deterministic seeds), with an oracle SPRT that knows the true effect. Prints a table and
  * writes bench/results/judge.md and bench/results/judge.json.
  *
+ * Then the same on every realistic traffic model (`bench/judge/models.ts`): A/A and detection
+ * per model, per-model `aaFalseFail[model]` and `medianLooksToDetect[model]` in judge.json.
+ *
  * Sizes (env): BENCH_AA (A/A analyses, default 2000), BENCH_N (analyses per detection
- * scenario, default 200), BENCH_CPU (analyses × 60 looks for CPU time, default 30).
+ * scenario, default 200), BENCH_CPU (analyses × 60 looks for CPU time, default 30),
+ * BENCH_MODEL_AA (A/A analyses per model, default 1000), BENCH_MODEL_N (detection analyses per
+ * model and scenario, default 200), BENCH_MODELS (comma-separated model names, default all),
+ * BENCH_MODEL_KAYENTA_AA (A/A analyses per model judged by kayenta too, default 200),
+ * BENCH_SKIP_CLASSIC=1 (only the models).
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -21,9 +28,11 @@ import {
   type BenchScenario,
 } from "./judge/run.ts";
 import type { SliKind } from "./judge/stream.ts";
+import { runModels, modelTables, type ModelResults } from "./judge/model-runs.ts";
 import { errorSlo } from "../src/judge/testdata/slo-fixtures.ts";
 
-const AA = Number(process.env.BENCH_AA ?? 2000);
+const SKIP_CLASSIC = process.env.BENCH_SKIP_CLASSIC === "1";
+const AA = SKIP_CLASSIC ? 0 : Number(process.env.BENCH_AA ?? 2000);
 const N = Number(process.env.BENCH_N ?? 200);
 const CPU_ANALYSES = Number(process.env.BENCH_CPU ?? 30);
 const NAMES = [...JUDGES, "oracle"] as const;
@@ -88,7 +97,7 @@ const det: Record<
     requests: Record<string, (number | null)[]>;
   }
 > = {};
-for (const sc of detectionScenarios()) {
+for (const sc of SKIP_CLASSIC ? [] : detectionScenarios()) {
   const scenario = buildScenario(sc);
   const ratio = trueRatio(sc);
   const entry = {
@@ -114,6 +123,14 @@ for (const sc of detectionScenarios()) {
 }
 
 const cpu = Object.fromEntries(JUDGES.map((j) => [j, cpuPerLook(j, CPU_ANALYSES, 60)]));
+const models: ModelResults = runModels({
+  aa: Number(process.env.BENCH_MODEL_AA ?? 1000),
+  n: Number(process.env.BENCH_MODEL_N ?? 200),
+  kayentaAa: Number(process.env.BENCH_MODEL_KAYENTA_AA ?? 200),
+  only: process.env.BENCH_MODELS?.split(",").filter((x) => x !== ""),
+  alpha: ALPHA,
+  log: (m) => console.error(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`),
+});
 const totalSeconds = (performance.now() - t0) / 1000;
 const benchCpu = process.cpuUsage(cpu0);
 
@@ -135,6 +152,18 @@ for (const name of NAMES) {
       Object.entries(det).map(([k, v]) => [k, median(v.looks[name] ?? [])]),
     ),
   };
+}
+
+for (const [name, byModel] of Object.entries(models.json)) {
+  const entry = (json[name] ??= {
+    alpha: judgeAlpha[name] ?? (name.startsWith("oracle") || name.startsWith("sequential") ? ALPHA : null),
+    aaFalseFail: {},
+    medianLooksToDetect: {},
+  }) as { aaFalseFail: Record<string, unknown>; medianLooksToDetect: Record<string, unknown> };
+  for (const [model, v] of Object.entries(byModel)) {
+    entry.aaFalseFail[model] = v.aaFalseFail;
+    entry.medianLooksToDetect[model] = v.medianLooksToDetect;
+  }
 }
 
 // Tables.
@@ -194,6 +223,7 @@ push("|---|---|---|---|");
 for (const j of JUDGES)
   push(`| ${j} | ${cpu[j]?.checks} | ${cpu[j]?.looks} | ${cpu[j]?.microsPerLook.toFixed(1)} |`);
 push();
+for (const l of modelTables(models, ALPHA)) push(l);
 push("## Targets");
 push();
 const seq = json.sequential as {

@@ -18,7 +18,12 @@ export class OracleSprt {
   constructor(r0: number, r1: number, alpha: number) {
     this.#r0 = r0;
     this.#r1 = r1;
-    this.#threshold = Math.log(1 / alpha);
+    this.#threshold = alpha > 0 ? Math.log(1 / alpha) : Infinity;
+  }
+
+  /** The current log-likelihood ratio. */
+  get llr(): number {
+    return this.#llr;
   }
 
   /** Feeds cumulative counts; true once the SPRT rejects the null. */
@@ -59,7 +64,12 @@ export class HistogramOracleSprt {
 
   constructor(lambda: readonly number[], alpha: number) {
     this.#logLambda = lambda.map((l) => (l > 0 && Number.isFinite(l) ? Math.log(l) : 0));
-    this.#threshold = Math.log(1 / alpha);
+    this.#threshold = alpha > 0 ? Math.log(1 / alpha) : Infinity;
+  }
+
+  /** The current log-likelihood ratio. */
+  get llr(): number {
+    return this.#llr;
   }
 
   /** Feeds cumulative per-bucket counts of both arms; true once the SPRT rejects the null. */

@@ -7,6 +7,7 @@
  */
 import type { ArmCounts, LookData, StepCounts } from "../../src/domain/counts.ts";
 import type { Look } from "../../src/sim/looks.ts";
+import type { IntervalCounts } from "../../src/sim/traffic.ts";
 
 export type SliKind = "errors" | "latency";
 
@@ -17,6 +18,7 @@ export class LookStream {
   readonly #slowFrom: number;
   readonly #cum: { canary: ArmAcc; stable: ArmAcc };
   readonly #series: { canary: StepCounts[]; stable: StepCounts[] } = { canary: [], stable: [] };
+  readonly #pods: { canary: ArmAcc[]; stable: ArmAcc[] } = { canary: [], stable: [] };
 
   constructor(kind: SliKind, bounds: readonly number[], thresholdSeconds: number) {
     this.#kind = kind;
@@ -26,8 +28,24 @@ export class LookStream {
     this.#cum = { canary: newAcc(bounds.length), stable: newAcc(bounds.length) };
   }
 
-  /** Adds one look; returns the data a judge sees at its end. */
-  push(look: Look): LookData {
+  /** Adds one look; returns the data a judge sees at its end (with per-pod counts when the look has them). */
+  push(
+    look: Look & { pods?: { canary: readonly IntervalCounts[]; stable: readonly IntervalCounts[] } },
+  ): LookData {
+    if (look.pods) {
+      for (const arm of ["canary", "stable"] as const) {
+        const list = look.pods[arm];
+        const accs = this.#pods[arm];
+        list.forEach((c, i) => {
+          const acc = (accs[i] ??= newAcc(this.#bounds.length));
+          acc.total += c.total;
+          acc.bad += this.#kind === "errors" ? c.bad : slow(c.buckets, this.#slowFrom);
+          for (let k = 0; k < acc.counts.length; k++)
+            acc.counts[k] = (acc.counts[k] ?? 0) + (c.buckets[k] ?? 0);
+          acc.seen = true;
+        });
+      }
+    }
     const arms = { canary: look.canary, stable: look.stable };
     for (const arm of ["canary", "stable"] as const) {
       const c = arms[arm];
@@ -57,10 +75,23 @@ export class LookStream {
   #arm(arm: "canary" | "stable"): ArmCounts | null {
     const a = this.#cum[arm];
     if (!a.seen) return null;
+    const pods = this.#pods[arm];
     return {
       total: a.total,
       bad: a.bad,
       ...(this.#kind === "latency" ? { histogram: { bounds: this.#bounds, counts: [...a.counts] } } : {}),
+      ...(pods.length > 1
+        ? {
+            pods: pods.map((p, i) => ({
+              pod: `${arm}-${i}`,
+              total: p.total,
+              bad: p.bad,
+              ...(this.#kind === "latency"
+                ? { histogram: { bounds: this.#bounds, counts: [...p.counts] } }
+                : {}),
+            })),
+          }
+        : {}),
     };
   }
 }

@@ -20,6 +20,20 @@ export interface ArmCounts {
   readonly bad: number;
   /** For latency SLIs: the histogram over the same range. */
   readonly histogram?: HistogramCounts;
+  /**
+   * Optional: the same counts per pod (one entry per pod series over the same range, e.g.
+   * `sum by (pod)` of the arm's queries). Lets the sequential judge allow for persistent
+   * differences between pods of identical code (`judge/pod-margin.ts`).
+   */
+  readonly pods?: readonly PodCounts[];
+}
+
+/** One pod's counts within an arm. */
+export interface PodCounts {
+  readonly pod: string;
+  readonly total: number;
+  readonly bad: number;
+  readonly histogram?: HistogramCounts;
 }
 
 /** One step of an arm's per-step series (increments over [t - step, t]). */
@@ -52,4 +66,11 @@ export interface LookData {
    * named in the `nodata` reason when an arm matched nothing. Optional (reasons fall back to the arm name).
    */
   readonly selectors?: { readonly canary?: string; readonly stable?: string };
+  /**
+   * Optional: the stable arm's per-step increments over a window before the analysis start
+   * (e.g. the 60 one-minute steps before the deploy). The sequential judge learns the
+   * service's own step-to-step dispersion from it at the first look (later looks need not
+   * repeat it). Histograms per step for latency SLIs.
+   */
+  readonly history?: { readonly stable: readonly StepCounts[] } | null;
 }

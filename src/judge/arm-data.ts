@@ -13,6 +13,12 @@ export interface CleanArm {
   readonly total: number;
   readonly bad: number;
   readonly histogram: HistogramCounts | null;
+  /** Per-pod counts when the look carried them (unusable pods dropped); absent otherwise. */
+  readonly pods?: readonly {
+    readonly total: number;
+    readonly bad: number;
+    readonly histogram: HistogramCounts | null;
+  }[];
 }
 
 /** Runtime check for arrays (inputs come from JSON and the store), without widening to any. */
@@ -47,7 +53,17 @@ export function cleanArm(arm: ArmCounts | null | undefined, slo: Slo): CleanArm 
   const t = total + 0;
   const b = Math.min(Math.max(0, bad), t) + 0;
   const flipped = slo.canary.direction === "lower-is-worse" ? t - b : b;
-  return { total: t, bad: flipped, histogram: cleanHistogram(arm.histogram) };
+  const out = { total: t, bad: flipped, histogram: cleanHistogram(arm.histogram) };
+  if (!isList(arm.pods)) return out;
+  const pods: { total: number; bad: number; histogram: HistogramCounts | null }[] = [];
+  for (const p of arm.pods) {
+    const c =
+      typeof p === "object" && p !== null
+        ? cleanArm({ total: p.total, bad: p.bad, ...(p.histogram ? { histogram: p.histogram } : {}) }, slo)
+        : null;
+    if (c) pods.push({ total: c.total, bad: c.bad, histogram: c.histogram });
+  }
+  return { ...out, pods };
 }
 
 /** Cleans a per-step series, dropping unusable steps; sorted by time. */

@@ -35,8 +35,12 @@ describe("e-values in reports", () => {
     };
     expect(parsed.verdict).toBe("fail");
     const rel = parsed.checks.find((c) => c.id === "errors-relative")!;
-    expect(rel.evidence.eValue).toBe(E_VALUE_CAP);
-    expect(rel.evidence.log10EValue as number).toBeGreaterThan(300);
+    // Per-look evidence is bounded (tempered, clipped e-processes), so three looks stay far
+    // below the cap; the evidence is finite and its log10 agrees with it.
+    expect(rel.status).toBe("fail");
+    const e = rel.evidence.eValue as number;
+    expect(Number.isFinite(e) && e > 30 && e <= E_VALUE_CAP).toBe(true);
+    expect(rel.evidence.log10EValue as number).toBeCloseTo(Math.log10(e), 6);
     expect(rel.reason).toMatch(/e-value \d\.\d\de\+\d+ ≥/);
   });
 });

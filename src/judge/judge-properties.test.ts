@@ -79,11 +79,10 @@ describe("judge invariants", () => {
 
   // Invariant: multiplying every count of every look by an integer k ≥ 1 keeps all ratios,
   // quantiles and per-step points; the kayenta and threshold verdicts (before the final look)
-  // are identical, and the sequential judge fails no later (log E is convex in k with
-  // log E(0) = 0, so log E(k) ≥ k·log E(1) once log E(1) > 0).
+  // are identical. (The sequential judge is not in this list since it tempers by the dispersion
+  // it learns: k copies of every request are perfectly correlated groups of k, overdispersed
+  // counts that carry less evidence than k independent requests each.)
   it.each<[JudgeName, "errors" | "latency"]>([
-    ["sequential", "errors"],
-    ["sequential", "latency"],
     ["kayenta", "errors"],
     ["threshold", "errors"],
   ])("scaling every count by k keeps the %s verdict on the %s SLO", (judge, kind) => {

@@ -198,3 +198,41 @@ export function sampleMultinomial(rng: Rng, n: number, probs: readonly number[])
   if (probs.length > 0) out[probs.length - 1] = (out[probs.length - 1] ?? 0) + left;
   return out;
 }
+
+/** Standard normal variate (Box-Muller; one of the pair is discarded to keep the stream simple). */
+export function sampleNormal(rng: Rng): number {
+  let u = rng.uniform();
+  while (u <= 0) u = rng.uniform();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.uniform());
+}
+
+/** Gamma(shape, scale 1) variate (Marsaglia & Tsang 2000; shape < 1 by the U^{1/shape} boost). */
+export function sampleGamma(rng: Rng, shape: number): number {
+  if (!(shape > 0)) return 0;
+  if (shape < 1) {
+    let u = rng.uniform();
+    while (u <= 0) u = rng.uniform();
+    return sampleGamma(rng, shape + 1) * Math.pow(u, 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = sampleNormal(rng);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.uniform();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (u > 0 && Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** Beta(a, b) variate from two gamma variates. */
+export function sampleBeta(rng: Rng, a: number, b: number): number {
+  const x = sampleGamma(rng, a);
+  const y = sampleGamma(rng, b);
+  return x + y > 0 ? x / (x + y) : a / (a + b);
+}

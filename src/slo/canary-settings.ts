@@ -23,6 +23,7 @@ export interface CanaryOverrides {
   checks?: Partial<Record<CheckKind, Partial<CheckSettings>>>;
   maxBadRatio?: number;
   noDataGraceSeconds?: number;
+  dispersion?: number;
 }
 
 const JUDGES: readonly JudgeName[] = ["sequential", "kayenta", "threshold"];
@@ -45,6 +46,7 @@ export function readCanaryOverrides(r: FieldReader, path: YamlPath): CanaryOverr
       "checks",
       "maxBadRatio",
       "noDataGrace",
+      "dispersion",
     ],
     "canary",
   );
@@ -162,6 +164,16 @@ export function readCanaryOverrides(r: FieldReader, path: YamlPath): CanaryOverr
         "a ratio between 0 and 1: 0.01 means at most 1 % bad events",
       );
   }
+  const disp = r.number([...path, "dispersion"]);
+  if (disp !== undefined) {
+    if (Number.isFinite(disp) && disp >= 0 && disp <= 1000) out.dispersion = disp;
+    else
+      r.report(
+        [...path, "dispersion"],
+        `dispersion ${disp} is out of range`,
+        "the squared coefficient of variation of the per-step bad ratio beyond binomial noise, ≥ 0 (e.g. 0.5; 0 = independent requests); leave it out to let slogate learn it",
+      );
+  }
   return out;
 }
 
@@ -178,6 +190,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
   const checks: Record<CheckKind, CheckSettings> = { ...d.checks };
   let maxBadRatio: number | undefined;
   let noDataGraceSeconds: number | undefined;
+  let dispersion: number | undefined;
   for (const o of layers) {
     judge = o.judge ?? judge;
     if (o.selection?.mode !== undefined && o.selection.mode !== mode) {
@@ -195,6 +208,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
     }
     maxBadRatio = o.maxBadRatio ?? maxBadRatio;
     noDataGraceSeconds = o.noDataGraceSeconds ?? noDataGraceSeconds;
+    dispersion = o.dispersion ?? dispersion;
   }
   const selection: ArmSelection = {
     mode,
@@ -210,6 +224,7 @@ export function mergeCanarySettings(kind: SloKind, ...layers: readonly CanaryOve
     checks,
     ...(maxBadRatio === undefined ? {} : { maxBadRatio }),
     ...(noDataGraceSeconds === undefined ? {} : { noDataGraceSeconds }),
+    ...(dispersion === undefined ? {} : { dispersion }),
   };
 }
 

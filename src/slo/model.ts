@@ -126,6 +126,13 @@ export interface CanarySettings {
    * scrape intervals), see `DEFAULT_NO_DATA_GRACE_SECONDS`.
    */
   readonly noDataGraceSeconds?: number;
+  /**
+   * Expected step-to-step dispersion of the bad rate: the squared coefficient of variation of
+   * the per-step bad ratio beyond binomial noise (e.g. 2 for a service whose error ratio per
+   * minute varies by ±140 %). Optional: without it the sequential judge learns it from the
+   * stable steps before the deploy (when given) and from the looks themselves.
+   */
+  readonly dispersion?: number;
 }
 
 /** Burn-rate alerting settings (Sloth's `alerting` block). */

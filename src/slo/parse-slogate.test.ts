@@ -204,6 +204,12 @@ describe("slogate v1: canary settings", () => {
     expect(bad.problems.map((p) => p.message).join()).toMatch(/noDataGrace "soon" is not a duration/);
   });
 
+  it("takes the SLO's expected dispersion of the bad rate", () => {
+    const slo = only(`slos:\n  - name: e\n    objective: 99.9${EVENTS}\n    canary:\n      dispersion: 0.5`);
+    expect(slo.canary.dispersion).toBe(0.5);
+    expect(only(`slos:\n  - name: e\n    objective: 99.9${EVENTS}`).canary.dispersion).toBeUndefined();
+  });
+
   it("takes a custom selection label", () => {
     const slo = only(
       `slos:\n  - name: e\n    objective: 99.9${EVENTS}\n    canary:\n      selection: { label: version }`,
@@ -316,6 +322,11 @@ describe("slogate v1: every problem at once, with position, path and hint", () =
         ],
         [14, 22, "slos[0].canary.maxRegression", "maxRegression sets neither relative nor absolutePoints"],
       ],
+    ],
+    [
+      "a negative dispersion",
+      `slos:\n  - name: e\n    objective: 99.9${EVENTS}\n    canary:\n      dispersion: -1`,
+      [[12, 19, "slos[0].canary.dispersion", "dispersion -1 is out of range"]],
     ],
     [
       "a bad period",

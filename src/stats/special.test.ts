@@ -1,7 +1,7 @@
 import { describe, it } from "vitest";
 import ref from "./testdata/scipy.json" with { type: "json" };
 import { expectClose } from "./testdata/close.ts";
-import { betaQuantile, incompleteBeta, logGamma, normalQuantile, normalSf } from "./special.ts";
+import { betaQuantile, incompleteBeta, logGamma, normalQuantile, normalSf, tQuantile } from "./special.ts";
 
 describe("special functions against SciPy", () => {
   it.each(ref.normal_sf)("normal upper tail at z = %d matches scipy", (z, sf) => {
@@ -14,6 +14,10 @@ describe("special functions against SciPy", () => {
 
   it.each(ref.beta_quantile)("beta quantile at p = %d, a = %d, b = %d matches scipy", (p, a, b, q) => {
     expectClose(betaQuantile(p, a, b), q, 1e-10, 1e-14);
+  });
+
+  it.each(ref.t_quantile)("Student t quantile at p = %d, df = %d matches scipy", (p, df, q) => {
+    expectClose(tQuantile(p, df), q, 1e-9, 1e-12);
   });
 
   it.each([

@@ -190,3 +190,15 @@ export function betaQuantile(p: number, a: number, b: number): number {
   }
   return (lo + hi) / 2;
 }
+
+/**
+ * Quantile of Student's t distribution with ν degrees of freedom, for p ≥ 0.5 from the Beta
+ * quantile (P(|T| > t) = I_{ν/(ν+t²)}(ν/2, 1/2)); by symmetry below.
+ */
+export function tQuantile(p: number, df: number): number {
+  if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
+  if (p === 0.5) return 0;
+  if (p < 0.5) return -tQuantile(1 - p, df);
+  const x = betaQuantile(2 * (1 - p), df / 2, 0.5);
+  return Math.sqrt(df * (1 / x - 1));
+}

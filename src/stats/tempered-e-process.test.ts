@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { createRng, sampleBeta, sampleBinomial } from "../sim/random.ts";
+import {
+  addInterval,
+  defaultMixtureGrid,
+  initialLogRatios,
+  logEValue,
+  shiftOdds,
+} from "./mixture-e-process.ts";
+import {
+  addResidual,
+  addTemperedInterval,
+  dispersionC2,
+  NO_DISPERSION,
+  pearsonResidual,
+  rateSize,
+} from "./tempered-e-process.ts";
+
+const grid = defaultMixtureGrid(24);
+const alt = (p0: number) => (g: number) => shiftOdds(p0, grid.offsets[g] ?? 0);
+
+describe("tempered, clipped mixture e-process", () => {
+  it("is the plain mixture update when φ = 1 and the clip is far away", () => {
+    const lr = initialLogRatios(grid);
+    expect(addTemperedInterval(lr, 7, 1000, 0.005, alt(0.005), 1, 1e9)).toEqual(
+      addInterval(lr, 7, 1000, 0.005, alt(0.005)),
+    );
+  });
+
+  it.each([
+    [1, 3],
+    [2.5, 3],
+    [10, 2],
+  ])("never adds more than the unclipped update (φ = %s, z = %s)", (phi, z) => {
+    const lr = initialLogRatios(grid);
+    for (const k of [0, 5, 20, 80]) {
+      const clipped = logEValue(grid, addTemperedInterval(lr, k, 1000, 0.01, alt(0.01), phi, z));
+      const unclipped = logEValue(grid, addTemperedInterval(lr, k, 1000, 0.01, alt(0.01), phi, 1e9));
+      expect(clipped).toBeLessThanOrEqual(unclipped + 1e-12);
+    }
+  });
+
+  it("bounds what one look can add, whatever the count", () => {
+    const one = logEValue(
+      grid,
+      addTemperedInterval(initialLogRatios(grid), 1000, 1000, 0.01, alt(0.01), 1, 3),
+    );
+    expect(one).toBeLessThan(4.5);
+    expect(one).toBeGreaterThan(2);
+  });
+
+  it("shrinks the prior towards the looks' moments", () => {
+    let d = NO_DISPERSION;
+    expect(dispersionC2(d, { c2: 2, looks: 3 }, 10)).toBeCloseTo(2, 12);
+    // Looks with binomial residuals (r = 1) pull c² to 0 as they accumulate.
+    for (let i = 0; i < 27; i++) d = addResidual(d, 1, 10);
+    expect(dispersionC2(d, { c2: 2, looks: 3 }, 10)).toBeCloseTo(0.2, 12);
+    expect(dispersionC2(NO_DISPERSION, { c2: 0, looks: 3 }, 10)).toBe(0);
+  });
+
+  it("recovers the per-step CV² of beta-binomial counts by the method of moments", () => {
+    const rng = createRng("c2");
+    const p = 0.01;
+    const icc = 0.005;
+    const c = 1 / icc - 1;
+    let d = NO_DISPERSION;
+    for (let i = 0; i < 4000; i++) {
+      const k = sampleBinomial(rng, 2000, sampleBeta(rng, p * c, (1 - p) * c));
+      d = addResidual(d, pearsonResidual(k, 2000, p), rateSize(2000, p));
+    }
+    // CV² of a Beta(p, icc) rate: icc (1 − p) / p.
+    expect(dispersionC2(d, { c2: 0, looks: 0 }, 1)).toBeCloseTo((icc * (1 - p)) / p, 0);
+  });
+
+  it.each([
+    [0.005, 3000, 0.002],
+    [0.01, 1000, 0.01],
+    [0.05, 300, 0.05],
+  ])(
+    "has expectation ≤ 1 at the null on beta-binomial counts with the true φ (p = %s, n = %s, icc = %s; Monte Carlo)",
+    (p, n, icc) => {
+      const rng = createRng(`mc-${p}-${n}-${icc}`);
+      const c = 1 / icc - 1;
+      const phi = 1 + (n - 1) * icc;
+      const runs = 20000;
+      let sum = 0;
+      let sq = 0;
+      for (let i = 0; i < runs; i++) {
+        const k = sampleBinomial(rng, n, sampleBeta(rng, p * c, (1 - p) * c));
+        const e = Math.exp(
+          logEValue(grid, addTemperedInterval(initialLogRatios(grid), k, n, p, alt(p), phi, 4)),
+        );
+        sum += e;
+        sq += e * e;
+      }
+      const mean = sum / runs;
+      const se = Math.sqrt((sq / runs - mean * mean) / runs);
+      expect(mean).toBeLessThanOrEqual(1 + 3 * se + 0.01);
+    },
+  );
+});

@@ -1,0 +1,123 @@
+/**
+ * @module stats/tempered-e-process
+ * Dispersion-tempered, clipped updates of the mixture e-process (`mixture-e-process.ts`) for
+ * counts that are not independent trials. Production counts vary from step to step more than
+ * binomially (overdispersion: bad minutes, noisy neighbours, shared incidents): a look's k
+ * successes out of n have variance φ·nθ(1 − θ) with φ ≥ 1. Two changes keep the e-process
+ * honest there:
+ *
+ * - **Tempering.** Each look's log-likelihood ratio is divided by φ_j, a *predictable*
+ *   estimate (from earlier looks, the look's own n, and a prior — never from the look's k).
+ *   For a count whose cumulant generating function is that of a binomial with variance
+ *   multiplied by φ (quasi-likelihood; exact to second order for beta-binomial and gamma-Poisson
+ *   mixing), E[LR^{1/φ}] = 1 + O(third cumulant): the first two cumulants cancel exactly, as
+ *   in the binomial case with φ = 1. Derivation in docs/judge.md.
+ * - **Clipping.** k is replaced by min(k, nθ₀ + z·√(φ nθ₀(1 − θ₀))) before the update. Every
+ *   alternative's factor is increasing in k, so the clipped factor is never larger than the
+ *   unclipped one: clipping can only lower the e-process (it stays a supermartingale whenever
+ *   the unclipped one is), and it bounds what one look can add (≈ z²/2 nats at the best
+ *   alternative), so a single burst the dispersion estimate has not seen yet cannot fail a
+ *   canary on its own.
+ *
+ * The dispersion model is φ = 1 + a·c², with c² the per-step squared coefficient of variation
+ * of the bad rate and a the look's size factor (`splitSize`, `rateSize`); c² is learned from
+ * Pearson residuals of past looks (method of moments) shrunk to a prior. Pure.
+ */
+
+/** Running sums of the dispersion estimate: Σ (r_i − 1) and Σ a_i over looks with events. */
+export interface DispersionSums {
+  readonly excess: number;
+  readonly size: number;
+  readonly looks: number;
+}
+
+/** No looks yet. */
+export const NO_DISPERSION: DispersionSums = { excess: 0, size: 0, looks: 0 };
+
+/** Prior on c²: its value and its weight in looks. */
+export interface DispersionPrior {
+  readonly c2: number;
+  readonly looks: number;
+}
+
+/**
+ * Size factor of the split of k bad events between two arms with independent per-step noise
+ * of CV² c² each: Var(θ_step) ≈ 2c²θ²(1 − θ)², so φ = 1 + 2(n − 1)θ(1 − θ)c².
+ */
+export function splitSize(n: number, theta: number): number {
+  return Math.max(0, 2 * (n - 1) * theta * (1 - theta));
+}
+
+/** Size factor of one arm's k bad out of n requests with rate CV² c²: φ = 1 + (n − 1)p/(1 − p)·c². */
+export function rateSize(n: number, p: number): number {
+  return p < 1 ? Math.max(0, ((n - 1) * p) / (1 - p)) : 0;
+}
+
+/** Pearson residual (k − nθ)² / (nθ(1 − θ)); expectation φ. */
+export function pearsonResidual(k: number, n: number, theta: number): number {
+  const v = n * theta * (1 - theta);
+  return v > 0 ? ((k - n * theta) * (k - n * theta)) / v : 1;
+}
+
+/** Adds one look's residual to the sums (only looks with n ≥ 2 carry information on c²). */
+export function addResidual(d: DispersionSums, residual: number, size: number): DispersionSums {
+  if (!(size > 0) || !Number.isFinite(residual)) return d;
+  return { excess: d.excess + residual - 1, size: d.size + size, looks: d.looks + 1 };
+}
+
+/**
+ * c² for a look of size `size`: the prior counted as `prior.looks` looks of this size,
+ * combined with the past looks' moments; never below 0.
+ */
+export function dispersionC2(d: DispersionSums, prior: DispersionPrior, size: number): number {
+  const w = prior.looks * Math.max(size, 1e-9);
+  const c2 = (prior.c2 * w + d.excess) / (w + d.size);
+  return Number.isFinite(c2) && c2 > 0 ? c2 : 0;
+}
+
+/**
+ * One tempered, clipped look of a mixture e-process: `k` successes out of `n`, boundary
+ * null `theta0`, alternatives `thetaAt(g)`, dispersion φ ≥ 1 (predictable), clip at z.
+ * Returns new cumulative log-ratios (input not modified); n = 0 or a degenerate null adds
+ * nothing.
+ */
+export function addTemperedInterval(
+  logRatios: readonly number[],
+  k: number,
+  n: number,
+  theta0: number,
+  thetaAt: (g: number) => number,
+  phi: number,
+  z: number,
+): number[] {
+  if (!(n > 0) || !(theta0 > 0 && theta0 < 1) || !(k >= 0) || k > n) return [...logRatios];
+  const f = Number.isFinite(phi) && phi > 1 ? phi : 1;
+  const l0 = Math.log(theta0);
+  const m0 = Math.log1p(-theta0);
+  const sd = Math.sqrt(f * n * theta0 * (1 - theta0));
+  // The clip sits z sd above the null's mean — and never below z sd past the count at which the
+  // nearest alternative breaks even, so that a look with so many events that z sd is finer
+  // than the mixture grid still carries evidence (else the check goes blind at large counts).
+  let even = n * theta0;
+  const near = logRatios.length > 0 ? thetaAt(0) : Number.NaN;
+  if (near > theta0 && near < 1) {
+    const a = Math.log(near) - l0;
+    const b = Math.log1p(-near) - m0;
+    even = (-n * b) / (a - b);
+  }
+  const cap = Math.max(n * theta0, even) + z * sd;
+  const kc = Math.min(k, cap);
+  const at = (x: number, lt: number, mt: number): number => (x * (lt - l0) + (n - x) * (mt - m0)) / f;
+  return logRatios.map((lr, g) => {
+    const th = thetaAt(g);
+    if (!(th > 0 && th < 1)) return lr;
+    const lt = Math.log(th);
+    const mt = Math.log1p(-th);
+    if (k <= cap) return lr + at(k, lt, mt);
+    // Past the clip each alternative gets at most what the clipped count gives it, but never
+    // less than nothing: min(ℓ(k), max(ℓ(cap), 0)) ≤ ℓ(k), so validity is that of the tempered
+    // factor, while a regression far beyond every alternative no longer reads as evidence for
+    // the null (clipping k alone made such a look push every far alternative down).
+    return lr + Math.min(at(k, lt, mt), Math.max(at(kc, lt, mt), 0));
+  });
+}
