@@ -13,7 +13,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 /** The validated configuration of `slogate serve`. Durations in seconds. */
 export interface ServiceConfig {
   readonly listen: { readonly host: string; readonly port: number };
-  /** Base URL used in links (`<publicUrl>/api/v1/analyses/<id>`). */
+  /** Base URL used in links (`<publicUrl>/analyses/<id>`, the analysis page). */
   readonly publicUrl: string;
   readonly prometheus: {
     readonly url: string;
@@ -41,6 +41,15 @@ export interface ServiceConfig {
   readonly log: { readonly level: LogLevel };
   /** The `notifications:` section, handed as-is to the notifications parser. */
   readonly notifications?: unknown;
+  /** Analysis pages (docs/pages.md). */
+  readonly pages: {
+    /** HMAC key of signed page links; empty: a random key per process (links die on restart). */
+    readonly secret: string;
+    /** How long a signed link stays valid. */
+    readonly linkTtlSeconds: number;
+    /** Grafana base URL for links to the generated dashboards; empty: no links. */
+    readonly grafanaUrl: string;
+  };
 }
 
 /** Defaults applied under the file and the environment. */
@@ -56,6 +65,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   limits: { bodyBytes: 64 * 1024, lookTimeoutSeconds: 8 },
   seriesStepSeconds: 60,
   log: { level: "info" },
+  pages: { secret: "", linkTtlSeconds: 7 * 86400, grafanaUrl: "" },
 };
 
 /** Environment variables read, and the config field each sets. */
@@ -72,6 +82,8 @@ export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
   SLOGATE_TOKENS: "auth.tokens (comma-separated)",
   SLOGATE_BASELINE_SCHEDULE: "baseline.schedule",
   SLOGATE_LOG_LEVEL: "log.level",
+  SLOGATE_PAGES_SECRET: "pages.secret",
+  SLOGATE_GRAFANA_URL: "pages.grafanaUrl",
 };
 
 type Raw = Record<string, unknown>;
@@ -160,6 +172,7 @@ const KNOWN_TOP = new Set([
   "series",
   "log",
   "notifications",
+  "pages",
 ]);
 
 /**
@@ -193,6 +206,10 @@ export function parseServiceConfig(
   const limits = obj(root.limits, "limits", p);
   const series = obj(root.series, "series", p);
   const log = obj(root.log, "log", p);
+  const pages = obj(root.pages, "pages", p);
+  for (const key of Object.keys(pages)) {
+    if (!["secret", "linkTtl", "grafanaUrl"].includes(key)) p.add(`pages.${key}`, "unknown setting");
+  }
 
   const headersRaw = obj(prom.headers, "prometheus.headers", p);
   const headers: Record<string, string> = {};
@@ -219,6 +236,9 @@ export function parseServiceConfig(
   const tokens = list(env.SLOGATE_TOKENS ?? auth.tokens, "auth.tokens", p, d.auth.tokens);
   for (const t of tokens)
     if (t.length < 16) p.add("auth.tokens", "every token must be at least 16 characters");
+
+  const pagesSecret = str(env.SLOGATE_PAGES_SECRET ?? pages.secret, "pages.secret", p, d.pages.secret);
+  if (pagesSecret !== "" && pagesSecret.length < 32) p.add("pages.secret", "must be at least 32 characters");
 
   const config: ServiceConfig = {
     listen: {
@@ -273,6 +293,15 @@ export function parseServiceConfig(
         : duration(series.step, "series.step", p, d.seriesStepSeconds),
     log: { level: level as LogLevel },
     ...(root.notifications === undefined ? {} : { notifications: root.notifications }),
+    pages: {
+      secret: pagesSecret,
+      linkTtlSeconds: duration(pages.linkTtl, "pages.linkTtl", p, d.pages.linkTtlSeconds),
+      grafanaUrl: url(
+        str(env.SLOGATE_GRAFANA_URL ?? pages.grafanaUrl, "pages.grafanaUrl", p, d.pages.grafanaUrl),
+        "pages.grafanaUrl",
+        p,
+      ),
+    },
   };
   if (p.list.length > 0) {
     throw new SlogateError(

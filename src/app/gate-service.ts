@@ -11,6 +11,7 @@ import cron, { type ScheduledTask } from "node-cron";
 import { SlogateError } from "../errors.ts";
 import { createHttpApp } from "../http/create-http-app.ts";
 import type { BuildArmMatchers } from "../http/http-deps.ts";
+import { PageLinks, randomPageSecret } from "../http/pages/page-links.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, parseNotifyConfig, type Notifier } from "../notify/notifier.ts";
 import {
@@ -134,6 +135,13 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   const listeners = [...(notifier === undefined ? [] : [notifier.listener]), ...(o.listeners ?? [])];
 
   let publicUrl = config.publicUrl;
+  // Every emitted link opens the analysis page, signed for that analysis (docs/pages.md).
+  const pageLinks = new PageLinks({
+    secret: config.pages.secret === "" ? randomPageSecret() : config.pages.secret,
+    ttlSeconds: config.pages.linkTtlSeconds,
+    baseUrl: () => publicUrl,
+    now,
+  });
   const deps: GateDeps = {
     store,
     catalog,
@@ -146,8 +154,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     logger,
     metrics,
     listeners,
-    link: (id) =>
-      `${publicUrl}/api/v1/analyses/${encodeURIComponent(id).replace(/%3A/g, ":").replace(/%2F/g, "/")}`,
+    link: (id) => pageLinks.link(id),
     locks: new KeyedLock(),
     wallClock: () => Date.now() / 1000,
   };
@@ -218,6 +225,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     tokens: config.auth.tokens,
     bodyLimitBytes: config.limits.bodyBytes,
     baselineWindowSeconds: config.baseline.windowSeconds,
+    pages: { links: pageLinks, grafanaUrl: config.pages.grafanaUrl },
   });
 
   let server: Server | undefined;

@@ -6,6 +6,7 @@
 import type { GateDeps } from "../app/gate-deps.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
+import type { PagesDeps } from "./pages/pages-router.ts";
 
 /**
  * Builds an arm's matchers from the SLO's `canary.selection` and the value a controller sent
@@ -25,4 +26,6 @@ export interface HttpDeps {
   readonly bodyLimitBytes: number;
   /** Window of baselines captured on demand (Flagger pre-rollout, the API), seconds. */
   readonly baselineWindowSeconds: number;
+  /** The analysis pages (`/analyses`, `/slos`); not served when omitted. */
+  readonly pages?: PagesDeps;
 }

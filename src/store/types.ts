@@ -6,7 +6,7 @@
  * Every method is synchronous: both adapters are in-process.
  */
 import type { LabelMatcher } from "../promql/matchers.ts";
-import type { ArmCounts } from "../domain/counts.ts";
+import type { ArmCounts, HistogramCounts } from "../domain/counts.ts";
 import type { SloVerdict, Verdict } from "../domain/verdict.ts";
 
 export type Controller = "argo" | "flagger" | "cli";
@@ -62,10 +62,11 @@ export interface LookRecord {
   readonly recordedAt: number;
 }
 
-/** Total and bad events of one arm. */
+/** Total and bad events of one arm (and, for latency SLIs, its histogram, for the analysis page). */
 export interface ArmTotals {
   readonly total: number;
   readonly bad: number;
+  readonly histogram?: HistogramCounts;
 }
 
 export type BaselineSource = "schedule" | "api" | "cli" | "flagger";

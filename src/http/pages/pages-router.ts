@@ -1,0 +1,240 @@
+/**
+ * @module http/pages/pages-router
+ * The human pages: `/analyses` (recent and open analyses with filters), `/analyses/<id>` (one
+ * analysis with its evidence plotted) and `/slos` (the served SLOs and load problems), all
+ * server-rendered by `src/report/` with inline SVG and no script.
+ *
+ * Access: with `auth.tokens` empty every page is open. Otherwise an analysis page opens with
+ * a valid signed link for that analysis (`?exp=&sig=`, see page-links.ts) or a bearer token,
+ * and the list pages with a bearer token. A link whose signature is wrong or expired is
+ * refused in every mode, so a tampered link never passes silently. Refusals and errors are
+ * an HTML page for browsers and the usual JSON error body for `Accept: application/json`.
+ */
+import { createHash } from "node:crypto";
+import { Router, type Request, type Response } from "express";
+import { SlogateError, isSlogateError } from "../../errors.ts";
+import { buildAnalysisReport, reportSloOf } from "../../report/analysis-report.ts";
+import { renderAnalysisPage } from "../../report/analysis-page.ts";
+import { renderAnalysesPage, renderSlosPage, type AnalysisRow } from "../../report/list-pages.ts";
+import { PAGE_CSS, messagePage, type PageNav } from "../../report/page-layout.ts";
+import { tokenMatches } from "../bearer-auth.ts";
+import { STATUS_BY_CODE, errorBody } from "../error-handler.ts";
+import type { HttpDeps } from "../http-deps.ts";
+import { analysisPath, type PageLinks } from "./page-links.ts";
+
+/** What the pages need besides the gate. */
+export interface PagesDeps {
+  readonly links: PageLinks;
+  /** Grafana base URL for dashboard links ("" for none). */
+  readonly grafanaUrl: string;
+}
+
+const CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash("sha256").update(PAGE_CSS, "utf8").digest("base64")}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
+
+/** Most analyses the list reads (newest first). */
+export const LIST_LIMIT = 200;
+
+function sendHtml(res: Response, status: number, html: string): void {
+  res
+    .status(status)
+    .set({
+      "Content-Security-Policy": CSP,
+      "X-Content-Type-Options": "nosniff",
+      "Referrer-Policy": "no-referrer",
+      "Cache-Control": "no-store",
+    })
+    .type("html")
+    .send(html);
+}
+
+const NAV: PageNav = { analyses: "/analyses", slos: "/slos" };
+
+/** Sends `e` as a page to browsers and as the JSON error body to API clients. */
+function refuse(req: Request, res: Response, e: SlogateError): void {
+  const status = typeof e.details.status === "number" ? e.details.status : STATUS_BY_CODE[e.code];
+  if (status === 401) res.set("WWW-Authenticate", 'Bearer realm="slogate"');
+  if (req.accepts(["html", "json"]) === "json") {
+    res.status(status).set("Cache-Control", "no-store").json(errorBody(e));
+    return;
+  }
+  const title = status === 401 ? "Not allowed" : status === 404 ? "Not found" : "Error";
+  sendHtml(res, status, messagePage(title, e.message, e.hint, NAV));
+}
+
+function bearerValid(req: Request, tokens: readonly string[]): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
+  return m?.[1] !== undefined && tokenMatches(m[1], tokens);
+}
+
+function one(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Throws UNAUTHORIZED unless the request may read the analysis page of `id`. */
+function authorizeAnalysis(req: Request, deps: HttpDeps, pages: PagesDeps, id: string): void {
+  const check = pages.links.check(id, req.query.exp, req.query.sig);
+  if (check === "valid") return;
+  if (check === "invalid") {
+    throw new SlogateError("UNAUTHORIZED", "this link's signature is not valid for this analysis", {
+      hint: "the link was changed or made by another server; open the link from the verdict, Slack message or alert again, or ask the service for a fresh one (GET /api/v1/analyses/<id> with a token returns it)",
+    });
+  }
+  if (check === "expired") {
+    throw new SlogateError(
+      "UNAUTHORIZED",
+      `this link expired at ${new Date(Number(req.query.exp) * 1000).toISOString()}`,
+      {
+        hint: "ask the service for a fresh link (GET /api/v1/analyses/<id> with a token returns one), or raise pages.linkTtl",
+      },
+    );
+  }
+  if (deps.tokens.length === 0 || bearerValid(req, deps.tokens)) return;
+  throw new SlogateError("UNAUTHORIZED", "this page needs a signed link or a bearer token", {
+    hint: "open the signed link slogate emitted (verdict, Slack, Alertmanager), or send Authorization: Bearer <token>",
+  });
+}
+
+function authorizeList(req: Request, deps: HttpDeps): void {
+  if (deps.tokens.length === 0 || bearerValid(req, deps.tokens)) return;
+  throw new SlogateError("UNAUTHORIZED", "this page needs a bearer token", {
+    hint: "send Authorization: Bearer <token> with a token from auth.tokens; analysis pages also open with the signed links slogate emits",
+  });
+}
+
+/** The pages' routes; register before the JSON body parser (they take no body). */
+export function pagesRouter(deps: HttpDeps, pages: PagesDeps): Router {
+  const router = Router();
+  const { store, catalog } = deps.gate;
+
+  const guarded =
+    (handler: (req: Request, res: Response) => void) =>
+    (req: Request, res: Response): void => {
+      try {
+        handler(req, res);
+      } catch (e) {
+        if (isSlogateError(e)) return refuse(req, res, e);
+        throw e;
+      }
+    };
+
+  router.get(
+    "/analyses",
+    guarded((req, res) => {
+      authorizeList(req, deps);
+      const filters = {
+        service: one(req.query.service),
+        slo: one(req.query.slo),
+        verdict: one(req.query.verdict),
+        rollout: one(req.query.rollout),
+        status: one(req.query.status),
+      };
+      const status = filters.status === "open" || filters.status === "closed" ? filters.status : undefined;
+      const served = new Map(catalog.list().map((s) => [s.id, s]));
+      const rows: AnalysisRow[] = store
+        .listAnalyses({ ...(status === undefined ? {} : { status }), limit: LIST_LIMIT })
+        .map((a) => {
+          const service = served.get(a.sloId)?.service;
+          return {
+            analysis: a,
+            looks: store.listLooks(a.id),
+            ...(service === undefined ? {} : { service }),
+            link: pages.links.path(a.id),
+          };
+        });
+      const services = [...new Set(catalog.list().map((s) => s.service))].sort();
+      const slos = [
+        ...new Set([...catalog.list().map((s) => s.id), ...rows.map((r) => r.analysis.sloId)]),
+      ].sort();
+      sendHtml(
+        res,
+        200,
+        renderAnalysesPage({
+          rows,
+          filters: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
+          services,
+          slos,
+          action: "/analyses",
+          nav: NAV,
+          generatedAt: deps.now(),
+        }),
+      );
+    }),
+  );
+
+  // Analysis ids may contain '/' (Flagger's namespace/name): match the rest of the path.
+  router.get(
+    /^\/analyses\/(.+)$/,
+    guarded((req, res) => {
+      let id: string;
+      try {
+        id = decodeURIComponent((req.params as Record<string, string>)[0] ?? "");
+      } catch {
+        throw new SlogateError("BAD_REQUEST", "the analysis id in the path is not valid percent-encoding", {
+          hint: "open the link slogate emitted unchanged",
+        });
+      }
+      authorizeAnalysis(req, deps, pages, id);
+      const a = store.getAnalysis(id);
+      if (a === undefined) {
+        throw new SlogateError("NOT_FOUND", `analysis ${JSON.stringify(id.slice(0, 200))} not found`, {
+          hint: "it may have been removed by retention (retention.analyses); see the list at /analyses",
+        });
+      }
+      const slo = catalog.list().find((s) => s.id === a.sloId);
+      const baseline = a.baselineId === undefined ? undefined : store.getBaseline(a.baselineId);
+      const report = buildAnalysisReport({
+        analysis: a,
+        looks: store.listLooks(id),
+        baseline: baseline ?? null,
+        ...(slo === undefined ? {} : { slo: reportSloOf(slo) }),
+        grafanaUrl: pages.grafanaUrl,
+        generatedAt: deps.now(),
+      });
+      sendHtml(res, 200, renderAnalysisPage(report, { ...NAV, json: `/api/v1${analysisPath(id)}` }));
+    }),
+  );
+
+  router.get(
+    "/slos",
+    guarded((req, res) => {
+      authorizeList(req, deps);
+      const st = catalog.status();
+      sendHtml(
+        res,
+        200,
+        renderSlosPage({
+          slos: catalog.list().map((s) => ({
+            id: s.id,
+            service: s.service,
+            name: s.name,
+            kind: s.kind,
+            objectivePercent: s.objectivePercent,
+            sliType: s.sli.type,
+            judge: s.canary.judge,
+            source: { file: s.source.file, ...(s.source.line === undefined ? {} : { line: s.source.line }) },
+            ...(s.notes === undefined ? {} : { notes: s.notes }),
+          })),
+          status: {
+            valid: st.valid,
+            lastLoadAt: st.lastLoadAt,
+            ...(st.lastGoodAt === undefined ? {} : { lastGoodAt: st.lastGoodAt }),
+            served: st.served,
+            loadErrors: st.loadErrors,
+            problems: st.problems,
+          },
+          analysesOf: (id) => `/analyses?slo=${encodeURIComponent(id)}`,
+          nav: NAV,
+          generatedAt: deps.now(),
+        }),
+      );
+    }),
+  );
+
+  return router;
+}
