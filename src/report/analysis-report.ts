@@ -507,6 +507,16 @@ function verdictWords(
       headline = `No data: the metrics backend returned no series for an arm (${lookNo}); nothing was judged.`;
       break;
   }
+  const lastChecks = last?.checks ?? [];
+  if (
+    key !== "nodata" &&
+    key !== "none" &&
+    lastChecks.length > 0 &&
+    lastChecks.every((c) => c.status === "nodata")
+  ) {
+    // Today's judges answer "pass, keep going" when an arm has no series; say what it means.
+    headline = `No data so far (${lookNo}): every check reports no data (${lastChecks[0]?.reason ?? "no series"}), so nothing has been judged yet; the verdict is "${key}" only because the analysis is not over.`;
+  }
   if (a.status === "closed") {
     details.push(`Analysis closed${a.outcome === undefined ? "" : ` (${a.outcome})`} at ${utc(a.closedAt)}.`);
   }

@@ -341,7 +341,7 @@ export function sparkline(label: string, values: readonly number[], status: stri
   const H = 28;
   const pts = values.filter((v) => Number.isFinite(v));
   if (pts.length === 0) {
-    return `<svg class="spark" data-chart="spark" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`${label}: no looks`)}"><text x="2" y="18">no looks</text></svg>`;
+    return `<svg class="spark" data-chart="spark" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`${label}: no e-value yet`)}"><text x="2" y="18">no e-value</text></svg>`;
   }
   const lo = Math.min(-1, ...pts);
   const hi = Math.max(0.5, ...pts);
