@@ -6,7 +6,7 @@
  */
 import { MemoryStore } from "../store/memory-store.ts";
 import type { Slo } from "../slo/model.ts";
-import type { LookRecord } from "../store/types.ts";
+import type { AnalysisRecord, BaselineRecord, LookRecord } from "../store/types.ts";
 import { analyzeLook, type ArmSelectors } from "./analyze-look.ts";
 import { captureBaseline } from "./capture-baseline.ts";
 import type { GateDeps } from "./gate-deps.ts";
@@ -28,6 +28,11 @@ export interface BacktestResult {
   /** The first look whose verdict was `fail`, if any. */
   readonly firstFail?: number;
   readonly baseline: { readonly captured: boolean; readonly reason?: string };
+  /** The replayed analysis and its baseline as the store held them (for `--html` reports). */
+  readonly stored: {
+    readonly analysis: AnalysisRecord | undefined;
+    readonly baseline: BaselineRecord | null;
+  };
 }
 
 /** Largest replay accepted (looks). */
@@ -63,6 +68,7 @@ export async function backtest(
   };
   const id = "backtest";
   let baseline: BacktestResult["baseline"] = { captured: false, reason: "baseline window is 0" };
+  let baselineRecord: BaselineRecord | null = null;
   const window = req.baselineWindowSeconds ?? 0;
   if (window > 0) {
     const r = await captureBaseline(local, {
@@ -73,6 +79,7 @@ export async function backtest(
       source: "cli",
     });
     baseline = r.captured ? { captured: true } : { captured: false, reason: r.reason };
+    if (r.captured) baselineRecord = r.baseline;
   }
   const looks: LookRecord[] = [];
   let firstFail: number | undefined;
@@ -93,5 +100,10 @@ export async function backtest(
       break;
     }
   }
-  return { looks, ...(firstFail === undefined ? {} : { firstFail }), baseline };
+  return {
+    looks,
+    ...(firstFail === undefined ? {} : { firstFail }),
+    baseline,
+    stored: { analysis: store.getAnalysis(id), baseline: baselineRecord },
+  };
 }

@@ -13,6 +13,7 @@ import { page, type PageNav } from "./page-layout.ts";
 import {
   groupedBars,
   lineChart,
+  powerOfTen,
   stackedBars,
   timeTicks,
   type ChartPoint,
@@ -84,7 +85,7 @@ function eValueChart(r: AnalysisReport, c: CheckReport): string {
     xDomain: [0, r.span],
     formatX: plus,
     xTicks: timeTicks,
-    formatY: (y) => number(y),
+    formatY: powerOfTen,
     logFloor: 1e-4,
   });
 }

@@ -65,6 +65,14 @@ describe("buildAnalysisReport", () => {
     expect(d).toMatch(/Analysis closed \(rolled-back\)/);
   });
 
+  it("says when a failing canary breaks its limit without being worse than stable", () => {
+    const r = buildAnalysisReport(input(degradedAnalysis()));
+    expect(r.verdict.key).toBe("fail");
+    expect(r.verdict.headline).toMatch(
+      /^Failed: the canary breaks its limit \(errors-absolute\), but compared with stable it is not credibly worse \(errors-relative passed\)/,
+    );
+  });
+
   it("shows an arm without data as missing, not as zero", () => {
     const r = buildAnalysisReport(input(noDataAnalysis()));
     expect(r.ratios.canary).toEqual([]);

@@ -467,7 +467,13 @@ function verdictWords(
     case "fail": {
       const firstFail = looks.find((l) => l.verdict.verdict === "fail");
       const failing = (last?.checks ?? []).filter((c) => c.status === "fail");
-      headline = `Failed: the canary is worse (${failing.map((c) => c.id).join(", ") || "a check failed"}).`;
+      const ids = failing.map((c) => c.id).join(", ") || "a check failed";
+      const relative = (last?.checks ?? []).filter((c) => c.kind === "relative");
+      const relativeFailed = failing.some((c) => c.kind === "relative");
+      headline =
+        !relativeFailed && relative.length > 0 && relative.every((c) => c.status === "pass")
+          ? `Failed: the canary breaks its limit (${ids}), but compared with stable it is not credibly worse (${relative.map((c) => c.id).join(", ")} passed): look at the environment too.`
+          : `Failed: the canary is worse (${ids}).`;
       for (const c of failing) {
         const r = checks.find((x) => x.id === c.id);
         const ratio = finiteNumber(c.evidence.ratio);

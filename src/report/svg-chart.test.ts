@@ -4,6 +4,7 @@ import {
   groupedBars,
   lineChart,
   niceTicks,
+  powerOfTen,
   sparkline,
   stackedBars,
   timeTicks,
@@ -207,5 +208,17 @@ describe("ticks", () => {
     expect(t.length).toBeGreaterThanOrEqual(2);
     expect(t.length).toBeLessThanOrEqual(7);
     expect((t[1] ?? 0) - (t[0] ?? 0)).toBe(step);
+  });
+});
+
+describe("powerOfTen", () => {
+  it.each([
+    [1e-4, "10⁻⁴"],
+    [0.01, "0.01"],
+    [1, "1"],
+    [1000, "1000"],
+    [1e17, "10¹⁷"],
+  ])("writes %d as %s", (y, want) => {
+    expect(powerOfTen(y)).toBe(want);
   });
 });

@@ -88,6 +88,27 @@ export function timeTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+const SUPERSCRIPT: Readonly<Record<string, string>> = {
+  "-": "⁻",
+  "0": "⁰",
+  "1": "¹",
+  "2": "²",
+  "3": "³",
+  "4": "⁴",
+  "5": "⁵",
+  "6": "⁶",
+  "7": "⁷",
+  "8": "⁸",
+  "9": "⁹",
+};
+
+/** A power of ten for a log axis: `0.01` … `1000` plainly, beyond as `10⁻⁴`, `10¹⁷`. */
+export function powerOfTen(y: number): string {
+  const e = Math.round(Math.log10(y));
+  if (e >= -2 && e <= 3) return String(10 ** e >= 1 ? 10 ** e : Number((10 ** e).toPrecision(1)));
+  return `10${[...String(e)].map((c) => SUPERSCRIPT[c] ?? c).join("")}`;
+}
+
 interface YAxis {
   readonly toPx: (y: number) => number;
   readonly ticks: readonly number[];

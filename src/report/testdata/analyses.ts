@@ -127,7 +127,7 @@ export function noDataAnalysis(): StoredAnalysis {
 
 /** The failing canary with a verdict that says the environment was degraded. */
 export function degradedAnalysis(): StoredAnalysis {
-  return judged("fixture-degraded", errorSlo(), looksFrom(repeat(LOOKS, { canary: [150, 4], stable: [1600, 40] })), {
+  return judged("fixture-degraded", errorSlo(), looksFrom(repeat(LOOKS, { canary: [600, 14], stable: [1600, 40] })), {
     environment: { status: "degraded", reason: "the stable arm's bad ratio rose to 2.5 % against a baseline of 1 %" },
   });
 }
