@@ -59,7 +59,7 @@ function eValueChart(r: AnalysisReport, c: CheckReport): string {
   const id = idOf("evalue", c.id);
   const title = `${c.id}: e-value per look`;
   if (c.eValues.length === 0) {
-    return `<p class="muted" id="${esc(id)}">This check has no e-value (${esc(r.slo?.judge ?? "its judge")} judge or no data yet); see its numbers.</p>`;
+    return `<p class="muted" id="${esc(id)}">This check reports no e-value (no data yet, or it is not an e-process test); see its numbers.</p>`;
   }
   const refLines: RefLine[] =
     c.eThreshold === null ? [] : [{ key: "bound", y: c.eThreshold, label: `1/α = ${number(c.eThreshold)}` }];
