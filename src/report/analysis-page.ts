@@ -227,7 +227,7 @@ function looksTable(r: AnalysisReport): string {
         `<tr><td class="num">${l.seq}</td><td>${esc(utc(l.at))}</td><td>${badge(l.verdict)}${l.final ? " final" : ""}</td><td class="num">${esc(number(l.score))}</td><td class="num">${esc(arm(l.canary))}</td><td class="num">${esc(arm(l.stable))}</td><td>${esc(l.reason)}</td></tr>`,
     )
     .join("");
-  return `<div class="scroll" tabindex="0" role="region" aria-label="looks table"><table><thead><tr><th scope="col">look</th><th scope="col">time</th><th scope="col">verdict</th><th scope="col">score</th><th scope="col">canary bad / total</th><th scope="col">stable bad / total</th><th scope="col">reason</th></tr></thead><tbody>${rows || '<tr><td colspan="7" class="muted">no look yet</td></tr>'}</tbody></table></div>`;
+  return `<div class="scroll" tabindex="0" role="region" aria-label="looks table"><table class="wide"><thead><tr><th scope="col">look</th><th scope="col">time</th><th scope="col">verdict</th><th scope="col">score</th><th scope="col">canary bad / total</th><th scope="col">stable bad / total</th><th scope="col">reason</th></tr></thead><tbody>${rows || '<tr><td colspan="7" class="muted">no look yet</td></tr>'}</tbody></table></div>`;
 }
 
 function environmentBlock(r: AnalysisReport): string {

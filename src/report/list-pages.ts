@@ -113,7 +113,7 @@ export function renderAnalysesPage(input: AnalysesPageInput): string {
 <button type="submit">Filter</button>
 </form>
 <p class="muted">${rows.length} of ${input.rows.length} analyses shown, newest first. The sparkline is each look's strongest evidence against its bound (dashed line: 1/α, log scale).</p>
-<div class="scroll" tabindex="0" role="region" aria-label="analyses table"><table><thead><tr><th scope="col">analysis</th><th scope="col">SLO</th><th scope="col">rollout</th><th scope="col">verdict</th><th scope="col">status</th><th scope="col">looks</th><th scope="col">last look</th><th scope="col">evidence</th></tr></thead>
+<div class="scroll" tabindex="0" role="region" aria-label="analyses table"><table class="wide"><thead><tr><th scope="col">analysis</th><th scope="col">SLO</th><th scope="col">rollout</th><th scope="col">verdict</th><th scope="col">status</th><th scope="col">looks</th><th scope="col">last look</th><th scope="col">evidence</th></tr></thead>
 <tbody>${body || '<tr><td colspan="8" class="muted">no analysis matches</td></tr>'}</tbody></table></div>
 <footer>Generated ${esc(utc(input.generatedAt))} by slogate.</footer>`;
   return page("Analyses · slogate", html, input.nav);
@@ -177,7 +177,7 @@ export function renderSlosPage(input: SlosPageInput): string {
     .join("");
   const html = `<h1>SLOs</h1>
 <p>${s.valid ? "The last load was valid" : "<strong>The last load had errors</strong>; the last good set is served"}: ${s.served} SLO${s.served === 1 ? "" : "s"} served, loaded ${esc(utc(s.lastLoadAt))}${s.lastGoodAt === undefined ? "" : `, last good load ${esc(utc(s.lastGoodAt))}`}${s.loadErrors > 0 ? `, ${s.loadErrors} failed load${s.loadErrors === 1 ? "" : "s"} so far` : ""}.</p>
-<div class="scroll" tabindex="0" role="region" aria-label="SLOs table"><table><thead><tr><th scope="col">id</th><th scope="col">service</th><th scope="col">name</th><th scope="col">kind</th><th scope="col">objective</th><th scope="col">SLI</th><th scope="col">judge</th><th scope="col">source</th></tr></thead><tbody>${rows || '<tr><td colspan="8" class="muted">no SLO is served</td></tr>'}</tbody></table></div>
+<div class="scroll" tabindex="0" role="region" aria-label="SLOs table"><table class="wide"><thead><tr><th scope="col">id</th><th scope="col">service</th><th scope="col">name</th><th scope="col">kind</th><th scope="col">objective</th><th scope="col">SLI</th><th scope="col">judge</th><th scope="col">source</th></tr></thead><tbody>${rows || '<tr><td colspan="8" class="muted">no SLO is served</td></tr>'}</tbody></table></div>
 <h2 id="problems">Load problems</h2>
 ${problems === "" ? '<p class="muted">None.</p>' : `<div class="scroll" tabindex="0" role="region" aria-label="load problems"><table><thead><tr><th scope="col">severity</th><th scope="col">where</th><th scope="col">path</th><th scope="col">code</th><th scope="col">problem</th></tr></thead><tbody>${problems}</tbody></table></div>`}
 <footer>Generated ${esc(utc(input.generatedAt))} by slogate.</footer>`;

@@ -36,12 +36,13 @@ h3{font-size:1.02rem;margin:1rem 0 .4rem;overflow-wrap:anywhere}
 .b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-inconclusive{background:var(--inc)}.b-nodata,.b-none{background:var(--nodata)}
 .env{padding:8px 14px;border-radius:4px;margin:6px 0;border:1px solid var(--line)}
 .env.degraded{border-color:var(--inc);background:#fff4e6}
-.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:4px 16px;margin:8px 0;padding:0}
+.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:4px 16px;margin:8px 0;padding:0}
 .facts div{min-width:0;overflow-wrap:anywhere}.facts dt{font-size:.8rem;color:var(--muted)}.facts dd{margin:0}
 .grid2{display:grid;grid-template-columns:1fr;gap:12px}
 @media (min-width:900px){.grid2{grid-template-columns:1fr 1fr}}
 figure.chart{margin:0;padding:8px;border:1px solid var(--line);border-radius:4px;background:#fff;min-width:0}
 figure.chart svg{display:block;width:100%;height:auto}
+figure.chart .chart-title{margin:0 0 4px;font-weight:600;font-size:.9rem}
 figure.chart figcaption{font-size:.82rem;color:var(--muted);margin-top:4px}
 .chart-svg text{font-size:14px;fill:var(--muted)}
 .chart-svg .grid line{stroke:#e9ecef}.chart-svg .axis{stroke:#adb5bd}
@@ -57,8 +58,11 @@ figure.chart figcaption{font-size:.82rem;color:var(--muted);margin-top:4px}
 .key{display:inline-flex;align-items:center;gap:4px;margin-right:10px}.key i{display:inline-block;width:14px;height:4px;background:#212529}
 .key.s-canary i{background:var(--canary)}.key.s-stable i{background:var(--stable)}.key.s-baseline i{background:var(--baseline)}
 .key i.dash{background:repeating-linear-gradient(90deg,var(--bound) 0 5px,transparent 5px 8px)}
+.key.ref-budget i.dash{background:repeating-linear-gradient(90deg,#2b8a3e 0 5px,transparent 5px 8px)}
+.key.ref-limit i.dash,.key.ref-baseline i.dash{background:repeating-linear-gradient(90deg,#862e9c 0 5px,transparent 5px 8px)}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.88rem}
+table.wide{min-width:720px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--panel);font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}

@@ -58,8 +58,8 @@ export interface LineChartSpec {
   readonly logFloor?: number;
 }
 
-export const CHART_WIDTH = 640;
-export const CHART_HEIGHT = 240;
+export const CHART_WIDTH = 480;
+export const CHART_HEIGHT = 230;
 const M = { left: 64, right: 20, top: 14, bottom: 34 };
 
 const f = (x: number): string => (Math.round(x * 10) / 10).toString();
@@ -138,6 +138,11 @@ function yAxis(spec: LineChartSpec, values: readonly number[], top: number, bott
   const top2 = Math.max(hi, ticks.at(-1) ?? hi);
   const toPx = (y: number): number => bottom - (Math.max(0, y) / top2) * (bottom - top);
   return { toPx, ticks, clamp: (y) => y };
+}
+
+/** The visible title above a chart (the SVG's own title is for assistive technology). */
+function heading(title: string): string {
+  return `<p class="chart-title" aria-hidden="true">${esc(title)}</p>`;
 }
 
 function titleBlock(id: string, title: string, description: string): string {
@@ -230,12 +235,12 @@ export function lineChart(spec: LineChartSpec): string {
     parts.push("</g>");
   }
   parts.push("</svg>");
-  return `<figure class="chart" id="${esc(spec.id)}">${parts.join("")}${legend(drawn, spec.refLines ?? [])}</figure>`;
+  return `<figure class="chart" id="${esc(spec.id)}">${heading(spec.title)}${parts.join("")}${legend(drawn, spec.refLines ?? [])}</figure>`;
 }
 
 /** A figure that says there is nothing to draw (never an empty box). */
 export function emptyChart(id: string, title: string, description: string): string {
-  return `<figure class="chart empty" id="${esc(id)}">${svgOpen(id, "empty", "", 80)}${titleBlock(id, title, description)}<text class="none" x="${CHART_WIDTH / 2}" y="44" text-anchor="middle">${esc(`${title}: nothing to plot yet`)}</text></svg></figure>`;
+  return `<figure class="chart empty" id="${esc(id)}">${heading(title)}${svgOpen(id, "empty", "", 80)}${titleBlock(id, title, description)}<text class="none" x="${CHART_WIDTH / 2}" y="44" text-anchor="middle">${esc(`${title}: nothing to plot yet`)}</text></svg></figure>`;
 }
 
 /** One bar of a stacked chart: segments are shares that sum to 1 (or all 0). */
@@ -271,7 +276,7 @@ export function stackedBars(
     );
   }
   parts.push("</g>");
-  const every = Math.max(1, Math.ceil(bars.length / 12));
+  const every = Math.max(1, Math.ceil(bars.length / 10));
   bars.forEach((b, i) => {
     const x = left + i * slot + (slot - w) / 2;
     let acc = 0;
@@ -293,7 +298,7 @@ export function stackedBars(
   });
   parts.push("</svg>");
   const keys = bars[0]?.segments.map((s) => ({ key: s.key, name: s.name })) ?? [];
-  return `<figure class="chart" id="${esc(id)}">${parts.join("")}${legend(keys)}</figure>`;
+  return `<figure class="chart" id="${esc(id)}">${heading(title)}${parts.join("")}${legend(keys)}</figure>`;
 }
 
 /** Grouped bars over categories (e.g. the share of requests per histogram bucket per arm). */
@@ -329,7 +334,7 @@ export function groupedBars(
     );
   }
   parts.push("</g>");
-  const every = Math.max(1, Math.ceil(categories.length / 10));
+  const every = Math.max(1, Math.ceil(categories.length / 6));
   categories.forEach((c, i) => {
     if (i % every === 0) {
       parts.push(
@@ -350,7 +355,7 @@ export function groupedBars(
     parts.push("</g>");
   });
   parts.push("</svg>");
-  return `<figure class="chart" id="${esc(id)}">${parts.join("")}${legend(drawn)}</figure>`;
+  return `<figure class="chart" id="${esc(id)}">${heading(title)}${parts.join("")}${legend(drawn)}</figure>`;
 }
 
 /**
