@@ -109,10 +109,16 @@ ${body}
 export const PAGE_CSS = CSS;
 
 /** A page that explains a refusal or a missing resource: what went wrong and what to do. */
-export function messagePage(title: string, message: string, hint: string, nav: PageNav = {}): string {
+export function messagePage(
+  title: string,
+  message: string,
+  hint: string,
+  nav: PageNav = {},
+  action?: { readonly href: string; readonly text: string },
+): string {
   return page(
     `${title} · slogate`,
-    `<h1>${esc(title)}</h1>\n<p class="refusal">${esc(message)}</p>\n${hint === "" ? "" : `<p><strong>What to do:</strong> ${esc(hint)}</p>`}`,
+    `<h1>${esc(title)}</h1>\n<p class="refusal">${esc(message)}</p>\n${hint === "" ? "" : `<p><strong>What to do:</strong> ${esc(hint)}</p>`}${action === undefined ? "" : `\n<p><a href="${esc(action.href)}">${esc(action.text)}</a></p>`}`,
     nav,
   );
 }

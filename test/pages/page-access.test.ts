@@ -180,3 +180,81 @@ describe("list pages access", () => {
     expect((await get(`${guarded.url}/analyses${sig}`)).status).toBe(401);
   });
 });
+
+describe("signing in with a token", () => {
+  async function login(gate: GateService, token: string, next = "/slos") {
+    const r = await fetch(`${gate.url}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...html },
+      body: new URLSearchParams({ token, next }).toString(),
+      redirect: "manual",
+    });
+    return {
+      status: r.status,
+      location: r.headers.get("location"),
+      cookie: r.headers.get("set-cookie"),
+      text: await r.text(),
+    };
+  }
+
+  it("sets an HttpOnly, SameSite=Strict cookie that opens the lists and the analysis pages for 12 h", async () => {
+    clock = 1_800_000_000;
+    const r = await login(guarded, TOKEN);
+    expect(r.status).toBe(303);
+    expect(r.location).toBe("/slos");
+    expect(r.cookie).toMatch(
+      /^slogate_session=\d+\.[\w-]{43}; Max-Age=43200; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/,
+    );
+    const cookie = (r.cookie ?? "").split(";")[0] ?? "";
+    for (const path of ["/analyses", "/slos", "/analyses/a1"]) {
+      expect((await get(`${guarded.url}${path}`, { ...html, cookie })).status, path).toBe(200);
+    }
+    clock += 12 * 3600 + 1;
+    expect((await get(`${guarded.url}/analyses`, { ...html, cookie })).status).toBe(401);
+  });
+
+  it.each([
+    ["a wrong token", "wrong-token-0123456789"],
+    ["no token", ""],
+  ])("refuses %s with the form again", async (_l, token) => {
+    const r = await login(guarded, token);
+    expect(r.status).toBe(401);
+    expect(r.cookie).toBeNull();
+    expect(r.text).toMatch(/That token is not one of the service&#39;s auth\.tokens/);
+  });
+
+  it.each([
+    ["a changed cookie", (c: string) => `${c.slice(0, -2)}AA`],
+    ["a longer expiry", (c: string) => c.replace(/=(\d+)\./, (_m, e: string) => `=${Number(e) + 3600}.`)],
+    [
+      "an analysis link's signature",
+      () => {
+        const u = new URL(guarded.deps.link("session"));
+        return `slogate_session=${u.searchParams.get("exp") ?? ""}.${u.searchParams.get("sig") ?? ""}`;
+      },
+    ],
+  ])("refuses %s", async (_l, tamper) => {
+    clock = 1_800_000_000;
+    const cookie = tamper(((await login(guarded, TOKEN)).cookie ?? "").split(";")[0] ?? "");
+    expect((await get(`${guarded.url}/analyses`, { ...html, cookie })).status).toBe(401);
+  });
+
+  it.each([
+    ["//evil.example/x", "/analyses"],
+    ["https://evil.example/", "/analyses"],
+    ["/\\evil.example", "/analyses"],
+    ["/analyses?verdict=fail", "/analyses?verdict=fail"],
+  ])("returns only to a path of this site (next=%s)", async (next, want) => {
+    expect((await login(guarded, TOKEN, next)).location).toBe(want);
+  });
+
+  it("offers the sign-in form from a refused list page, and skips it without auth", async () => {
+    const refused = await get(`${guarded.url}/analyses?verdict=fail`);
+    expect(refused.text).toContain('href="/login?next=%2Fanalyses%3Fverdict%3Dfail"');
+    const form = await get(`${guarded.url}/login?next=%2Fslos`);
+    expect(form.text).toMatch(/<input id="token" name="token" type="password"/);
+    const r = await fetch(`${open.url}/login?next=/slos`, { redirect: "manual" });
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe("/slos");
+  });
+});

@@ -332,6 +332,25 @@ describe("analysis pages in Chromium", () => {
     await phone.page.close();
   });
 
+  it("signs in from a refused list page with the keyboard, then browses the lists", async () => {
+    const o = await browser.open(`${gate.url}/analyses`, 390);
+    expect(o.status).toBe(401);
+    await o.page.getByRole("link", { name: "Sign in with a token" }).focus();
+    await o.page.keyboard.press("Enter");
+    await o.page.waitForURL(/\/login\?next=%2Fanalyses$/);
+    await o.page.locator("#token").focus();
+    await o.page.keyboard.type(TOKEN);
+    await o.page.keyboard.press("Enter");
+    await o.page.waitForURL(`${gate.url}/analyses`);
+    expect(await o.page.locator("tr[data-analysis]").count()).toBe(4);
+    await o.page.goto(`${gate.url}/slos`);
+    expect(await o.page.locator("tbody tr").count()).toBe(6);
+    await o.screenshot("slos-390-signed-in");
+    // The 401 of the first load is the only console message (Chromium logs failed loads).
+    expect(o.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    await o.page.close();
+  });
+
   it("shows the served SLOs with their source files", async () => {
     const o = await browser.open(`${gate.url}/slos`, 1280, AUTH);
     expect(await o.page.locator("tbody tr").count()).toBe(6);

@@ -8,6 +8,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 const VERSION = "slogate-page-v1";
+/** A different tag for sessions, so no analysis link can ever be replayed as a session. */
+const SESSION_VERSION = "slogate-session-v1";
+
+/** Name of the login cookie. */
+export const SESSION_COOKIE = "slogate_session";
 
 /** Path segment of an analysis id (ids may hold `/` and `:`, kept readable as elsewhere). */
 export function analysisPath(id: string): string {
@@ -63,6 +68,33 @@ export class PageLinks {
   /** Path-only signed link (for links between pages). */
   path(id: string): string {
     return `${analysisPath(id)}?${this.signature(id)}`;
+  }
+
+  /** The value of a login cookie valid for `ttlSeconds`. */
+  session(ttlSeconds: number): string {
+    const exp = Math.floor(this.#now() + ttlSeconds);
+    return `${exp}.${this.#sessionMac(exp).toString("base64url")}`;
+  }
+
+  /** Checks a login cookie's value. */
+  checkSession(value: string | undefined): LinkCheck {
+    if (value === undefined || value === "") return "missing";
+    const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value);
+    if (m === null) return "invalid";
+    const exp = Number(m[1]);
+    const given = Buffer.from(m[2] ?? "", "base64url");
+    const expected = this.#sessionMac(exp);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return "invalid";
+    return exp < this.#now() ? "expired" : "valid";
+  }
+
+  /** True when links are https (the login cookie is then `Secure`). */
+  get https(): boolean {
+    return this.#baseUrl().startsWith("https:");
+  }
+
+  #sessionMac(exp: number): Buffer {
+    return createHmac("sha256", this.#key).update(`${SESSION_VERSION}\n${exp}`, "utf8").digest();
   }
 
   /** Checks `exp` and `sig` query values for `id`. */

@@ -5,22 +5,24 @@
  * server-rendered by `src/report/` with inline SVG and no script.
  *
  * Access: with `auth.tokens` empty every page is open. Otherwise an analysis page opens with
- * a valid signed link for that analysis (`?exp=&sig=`, see page-links.ts) or a bearer token,
- * and the list pages with a bearer token. A link whose signature is wrong or expired is
+ * a valid signed link for that analysis (`?exp=&sig=`, see page-links.ts), a bearer token or
+ * the login cookie `/login` sets after checking a token; the list pages with a bearer token or
+ * the cookie. A link whose signature is wrong or expired is
  * refused in every mode, so a tampered link never passes silently. Refusals and errors are
  * an HTML page for browsers and the usual JSON error body for `Accept: application/json`.
  */
 import { createHash } from "node:crypto";
-import { Router, type Request, type Response } from "express";
+import express, { Router, type Request, type Response } from "express";
 import { SlogateError, isSlogateError } from "../../errors.ts";
 import { buildAnalysisReport, reportSloOf } from "../../report/analysis-report.ts";
 import { renderAnalysisPage } from "../../report/analysis-page.ts";
 import { renderAnalysesPage, renderSlosPage, type AnalysisRow } from "../../report/list-pages.ts";
+import { renderLoginPage } from "../../report/login-page.ts";
 import { PAGE_CSS, messagePage, type PageNav } from "../../report/page-layout.ts";
 import { tokenMatches } from "../bearer-auth.ts";
 import { STATUS_BY_CODE, errorBody } from "../error-handler.ts";
 import type { HttpDeps } from "../http-deps.ts";
-import { analysisPath, type PageLinks } from "./page-links.ts";
+import { SESSION_COOKIE, analysisPath, type PageLinks } from "./page-links.ts";
 
 /** What the pages need besides the gate. */
 export interface PagesDeps {
@@ -40,6 +42,9 @@ const CSP = [
 /** Most analyses the list reads (newest first). */
 export const LIST_LIMIT = 200;
 
+/** How long a login cookie lasts. */
+export const SESSION_SECONDS = 12 * 3600;
+
 function sendHtml(res: Response, status: number, html: string): void {
   res
     .status(status)
@@ -55,8 +60,13 @@ function sendHtml(res: Response, status: number, html: string): void {
 
 const NAV: PageNav = { analyses: "/analyses", slos: "/slos" };
 
+/** A same-site path to return to after signing in (anything else: the list). */
+function safeNext(v: unknown): string {
+  return typeof v === "string" && /^\/(?![/\\])[\x21-\x7e]*$/.test(v) && v.length <= 2000 ? v : "/analyses";
+}
+
 /** Sends `e` as a page to browsers and as the JSON error body to API clients. */
-function refuse(req: Request, res: Response, e: SlogateError): void {
+function refuse(req: Request, res: Response, e: SlogateError, deps: HttpDeps): void {
   const status = typeof e.details.status === "number" ? e.details.status : STATUS_BY_CODE[e.code];
   if (status === 401) res.set("WWW-Authenticate", 'Bearer realm="slogate"');
   if (req.accepts(["html", "json"]) === "json") {
@@ -64,12 +74,29 @@ function refuse(req: Request, res: Response, e: SlogateError): void {
     return;
   }
   const title = status === 401 ? "Not allowed" : status === 404 ? "Not found" : "Error";
-  sendHtml(res, status, messagePage(title, e.message, e.hint, NAV));
+  const signIn =
+    status === 401 && deps.tokens.length > 0
+      ? {
+          href: `/login?next=${encodeURIComponent(safeNext(req.originalUrl.replace(/[?&](exp|sig)=[^&]*/g, "")))}`,
+          text: "Sign in with a token",
+        }
+      : undefined;
+  sendHtml(res, status, messagePage(title, e.message, e.hint, NAV, signIn));
 }
 
-function bearerValid(req: Request, tokens: readonly string[]): boolean {
+function cookie(req: Request, name: string): string | undefined {
+  for (const part of (req.get("cookie") ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+/** A valid bearer token, or a valid login cookie. */
+function bearerValid(req: Request, tokens: readonly string[], pages: PagesDeps): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
-  return m?.[1] !== undefined && tokenMatches(m[1], tokens);
+  if (m?.[1] !== undefined && tokenMatches(m[1], tokens)) return true;
+  return pages.links.checkSession(cookie(req, SESSION_COOKIE)) === "valid";
 }
 
 function one(v: unknown): string | undefined {
@@ -94,16 +121,16 @@ function authorizeAnalysis(req: Request, deps: HttpDeps, pages: PagesDeps, id: s
       },
     );
   }
-  if (deps.tokens.length === 0 || bearerValid(req, deps.tokens)) return;
+  if (deps.tokens.length === 0 || bearerValid(req, deps.tokens, pages)) return;
   throw new SlogateError("UNAUTHORIZED", "this page needs a signed link or a bearer token", {
-    hint: "open the signed link slogate emitted (verdict, Slack, Alertmanager), or send Authorization: Bearer <token>",
+    hint: "open the signed link slogate emitted (verdict, Slack, Alertmanager), sign in at /login, or send Authorization: Bearer <token>",
   });
 }
 
-function authorizeList(req: Request, deps: HttpDeps): void {
-  if (deps.tokens.length === 0 || bearerValid(req, deps.tokens)) return;
-  throw new SlogateError("UNAUTHORIZED", "this page needs a bearer token", {
-    hint: "send Authorization: Bearer <token> with a token from auth.tokens; analysis pages also open with the signed links slogate emits",
+function authorizeList(req: Request, deps: HttpDeps, pages: PagesDeps): void {
+  if (deps.tokens.length === 0 || bearerValid(req, deps.tokens, pages)) return;
+  throw new SlogateError("UNAUTHORIZED", "this page needs a bearer token or signing in", {
+    hint: "sign in at /login with a token from auth.tokens, or send Authorization: Bearer <token>; analysis pages also open with the signed links slogate emits",
   });
 }
 
@@ -118,15 +145,63 @@ export function pagesRouter(deps: HttpDeps, pages: PagesDeps): Router {
       try {
         handler(req, res);
       } catch (e) {
-        if (isSlogateError(e)) return refuse(req, res, e);
+        if (isSlogateError(e)) return refuse(req, res, e, deps);
         throw e;
       }
     };
 
   router.get(
+    "/login",
+    guarded((req, res) => {
+      const next = safeNext(req.query.next);
+      if (deps.tokens.length === 0) {
+        res.redirect(303, next);
+        return;
+      }
+      sendHtml(res, 200, renderLoginPage({ action: "/login", next, nav: NAV }));
+    }),
+  );
+
+  router.post(
+    "/login",
+    express.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 }),
+    guarded((req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const next = safeNext(body.next);
+      if (deps.tokens.length === 0) {
+        res.redirect(303, next);
+        return;
+      }
+      const token = typeof body.token === "string" ? body.token : "";
+      if (token === "" || !tokenMatches(token, deps.tokens)) {
+        sendHtml(
+          res,
+          401,
+          renderLoginPage({
+            action: "/login",
+            next,
+            error: "That token is not one of the service's auth.tokens.",
+            nav: NAV,
+          }),
+        );
+        return;
+      }
+      res.cookie(SESSION_COOKIE, pages.links.session(SESSION_SECONDS), {
+        httpOnly: true,
+        sameSite: "strict",
+        secure: pages.links.https,
+        path: "/",
+        maxAge: SESSION_SECONDS * 1000,
+        encode: (v) => v,
+      });
+      res.redirect(303, next);
+    }),
+  );
+
+  router.get(
     "/analyses",
     guarded((req, res) => {
-      authorizeList(req, deps);
+      authorizeList(req, deps, pages);
       const filters = {
         service: one(req.query.service),
         slo: one(req.query.slo),
@@ -203,7 +278,7 @@ export function pagesRouter(deps: HttpDeps, pages: PagesDeps): Router {
   router.get(
     "/slos",
     guarded((req, res) => {
-      authorizeList(req, deps);
+      authorizeList(req, deps, pages);
       const st = catalog.status();
       sendHtml(
         res,
