@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { renderAnalysisPage } from "./analysis-page.ts";
 import { buildAnalysisReport, reportSloOf } from "./analysis-report.ts";
+import { errorSlo } from "../judge/testdata/slo-fixtures.ts";
+import { looksFrom, repeat } from "../judge/testdata/looks.ts";
 import {
   FIXTURE_START,
+  judged,
   degradedAnalysis,
   failingAnalysis,
   latencyAnalysis,
@@ -97,5 +100,19 @@ describe("renderAnalysisPage", () => {
     expect(page).toMatch(/id="histograms"[\s\S]*data-categories="30"/);
     expect(page).toContain('data-series="baseline" data-points="30"');
     expect(pointsOf(page, "quantiles", "canary")).toBe(latencyAnalysis().looks.length);
+  });
+
+  it("shows the numbers, and no e-value chart, for a judge without e-processes (kayenta)", () => {
+    const s = judged(
+      "fixture-kayenta",
+      errorSlo("kayenta"),
+      looksFrom(repeat(6, { canary: [400, 4], stable: [1600, 16] })),
+    );
+    const page = html(s);
+    const checks = s.looks.at(-1)?.verdict.checks ?? [];
+    expect(checks.length).toBeGreaterThan(0);
+    expect(page).not.toContain('<figure class="chart" id="evalue-');
+    expect(page.match(/This check reports no e-value/g)).toHaveLength(checks.length);
+    expect(pointsOf(page, "ratio", "canary")).toBe(6);
   });
 });
