@@ -203,14 +203,14 @@ export function lineChart(spec: LineChartSpec): string {
       `<g class="mark"><line x1="${px}" x2="${px}" y1="${top}" y2="${bottom}"/><text x="${Number(px) - 4}" y="${bottom - 6}" text-anchor="end">${esc(m.label)}</text></g>`,
     );
   }
-  // Labels alternate between the right and the left end, so close lines stay readable.
+  // Labels alternate between the right and the left end (above the line), so close lines stay readable.
   (spec.refLines ?? []).forEach((r, i) => {
     if (!Number.isFinite(r.y)) return;
     const py = f(y.toPx(r.y));
     const label =
       i % 2 === 0
         ? `<text x="${right - 4}" y="${Number(py) - 4}" text-anchor="end">${esc(r.label)}</text>`
-        : `<text x="${left + 4}" y="${Number(py) + 14}" text-anchor="start">${esc(r.label)}</text>`;
+        : `<text x="${left + 4}" y="${Number(py) - 4}" text-anchor="start">${esc(r.label)}</text>`;
     parts.push(
       `<g class="ref ref-${esc(r.key)}" data-ref="${esc(r.key)}"><line x1="${left}" x2="${right}" y1="${py}" y2="${py}"/>${label}</g>`,
     );

@@ -393,6 +393,38 @@ describe("offline reports in Chromium", () => {
     }
   });
 
+  it("slogate analyze --html writes the page of its one look", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-analyze-"));
+    const err: string[] = [];
+    const s = SERVICES.healthy;
+    const code = await main(
+      [
+        "analyze",
+        ...["--slo", `${s.service}-latency`, "--canary", s.canary, "--stable", s.stable],
+        ...["--start", String(BED_START), "--time", String(BED_START + 1800), "--final"],
+        ...["--html", "look.html", "--prometheus", prometheus.url, "--slos", slosDir],
+      ],
+      {
+        stdout: () => undefined,
+        stderr: (t) => void err.push(t),
+        env: {},
+        cwd: dir,
+        stopped: Promise.resolve(),
+      },
+    );
+    expect(code, err.join("")).toBe(0);
+    expect(err.join("")).toMatch(/slogate analyze: wrote .*look\.html/);
+    const o = await browser.open(`file://${join(dir, "look.html")}`, 1280);
+    expect(await o.page.getAttribute("section.verdict", "data-verdict")).toBe("pass");
+    expect(await o.page.textContent("section.verdict .headline")).toMatch(/^pass Passed: /);
+    const drawn = await drawnSeries(o.page);
+    expect(drawn.filter((d) => d.figure.startsWith("evalue-")).every((d) => d.dataPoints === 1)).toBe(true);
+    expect(await o.page.getAttribute("#histograms svg", "data-categories")).not.toBeNull();
+    await o.screenshot("analyze-report-1280");
+    expect(o.problems).toEqual([]);
+    await o.page.close();
+  });
+
   it("slogate backtest --html writes one self-contained page of the replay", async () => {
     const dir = mkdtempSync(join(tmpdir(), "slogate-backtest-"));
     const out: string[] = [];
