@@ -13,13 +13,14 @@ const LAYERS = [
   ["stats", "sim", "config"], // statistics; synthetic traffic; the service config reader
   ["judge", "generate"], // verdicts; rules, routes, dashboards
   ["app"], // use cases and the ports they declare (store, readers, catalog)
+  ["report"], // analysis pages and offline reports rendered from stored records (pure)
   ["prometheus", "store", "notify", "metrics", "catalog", "http"], // adapters
   ["main"], // the composition root: the one place that builds every adapter
   ["testbed"], // real Prometheus / Alertmanager with synthetic traffic (demo, tests, benches)
   ["cli"], // command line
 ];
 /** Folders with no I/O: no node:* modules, no network, database, cron or metrics libraries. */
-const PURE = ["errors", "promql", "slo", "domain", "stats", "sim", "config", "judge", "generate"];
+const PURE = ["errors", "promql", "slo", "domain", "stats", "sim", "config", "judge", "generate", "report"];
 /** Imports allowed between folders of the same layer (from -> to). */
 const SIDEWAYS = [
   ["metrics", "store"],

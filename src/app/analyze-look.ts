@@ -64,7 +64,10 @@ function sameMatchers(a: readonly LabelMatcher[], b: readonly LabelMatcher[]): b
 }
 
 function totals(a: ArmCounts | null | undefined): ArmTotals | null {
-  return a === null || a === undefined ? null : { total: a.total, bad: a.bad };
+  if (a === null || a === undefined) return null;
+  return a.histogram === undefined
+    ? { total: a.total, bad: a.bad }
+    : { total: a.total, bad: a.bad, histogram: a.histogram };
 }
 
 /** The outcome an analysis closes with after a deciding look. */

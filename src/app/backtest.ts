@@ -5,7 +5,7 @@
  * in-memory store. The baseline is captured from the window before the replay starts.
  */
 import type { Slo } from "../slo/model.ts";
-import type { LookRecord, Store } from "./store-port.ts";
+import type { AnalysisRecord, BaselineRecord, LookRecord, Store } from "./store-port.ts";
 import { analyzeLook, type ArmSelectors } from "./analyze-look.ts";
 import { captureBaseline } from "./capture-baseline.ts";
 import type { AnalyzeLookDeps, GateDeps } from "./deps.ts";
@@ -26,6 +26,11 @@ export interface BacktestResult {
   /** The first look whose verdict was `fail`, if any. */
   readonly firstFail?: number;
   readonly baseline: { readonly captured: boolean; readonly reason?: string };
+  /** The replayed analysis and its baseline as the store held them (for `--html` reports). */
+  readonly stored: {
+    readonly analysis: AnalysisRecord | undefined;
+    readonly baseline: BaselineRecord | null;
+  };
 }
 
 /** What a backtest needs: the readers and judge of a look, and a scratch store of its own. */
@@ -53,15 +58,17 @@ export async function backtest(deps: BacktestDeps, req: BacktestRequest): Promis
       hint: "use a longer --interval or a shorter window",
     });
   }
+  const store = deps.scratchStore();
   const local: AnalyzeLookDeps = {
     ...deps,
-    store: deps.scratchStore(),
+    store,
     metrics: undefined,
     listeners: [],
     link: (id) => `backtest:${id}`,
   };
   const id = "backtest";
   let baseline: BacktestResult["baseline"] = { captured: false, reason: "baseline window is 0" };
+  let baselineRecord: BaselineRecord | null = null;
   const window = req.baselineWindowSeconds ?? 0;
   if (window > 0) {
     const r = await captureBaseline(local, {
@@ -72,6 +79,7 @@ export async function backtest(deps: BacktestDeps, req: BacktestRequest): Promis
       source: "cli",
     });
     baseline = r.captured ? { captured: true } : { captured: false, reason: r.reason };
+    if (r.captured) baselineRecord = r.baseline;
   }
   const looks: LookRecord[] = [];
   let firstFail: number | undefined;
@@ -92,5 +100,10 @@ export async function backtest(deps: BacktestDeps, req: BacktestRequest): Promis
       break;
     }
   }
-  return { looks, ...(firstFail === undefined ? {} : { firstFail }), baseline };
+  return {
+    looks,
+    ...(firstFail === undefined ? {} : { firstFail }),
+    baseline,
+    stored: { analysis: await store.getAnalysis(id), baseline: baselineRecord },
+  };
 }

@@ -9,7 +9,7 @@
  * ticks claimed once, leases for background work, and the notification outbox.
  */
 import type { LabelMatcher } from "../promql/matchers.ts";
-import type { ArmCounts } from "../domain/counts.ts";
+import type { ArmCounts, HistogramCounts } from "../domain/counts.ts";
 import type { SloVerdict, Verdict } from "../domain/verdict.ts";
 
 export type Controller = "argo" | "flagger" | "cli";
@@ -69,6 +69,8 @@ export interface LookRecord {
 export interface ArmTotals {
   readonly total: number;
   readonly bad: number;
+  /** For latency SLIs: the arm's histogram (for the analysis page). */
+  readonly histogram?: HistogramCounts;
 }
 
 export type BaselineSource = "schedule" | "api" | "cli" | "flagger";

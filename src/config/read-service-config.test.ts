@@ -17,6 +17,26 @@ function problemsOf(yaml: string, env: Record<string, string> = {}): string[] {
 }
 
 describe("parseServiceConfig", () => {
+  it("reads the pages section, with the secret and Grafana URL from the environment", () => {
+    const c = parseServiceConfig("pages: {linkTtl: 2d, grafanaUrl: 'http://grafana:3000/'}", {
+      SLOGATE_PAGES_SECRET: "s".repeat(32),
+    });
+    expect(c.pages).toEqual({
+      secret: "s".repeat(32),
+      linkTtlSeconds: 2 * 86400,
+      grafanaUrl: "http://grafana:3000",
+    });
+  });
+
+  it.each([
+    ["a short secret", "pages: {secret: short}", /pages\.secret/],
+    ["a TTL that is not a duration", "pages: {linkTtl: forever}", /pages\.linkTtl/],
+    ["a Grafana URL that is not http(s)", "pages: {grafanaUrl: 'ftp://g'}", /pages\.grafanaUrl/],
+    ["an unknown pages setting", "pages: {colour: red}", /pages\.colour/],
+  ])("refuses %s", (_label, yaml, problem) => {
+    expect(problemsOf(yaml).join("\n")).toMatch(problem);
+  });
+
   it("gives the defaults for an empty file and no environment", () => {
     expect(parseServiceConfig("", {})).toEqual(DEFAULT_CONFIG);
   });

@@ -30,6 +30,7 @@ const TOP_KEYS = [
   "series",
   "log",
   "notifications",
+  "pages",
 ] as const;
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
@@ -41,6 +42,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   limits: ["bodyBytes", "lookTimeout", "maxOpenAnalysesPerSlo", "maxAnalysisSeries"],
   series: ["step"],
   log: ["level"],
+  pages: ["secret", "linkTtl", "grafanaUrl"],
 };
 /** Shortest bearer token accepted. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -201,6 +203,11 @@ function readConfig(r: ConfigReader): ServiceConfig {
   };
   const seriesStepSeconds = readSeriesStep(r);
   const log = { level: r.oneOf(["log", "level"], LOG_LEVELS, d.log.level, "SLOGATE_LOG_LEVEL") };
+  const pages = {
+    secret: readPagesSecret(r),
+    linkTtlSeconds: r.duration(["pages", "linkTtl"], d.pages.linkTtlSeconds, POSITIVE),
+    grafanaUrl: r.httpUrl(["pages", "grafanaUrl"], d.pages.grafanaUrl, "SLOGATE_GRAFANA_URL", true),
+  };
   const root = r.fields.get([]);
   const hasNotifications =
     typeof root === "object" && root !== null && !Array.isArray(root) && "notifications" in root;
@@ -216,6 +223,7 @@ function readConfig(r: ConfigReader): ServiceConfig {
     limits,
     seriesStepSeconds,
     log,
+    pages,
     ...(hasNotifications ? { notifications: readNotifications(r, ["notifications"]) } : {}),
   };
 }
@@ -266,6 +274,21 @@ function readStore(r: ConfigReader): ServiceConfig["store"] {
     ...(urlFile === "" ? {} : { urlFile }),
     ...(schema === "" ? {} : { schema }),
   };
+}
+
+/** `pages.secret`: empty (a random key per process) or at least 32 characters. */
+function readPagesSecret(r: ConfigReader): string {
+  const envVar = "SLOGATE_PAGES_SECRET";
+  const secret = r.string(["pages", "secret"], DEFAULT_CONFIG.pages.secret, envVar);
+  if (secret !== "" && secret.length < 32) {
+    r.reportSetting(
+      ["pages", "secret"],
+      envVar,
+      `must be at least 32 characters (has ${secret.length})`,
+      "use a random key, e.g. from: openssl rand -hex 32",
+    );
+  }
+  return secret;
 }
 
 /** `baseline.schedule`: a cron expression node-cron runs, or `""` for no scheduled baselines. */

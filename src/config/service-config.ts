@@ -63,6 +63,15 @@ export interface ServiceConfig {
   readonly log: { readonly level: LogLevel };
   /** The `notifications:` section; absent when the file has none (no notifications sent). */
   readonly notifications?: NotifyConfig;
+  /** Analysis pages (docs/pages.md). */
+  readonly pages: {
+    /** HMAC key of signed page links; empty: a random key per process (links die on restart). */
+    readonly secret: string;
+    /** How long a signed link stays valid. */
+    readonly linkTtlSeconds: number;
+    /** Grafana base URL for links to the generated dashboards; empty: no links. */
+    readonly grafanaUrl: string;
+  };
 }
 
 /** Defaults applied under the file and the environment. */
@@ -88,6 +97,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   },
   seriesStepSeconds: 60,
   log: { level: "info" },
+  pages: { secret: "", linkTtlSeconds: 7 * 86400, grafanaUrl: "" },
 };
 
 /** Environment variables read, and the config field each sets. */
@@ -107,4 +117,6 @@ export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
   SLOGATE_METRICS_TOKENS: "auth.metricsTokens (comma-separated)",
   SLOGATE_BASELINE_SCHEDULE: "baseline.schedule",
   SLOGATE_LOG_LEVEL: "log.level",
+  SLOGATE_PAGES_SECRET: "pages.secret",
+  SLOGATE_GRAFANA_URL: "pages.grafanaUrl",
 };

@@ -1,7 +1,7 @@
 /**
  * @module http/create-http-app
  * The express app: JSON body limits, optional bearer auth on `/api`, the Argo and Flagger
- * endpoints, the JSON API, `/healthz`, `/readyz`, `/metrics`, and one error handler.
+ * endpoints, the JSON API, the analysis pages (`/analyses`, `/slos`), `/healthz`, `/readyz`, `/metrics`, and one error handler.
  */
 import express, { type Express } from "express";
 import { SlogateError } from "../errors.ts";
@@ -11,6 +11,7 @@ import { bearerAuth } from "./bearer-auth.ts";
 import { createErrorHandler, errorBody, notFoundHandler } from "./error-handler.ts";
 import { flaggerWebhookRouter } from "./flagger-webhook-route.ts";
 import type { HttpDeps } from "./http-deps.ts";
+import { pagesRouter } from "./pages/pages-router.ts";
 
 /** Builds the app; the caller listens (port 0 in tests). */
 export function createHttpApp(deps: HttpDeps): Express {
@@ -39,6 +40,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.type(m.contentType).send(m.body);
   });
 
+  if (deps.pages !== undefined) app.use(pagesRouter(deps, deps.pages));
   // Parse first: Flagger cannot send headers, so its webhooks may carry the token in metadata.
   app.use(express.json({ limit: deps.bodyLimitBytes, type: () => true, strict: true }));
   app.use("/api", bearerAuth(deps.tokens));

@@ -7,6 +7,7 @@ import type { GateDeps } from "../app/deps.ts";
 import type { Readiness } from "../app/readiness.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
+import type { PageLinks } from "./pages/page-links.ts";
 
 /**
  * Builds an arm's matchers from the SLO's `canary.selection` and the value a controller sent
@@ -30,4 +31,13 @@ export interface HttpDeps {
   readonly metricsExposition?: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** Window of baselines captured on demand (Flagger pre-rollout, the API), seconds. */
   readonly baselineWindowSeconds: number;
+  /** The analysis pages (`/analyses`, `/slos`); not served when omitted. */
+  readonly pages?: PagesDeps;
+}
+
+/** What the analysis pages need: signed links and the Grafana base URL. */
+export interface PagesDeps {
+  readonly links: PageLinks;
+  /** Grafana base URL for dashboard links ("" for none). */
+  readonly grafanaUrl: string;
 }

@@ -31,7 +31,7 @@ describe("e-values in reports", () => {
     expect(json).not.toMatch(/Infinity|NaN/);
     const parsed = JSON.parse(json) as {
       verdict: string;
-      checks: { id: string; reason: string; evidence: Record<string, unknown> }[];
+      checks: { id: string; status: string; reason: string; evidence: Record<string, unknown> }[];
     };
     expect(parsed.verdict).toBe("fail");
     const rel = parsed.checks.find((c) => c.id === "errors-relative")!;

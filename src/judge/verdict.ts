@@ -132,6 +132,19 @@ export function environmentOf(checks: readonly CheckResult[]): EnvironmentReport
       checks: [],
     };
   }
+  // Stable (the code that did not change) credibly worse than the baseline captured before the
+  // deploy: the environment got worse, whether or not the canary's own checks crossed a bound
+  // yet (a descriptive reading at 95 %, it fails nothing; a final look then leaves it to a human).
+  const stableLower = ratioOf(relativeMain, "stableBadRatioWilson95Lower");
+  const baselineUpper = ratioOf(baselineCheck, "baselineBadRatioUpper");
+  if (!relativeFailed && stableLower !== null && baselineUpper !== null && stableLower > baselineUpper) {
+    return {
+      status: "degraded",
+      reason: `the environment got worse, not the canary: stable's bad ratio (${pctOf(numbers.stableBadRatio)}, 95 % lower bound ${pctOf(stableLower)}) is above the baseline's upper bound ${pctOf(baselineUpper)} while the canary is not worse than stable (${said})`,
+      ...numbers,
+      checks: [],
+    };
+  }
   return {
     status: "ok",
     reason: relativeFailed
@@ -199,7 +212,7 @@ export function decideVerdict(o: VerdictOptions): SloVerdict {
     } else if (totalWeight > 0 && nodataWeight >= totalWeight / 2) {
       verdict = "inconclusive";
       reason = "half or more of the checks (by weight) had no data";
-    } else if (attributed.size > 0) {
+    } else if (attributed.size > 0 || environment.status === "degraded") {
       verdict = "inconclusive";
       reason = `the canary is not worse than stable, but ${environment.reason}: not promoting automatically, a human decides`;
     } else if (open.length > 0 || score < passAtLeast) {

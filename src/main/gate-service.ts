@@ -13,6 +13,7 @@ import type { Server } from "node:http";
 import cron, { type ScheduledTask } from "node-cron";
 import { createHttpApp } from "../http/create-http-app.ts";
 import type { BuildArmMatchers } from "../http/http-deps.ts";
+import { PageLinks, randomPageSecret } from "../http/pages/page-links.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import {
@@ -192,6 +193,13 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   ];
 
   let publicUrl = config.publicUrl;
+  // Every emitted link opens the analysis page, signed for that analysis (docs/pages.md).
+  const pageLinks = new PageLinks({
+    secret: config.pages.secret === "" ? randomPageSecret() : config.pages.secret,
+    ttlSeconds: config.pages.linkTtlSeconds,
+    baseUrl: () => publicUrl,
+    now,
+  });
   const deps: GateDeps = {
     store,
     catalog,
@@ -206,8 +214,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     metrics,
     listeners,
     ...(notifier?.plan === undefined ? {} : { planNotifications: notifier.plan }),
-    link: (id) =>
-      `${publicUrl}/api/v1/analyses/${encodeURIComponent(id).replace(/%3A/g, ":").replace(/%2F/g, "/")}`,
+    link: (id) => pageLinks.link(id),
     wallClock: () => Date.now() / 1000,
   };
 
@@ -249,6 +256,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     bodyLimitBytes: config.limits.bodyBytes,
     baselineWindowSeconds: config.baseline.windowSeconds,
     metricsExposition: () => metrics.exposition(),
+    pages: { links: pageLinks, grafanaUrl: config.pages.grafanaUrl },
   });
 
   let server: Server | undefined;

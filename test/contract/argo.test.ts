@@ -102,7 +102,7 @@ describe("Argo Rollouts with deploy/argo/ as shipped", () => {
         analysis: { status: "closed", outcome: "promoted" },
       });
       expect(v.analysis.start).toBe(T0);
-      expect(v.link).toMatch(/\/api\/v1\/analyses\//);
+      expect(v.link).toMatch(/\/analyses\//);
     }
     // The wire format: POST, JSON, the token from the Secret in the Rollout's namespace.
     const req = start!.measurements()[0]!.request;
@@ -132,7 +132,7 @@ describe("Argo Rollouts with deploy/argo/ as shipped", () => {
     expect(v.reason).toEqual(expect.any(String));
     expect(v.checks.some((c: any) => c.status === "fail")).toBe(true);
     const detail = await fetch(v.link, {
-      headers: { Authorization: "Bearer change-me-to-a-long-random-token" },
+      headers: { Authorization: "Bearer change-me-to-a-long-random-token", Accept: "application/json" },
     });
     expect(detail.status).toBe(200);
     expect(failed.at).toBeLessThan(T0 + 600); // before the final step: caught by the background looks
@@ -299,7 +299,7 @@ describe("Argo Rollouts with deploy/argo/ as shipped", () => {
     expect(final.analysis.look).toBe(looksAfterRestart.length);
     // The first attempt was closed as aborted when the rollout started over.
     const first = await fetch(before.link, {
-      headers: { Authorization: "Bearer change-me-to-a-long-random-token" },
+      headers: { Authorization: "Bearer change-me-to-a-long-random-token", Accept: "application/json" },
     });
     expect(((await first.json()) as any).analysis).toMatchObject({ status: "closed", outcome: "aborted" });
   });

@@ -57,7 +57,11 @@ async function analysisOf(r: CanaryReplay, slo: string): Promise<any> {
   const pre = calls(r, "pre-rollout")[0]!;
   const entry = JSON.parse(pre.body).baselines.find((b: any) => b.slo === slo);
   // The link names the first process' address; after a restart the service listens elsewhere.
-  const res = await fetch(`${bed.url()}${new URL(entry.link as string).pathname}`, { headers: auth });
+  // Its signature was made with the first process' key (no pages.secret here): use the bearer.
+  const link = new URL(entry.link as string);
+  const res = await fetch(`${bed.url()}${link.pathname}`, {
+    headers: { ...auth, Accept: "application/json" },
+  });
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -139,7 +143,7 @@ describe("Flagger with deploy/flagger/canary.yaml as shipped", () => {
     const body = JSON.parse(refused.body);
     expect(body.verdict).toBe("fail");
     expect(body.message).toMatch(/pay-bad-errors: fail/);
-    expect(body.link).toMatch(/\/api\/v1\/analyses\/flagger:shop:pay-bad:pay-bad-errors:/);
+    expect(body.link).toMatch(/\/analyses\/flagger:shop:pay-bad:pay-bad-errors:/);
     // Flagger's own event quotes the body; slogate accepts and keeps it.
     const halt = r.events.find((e) =>
       e.message.startsWith("Halt pay-bad.shop advancement external check slogate-gate failed"),

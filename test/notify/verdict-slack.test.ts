@@ -139,7 +139,7 @@ describe("a failed canary in Slack through the generated Alertmanager routing", 
     expect(text).toContain(`<${failed.link}|Analysis ${failed.analysis.id}>`);
     expect(text).toContain(`<${RUNBOOK}|Runbook>`);
     // The link answers with the analysis.
-    const detail = await fetch(failed.link);
+    const detail = await fetch(failed.link, { headers: { Accept: "application/json" } });
     expect(detail.status).toBe(200);
     expect(((await detail.json()) as any).analysis.id).toBe(failed.analysis.id);
     // The plain ticket is still held by its group_wait.

@@ -36,6 +36,8 @@ describe("slogate demo", () => {
     expect(good.every((l) => Object.values(l.verdicts).every((v) => v.verdict === "pass"))).toBe(true);
     expect(bad.at(-1)!.verdicts.latency!.verdict).toBe("fail");
     expect(bad.length).toBeLessThan(10);
-    expect(good[0]!.verdicts.errors!.link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1\/analyses\//);
+    expect(good[0]!.verdicts.errors!.link).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/analyses\/[^?]+\?exp=\d+&sig=/,
+    );
   });
 });

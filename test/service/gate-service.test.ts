@@ -18,6 +18,9 @@ import { getJson, memoryLogger, postJson, startHarnessService } from "../../src/
 const LOOKS = 10;
 const INTERVAL = 180;
 const lookTime = (k: number): number => BED_START + k * INTERVAL;
+/** The JSON API URL of the analysis a (signed) page link opens. */
+const apiUrlOf = (link: string): string =>
+  link.replace("/analyses/", "/api/v1/analyses/").replace(/\?.*$/, "");
 
 let bed: GateBed;
 let gate: GateService;
@@ -98,7 +101,7 @@ describe("Argo Rollouts web provider", () => {
       });
       expect(last.arms.canary.total).toBeGreaterThan(1000);
       expect(last.checks.length).toBeGreaterThan(0);
-      const detail = await getJson(last.link);
+      const detail = await getJson(apiUrlOf(last.link));
       expect(detail.status).toBe(200);
       expect(detail.body.looks).toHaveLength(LOOKS);
       expect(detail.body.baseline).not.toBeNull();
@@ -179,7 +182,7 @@ describe("Argo Rollouts web provider", () => {
     expect(mine.filter((e) => e.phase === "open")).toHaveLength(LOOKS);
     expect(mine.filter((e) => e.phase === "closed").map((e) => e.outcome)).toEqual(["promoted"]);
     expect(mine[1]!.previous).toBe("pass");
-    expect(mine[0]!.link).toMatch(/\/api\/v1\/analyses\/healthy-errors$/);
+    expect(mine[0]!.link).toMatch(/\/analyses\/healthy-errors\?exp=\d+&sig=[\w-]{43}$/);
   });
 
   it("exports its own metrics per docs/metrics.md", async () => {
@@ -350,7 +353,7 @@ describe("Flagger webhooks", () => {
       metadata: { slo },
     });
     expect(post.status).toBe(200);
-    const detail = await getJson(promo.body.results[0].link);
+    const detail = await getJson(apiUrlOf(promo.body.results[0].link));
     expect(detail.body.analysis).toMatchObject({
       status: "closed",
       outcome: "promoted",

@@ -3,18 +3,21 @@
  * `slogate analyze`: one look of a canary from the command line — the same reads and judge
  * as the service, on a throwaway in-memory store — printed as a table or JSON.
  */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { analyzeLook } from "../../app/analyze-look.ts";
 import { captureBaseline } from "../../app/capture-baseline.ts";
 import { armMatchersOf } from "../../main/arm-readers.ts";
 import { parseDurationArg, parseTimeArg } from "../time-arg.ts";
 import { verdictBody } from "../../app/verdict-body.ts";
+import { renderOfflineReport } from "../../report/offline-report.ts";
 import type { SloVerdict } from "../../domain/verdict.ts";
 import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../command-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";
 
 const HELP = `usage: slogate analyze --slo ID --canary VALUE --stable VALUE [--start TIME] [--time TIME]
-                       [--baseline-window DURATION] [--final] [--json]
+                       [--baseline-window DURATION] [--final] [--json] [--html FILE]
                        [--prometheus URL] [--slos PATH]... [--config FILE]
 
 Judges one look: canary vs stable (and vs the SLO, and vs a baseline of the stable arm over
@@ -27,6 +30,7 @@ the window before --start) for the events since --start, read from Prometheus at
   --baseline-window D     baseline window before --start (default 1h; 0 disables)
   --final                 judge as the analysis' final look (pass needs enough traffic)
   --json                  print the verdict as JSON (the service's response body)
+  --html FILE             also write the analysis page (charts, numbers) as one HTML file
 Exit status: 0 pass, 1 fail or inconclusive, 2 usage error.
 `;
 
@@ -58,6 +62,7 @@ const FLAGS = {
     "baseline-window": { type: "string", default: "1h" },
     final: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    html: { type: "string" },
     ...GATE_FLAGS,
   },
 } as const;
@@ -98,6 +103,22 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
       start,
       final: v.final,
     });
+    if (v.html !== undefined) {
+      const baseline =
+        r.analysis.baselineId === undefined
+          ? undefined
+          : await service.store.getBaseline(r.analysis.baselineId);
+      const html = renderOfflineReport({
+        analysis: r.analysis,
+        looks: await service.store.listLooks(r.analysis.id),
+        baseline: baseline ?? null,
+        slo,
+        grafanaUrl: config.pages.grafanaUrl,
+        generatedAt: Date.now() / 1000,
+      });
+      writeFileSync(resolve(io.cwd, v.html), html);
+      io.stderr(`slogate analyze: wrote ${resolve(io.cwd, v.html)}\n`);
+    }
     if (v.json) io.stdout(JSON.stringify(verdictBody(r), null, 2) + "\n");
     else io.stdout(renderVerdictTable(r.look.verdict));
     return r.look.verdict.verdict === "pass" ? 0 : 1;

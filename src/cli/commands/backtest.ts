@@ -3,19 +3,23 @@
  * `slogate backtest`: "what would the gate have said about last Tuesday's deploy?" Replays
  * an analysis over a past window, look by look, and prints the verdict timeline.
  */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { armMatchersOf } from "../../main/arm-readers.ts";
 import { parseDurationArg, parseTimeArg } from "../time-arg.ts";
 import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../command-gates.ts";
+import { renderOfflineReport } from "../../report/offline-report.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";
 
 const HELP = `usage: slogate backtest --slo ID --canary VALUE --stable VALUE --from TIME --to TIME
-                        [--interval DURATION] [--baseline-window DURATION] [--json]
+                        [--interval DURATION] [--baseline-window DURATION] [--json] [--html FILE]
                         [--prometheus URL] [--slos PATH]... [--config FILE]
 
 Replays an analysis of the canary over [--from, --to], one look every --interval (default
 1m; the last look is final), with a baseline of the stable arm over the window before
---from (default 1h; 0 disables). Stops at the first fail, as a rollout would.
+--from (default 1h; 0 disables). Stops at the first fail, as a rollout would. --html FILE also writes the analysis page
+(every look's e-values, arms and numbers plotted) as one self-contained HTML file.
 Exit status: 0 the replay ends in pass, 1 fail or inconclusive, 2 usage error.
 `;
 
@@ -29,6 +33,7 @@ const FLAGS = {
     interval: { type: "string", default: "1m" },
     "baseline-window": { type: "string", default: "1h" },
     json: { type: "boolean", default: false },
+    html: { type: "string" },
     ...GATE_FLAGS,
   },
 } as const;
@@ -65,8 +70,23 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
       intervalSeconds: interval,
     });
     const last = r.looks.at(-1)?.verdict;
+    const { stored, ...result } = r;
+    if (v.html !== undefined && stored.analysis !== undefined) {
+      const html = renderOfflineReport({
+        analysis: stored.analysis,
+        looks: r.looks,
+        baseline: stored.baseline,
+        slo,
+        grafanaUrl: config.pages.grafanaUrl,
+        generatedAt: Date.now() / 1000,
+      });
+      writeFileSync(resolve(io.cwd, v.html), html);
+      io.stderr(`slogate backtest: wrote ${resolve(io.cwd, v.html)}\n`);
+    }
     if (v.json) {
-      io.stdout(JSON.stringify({ slo: slo.id, from, to, intervalSeconds: interval, ...r }, null, 2) + "\n");
+      io.stdout(
+        JSON.stringify({ slo: slo.id, from, to, intervalSeconds: interval, ...result }, null, 2) + "\n",
+      );
     } else {
       io.stdout(
         `backtest of ${slo.id}: canary ${canary} vs stable ${stable}, ${new Date(from * 1000).toISOString()} → ${new Date(to * 1000).toISOString()}\n`,

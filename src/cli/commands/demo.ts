@@ -31,6 +31,7 @@ every look's verdicts and the links to the analyses. Needs the 'prometheus' and 
 binaries (./run installs Debian's package).
 
   --keep   leave Prometheus and the service running until Ctrl-C, to explore the links
+           (each opens the analysis page; links are signed and work while the service runs)
   --json   print the verdicts as JSON lines instead of tables
 `;
 
@@ -171,7 +172,7 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
     );
     const b = await runCanary(io, gate, bad, v.json);
     say(
-      `metrics: ${gate.url}/metrics   analyses: ${gate.url}/api/v1/analyses   baselines: ${gate.url}/api/v1/baselines\n`,
+      `pages: ${gate.url}/analyses   metrics: ${gate.url}/metrics   analyses: ${gate.url}/api/v1/analyses   baselines: ${gate.url}/api/v1/baselines\n`,
     );
     if (v.keep) {
       say("\nrunning until Ctrl-C…\n");
