@@ -6,6 +6,7 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { errorExitCode } from "./exit-codes.ts";
 import type { CliCommand, CliIo } from "./io.ts";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run: CliCommand }> }> = {
@@ -92,7 +93,7 @@ if (isEntry) {
       process.stderr.write(
         `slogate: ${e.code ? `[${e.code}] ` : ""}${e.message ?? String(err)}${e.hint ? `\n  hint: ${e.hint}` : ""}\n`,
       );
-      process.exitCode = 1;
+      process.exitCode = errorExitCode(err);
     },
   );
 }

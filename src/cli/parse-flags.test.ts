@@ -89,3 +89,25 @@ describe("commandWithFlags", () => {
     expect(ran).toBe(seen);
   });
 });
+
+describe("relative times as flag values", () => {
+  it("takes --start -15m as the value -15m, as the help shows", () => {
+    const io = {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: {},
+      cwd: "/",
+      stopped: Promise.resolve(),
+    };
+    const parsed = parseFlags(["--start", "-15m", "--time", "-1h30m"], io, {
+      command: "t",
+      help: "",
+      options: { start: { type: "string" }, time: { type: "string" } },
+    });
+    expect(typeof parsed === "number" ? parsed : parsed.values).toEqual({
+      start: "-15m",
+      time: "-1h30m",
+      help: false,
+    });
+  });
+});

@@ -43,7 +43,7 @@ export function parseFlags<const O extends ParseArgsOptionsConfig>(
   let parsed: Parsed<O>;
   try {
     parsed = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(args, spec.options),
       options: { ...spec.options, ...HELP_FLAG },
       allowPositionals: spec.positionals ?? false,
       strict: true,
@@ -56,6 +56,24 @@ export function parseFlags<const O extends ParseArgsOptionsConfig>(
     return 0;
   }
   return parsed;
+}
+
+/**
+ * `--start -15m` as the help shows it: parseArgs takes a value that starts with `-` for a flag,
+ * so a string option followed by a relative time (`-` and a digit) is joined to `--start=-15m`.
+ */
+function joinNegativeValues(args: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    const next = args[i + 1];
+    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Reports a usage error (`slogate <command>: <message>` and the usage) and returns exit code 2. */

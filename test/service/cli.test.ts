@@ -6,6 +6,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import type { CliIo } from "../../src/cli/io.ts";
@@ -18,6 +20,7 @@ import {
   type GateBed,
 } from "../../src/testbed/gate-bed.ts";
 
+const REPO = resolve(import.meta.dirname, "../..");
 let bed: GateBed;
 beforeAll(async () => {
   bed = await startGateBed(["healthy", "latency"]);
@@ -104,6 +107,52 @@ describe("slogate analyze", () => {
     const c = io();
     expect(await main(argv, c.io)).toBe(want);
     expect(c.err()).toMatch(/usage: slogate analyze/);
+  });
+});
+
+describe("slogate analyze exit codes from the real entry point", () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((ok) => {
+      execFile(
+        process.execPath,
+        ["src/cli/main.ts", "analyze", ...args],
+        { cwd: REPO },
+        (err, stdout, stderr) => {
+          ok({
+            code: err === null ? 0 : typeof err.code === "number" ? err.code : null,
+            out: stdout + stderr,
+          });
+        },
+      );
+    });
+
+  it("exits 4 (nodata) for a canary whose selector matches no series, relative times as the help shows", async () => {
+    const s = BED_SERVICES.healthy;
+    const r = await run([
+      ...arms({ ...s, canary: "no-such-hash" }, "errors"),
+      "--start",
+      String(BED_START),
+      "--time",
+      String(BED_START + 1800),
+      ...common(),
+    ]);
+    expect(r.out).toMatch(/NODATA/);
+    expect(r.code).toBe(4);
+  });
+
+  it("exits 5 (backend unavailable) when Prometheus cannot answer, naming the setting to change", async () => {
+    const s = BED_SERVICES.healthy;
+    const r = await run([
+      ...arms(s, "errors"),
+      "--start",
+      "-15m",
+      "--prometheus",
+      "http://127.0.0.1:9",
+      "--slos",
+      bed.slosDir,
+    ]);
+    expect(r.out).toMatch(/PROMETHEUS_/);
+    expect(r.code).toBe(5);
   });
 });
 

@@ -15,6 +15,7 @@ import type { SloVerdict } from "../../domain/verdict.ts";
 import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../command-gates.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";
+import { EXIT_HELP, verdictExitCode } from "../exit-codes.ts";
 
 const HELP = `usage: slogate analyze --slo ID --canary VALUE --stable VALUE [--start TIME] [--time TIME]
                        [--baseline-window DURATION] [--final] [--json] [--html FILE]
@@ -31,8 +32,8 @@ the window before --start) for the events since --start, read from Prometheus at
   --final                 judge as the analysis' final look (pass needs enough traffic)
   --json                  print the verdict as JSON (the service's response body)
   --html FILE             also write the analysis page (charts, numbers) as one HTML file
-Exit status: 0 pass, 1 fail or inconclusive, 2 usage error.
 `;
+const HELP_FULL = HELP + EXIT_HELP;
 
 /** Renders a verdict as a human table. */
 export function renderVerdictTable(v: SloVerdict): string {
@@ -54,7 +55,7 @@ export function renderVerdictTable(v: SloVerdict): string {
 
 const FLAGS = {
   command: "analyze",
-  help: HELP,
+  help: HELP_FULL,
   options: {
     ...ARM_FLAGS,
     start: { type: "string", default: "-15m" },
@@ -121,6 +122,6 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
     }
     if (v.json) io.stdout(JSON.stringify(verdictBody(r), null, 2) + "\n");
     else io.stdout(renderVerdictTable(r.look.verdict));
-    return r.look.verdict.verdict === "pass" ? 0 : 1;
+    return verdictExitCode(r.look.verdict.verdict);
   });
 });

@@ -11,6 +11,7 @@ import { ARM_FLAGS, GATE_FLAGS, loadCommandConfig, withOneShotGate } from "../co
 import { renderOfflineReport } from "../../report/offline-report.ts";
 import type { CliCommand } from "../io.ts";
 import { commandWithFlags, usageError } from "../parse-flags.ts";
+import { EXIT_HELP, verdictExitCode } from "../exit-codes.ts";
 
 const HELP = `usage: slogate backtest --slo ID --canary VALUE --stable VALUE --from TIME --to TIME
                         [--interval DURATION] [--baseline-window DURATION] [--json] [--html FILE]
@@ -20,12 +21,12 @@ Replays an analysis of the canary over [--from, --to], one look every --interval
 1m; the last look is final), with a baseline of the stable arm over the window before
 --from (default 1h; 0 disables). Stops at the first fail, as a rollout would. --html FILE also writes the analysis page
 (every look's e-values, arms and numbers plotted) as one self-contained HTML file.
-Exit status: 0 the replay ends in pass, 1 fail or inconclusive, 2 usage error.
 `;
+const HELP_FULL = HELP + "The exit status is that of the replay's last verdict.\n" + EXIT_HELP;
 
 const FLAGS = {
   command: "backtest",
-  help: HELP,
+  help: HELP_FULL,
   options: {
     ...ARM_FLAGS,
     from: { type: "string" },
@@ -103,6 +104,6 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
         `\n${r.firstFail === undefined ? "no fail" : `first fail at look ${r.firstFail}`}; final verdict: ${last?.verdict ?? "none"} (* = final look)\n`,
       );
     }
-    return last?.verdict === "pass" ? 0 : 1;
+    return verdictExitCode(last?.verdict);
   });
 });
