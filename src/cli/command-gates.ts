@@ -52,8 +52,18 @@ export function loadCommandConfig(
 }
 
 /** Starts the long-running service (`slogate serve`): listening, SLO files watched, background work on. */
-export function startServedGate(config: ServiceConfig, logger: Logger): Promise<GateService> {
-  return startGateService({ config, logger, createArmReaders: armReaders, buildArmMatchers: armMatchersOf });
+export function startServedGate(
+  config: ServiceConfig,
+  logger: Logger,
+  options: { readonly requireSlos?: boolean } = {},
+): Promise<GateService> {
+  return startGateService({
+    config,
+    logger,
+    createArmReaders: armReaders,
+    buildArmMatchers: armMatchersOf,
+    requireSlos: options.requireSlos ?? true,
+  });
 }
 
 /**

@@ -60,6 +60,8 @@ export interface GateServiceOptions {
   readonly judge?: JudgeLook;
   /** Observes every Prometheus call (besides the service's metrics), e.g. for benchmarks. */
   readonly onQuery?: (o: QueryObservation) => void;
+  /** Refuse to start when no valid SLO is loaded (`slogate serve`, unless --allow-no-slos). */
+  readonly requireSlos?: boolean;
   /** Open the HTTP port (default true). */
   readonly listen?: boolean;
 }
@@ -143,6 +145,19 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
         });
   if (o.slos === undefined) await catalog.reload();
   else metrics.recordSloLoad(true, o.slos.length);
+  if (o.requireSlos === true && catalog.list().length === 0) {
+    const problems = catalog.status().problems;
+    catalog.close();
+    await store.close();
+    throw new SlogateError(
+      "CONFIG_INVALID",
+      `no valid SLO was loaded from ${config.slos.join(", ")}${problems.length > 0 ? ` (${problems.length} problem(s), e.g. ${problems[0]?.file ?? ""}:${problems[0]?.line ?? ""}: ${problems[0]?.message ?? ""})` : " (no SLO files found)"}: every look would be refused`,
+      {
+        hint: `fix the SLO files (slogate validate ${config.slos.join(" ")}) or set slos / --slos; start anyway with --allow-no-slos`,
+        details: { slos: config.slos, problems: problems.length },
+      },
+    );
+  }
   if (o.slos === undefined && o.watch !== false) catalog.watch();
 
   const client = new HttpPrometheusClient({

@@ -97,6 +97,9 @@ describe("slogate analyze", () => {
     const body = JSON.parse(c.out());
     expect(body.verdict).toBe("fail");
     expect(body.arms.canary.total).toBeGreaterThan(0);
+    // No link into a store that is gone with the command: null, and what to do instead.
+    expect(body.link).toBeNull();
+    expect(body.linkNote).toMatch(/--html/);
   });
 
   it.each([

@@ -3,10 +3,10 @@
  * running: no watcher, no schedule), and on SIGTERM it finishes the looks in flight, answers
  * them, and exits 0.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,44 @@ describe("slogate serve as a process", () => {
     } finally {
       holder.close();
     }
+  });
+
+  it("refuses to start (exit 6) when no valid SLO is loaded, and starts with --allow-no-slos", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "slogate-no-slos-"));
+    dirs.push(empty);
+    writeFileSync(join(empty, "broken.yaml"), "apiVersion: slogate.dev/v1\nservice: x\nslos: [\n");
+    const port = await freePort();
+    const args = (extra: string[]) => [
+      "src/cli/main.ts",
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--data-dir",
+      mkdtempSync(join(tmpdir(), "slogate-no-slos-data-")),
+      "--prometheus",
+      bed.prometheus.url,
+      "--slos",
+      empty,
+      ...extra,
+    ];
+    const refused = spawnSync(process.execPath, args([]), { cwd: REPO, encoding: "utf8", timeout: 30_000 });
+    expect(refused.status).toBe(6);
+    expect(refused.stderr).toMatch(/no valid SLO was loaded[\s\S]*--allow-no-slos/);
+    const child = spawn(process.execPath, args(["--allow-no-slos"]), {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => void (out += d.toString()));
+    const exited = new Promise<number | null>((ok) => child.on("exit", (c) => ok(c)));
+    const t0 = Date.now();
+    while (!out.includes("slogate listening") && Date.now() - t0 < 20_000)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain("slogate listening");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
   });
 
   it("on SIGTERM finishes and answers the looks in flight, then exits 0", async () => {

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { analyzeLook } from "../../app/analyze-look.ts";
 import { captureBaseline } from "../../app/capture-baseline.ts";
 import { armMatchersOf } from "../../main/arm-readers.ts";
@@ -120,7 +121,12 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
       writeFileSync(resolve(io.cwd, v.html), html);
       io.stderr(`slogate analyze: wrote ${resolve(io.cwd, v.html)}\n`);
     }
-    if (v.json) io.stdout(JSON.stringify(verdictBody(r), null, 2) + "\n");
+    // A one-shot analysis lives in a throwaway store: its only page is the --html report.
+    const link =
+      v.html === undefined
+        ? { link: null, linkNote: "a one-shot analysis is not kept; pass --html FILE for a report page" }
+        : { link: pathToFileURL(resolve(io.cwd, v.html)).href };
+    if (v.json) io.stdout(JSON.stringify({ ...verdictBody(r), ...link }, null, 2) + "\n");
     else io.stdout(renderVerdictTable(r.look.verdict));
     return verdictExitCode(r.look.verdict.verdict);
   });

@@ -23,6 +23,7 @@ Runs the gate: Argo Rollouts verdicts (POST/GET /api/v1/verdict), Flagger webhoo
   --slos PATH         SLO file or directory (repeatable; default slos/)
   --data-dir DIR      directory of the embedded store (default .slogate-data)
   --memory            keep analyses in memory only (lost on restart)
+  --allow-no-slos     start even when no valid SLO is loaded (default: refuse, exit 6)
 `;
 
 const FLAGS = {
@@ -34,6 +35,7 @@ const FLAGS = {
     host: { type: "string" },
     "data-dir": { type: "string" },
     memory: { type: "boolean", default: false },
+    "allow-no-slos": { type: "boolean", default: false },
   },
 } as const;
 
@@ -46,7 +48,7 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
     SLOGATE_STORE: v.memory ? "memory" : undefined,
   });
   const logger = createJsonLogger(io.stdout, config.log.level);
-  const service = await startServedGate(config, logger);
+  const service = await startServedGate(config, logger, { requireSlos: !v["allow-no-slos"] });
   await io.stopped;
   logger.info("stopping");
   await service.close();
