@@ -488,6 +488,25 @@ describe("robustness", () => {
       expect(r.status).toBe(503);
       expect(r.body.error.code).toMatch(/^PROMETHEUS_/);
       expect((await hung.store.getAnalysis("hung"))?.looks ?? 0).toBe(0);
+      // The deadline covers the whole look, waiting for the analysis included: three looks of
+      // one analysis asked at once all answer 503 within 10 % of the 1 s deadline (not 1, 2, 3 s).
+      const t0 = performance.now();
+      const timed = await Promise.all(
+        [3, 4, 5].map(async (k) => {
+          const x = await argoLook(
+            hung.url,
+            { slo: `${s.service}-errors`, canary: s.canary, stable: s.stable, analysis: "hung-queue" },
+            k,
+          );
+          return { status: x.status, code: x.body.error?.code as string, ms: performance.now() - t0 };
+        }),
+      );
+      for (const x of timed) {
+        expect(x.status).toBe(503);
+        expect(x.code).toMatch(/^(PROMETHEUS_|LOOK_DEADLINE_EXCEEDED)/);
+        expect(x.ms).toBeLessThan(1100);
+      }
+      expect((await hung.store.getAnalysis("hung-queue"))?.looks ?? 0).toBe(0);
     } finally {
       for (const so of sockets) so.destroy();
       silent.close();
