@@ -42,7 +42,7 @@ export interface DeliveryQueueOptions<T> {
 }
 
 /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const onAbort = (): void => {

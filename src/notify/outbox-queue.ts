@@ -24,6 +24,7 @@ import type { OutboxItem, Store } from "../app/store-port.ts";
 import { describeError, failureInfo } from "./delivery-failure.ts";
 import {
   retryDelayMs,
+  sleep,
   type DeliverBatch,
   type DeliveryOutcome,
   type NotifyTarget,
@@ -57,21 +58,6 @@ export interface OutboxQueueOptions<T> {
   /** Wall clock in Unix seconds (default `Date.now() / 1000`). */
   readonly clock?: () => number;
   readonly random?: () => number;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** The outbox-backed queue of one destination. */

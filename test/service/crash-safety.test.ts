@@ -5,16 +5,16 @@
  * re-measures. Afterwards every analysis' looks — sequence numbers, verdicts, evidence — equal
  * those of an uninterrupted run on the same data: no look lost, none counted twice.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../src/store/sqlite-store.ts";
 import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "../../src/testbed/gate-bed.ts";
 import { freePort } from "../../src/testbed/free-port.ts";
+import { spawnServe } from "../../src/testbed/serve-process.ts";
 
-const REPO = resolve(import.meta.dirname, "../..");
 const LOOKS = 10;
 const INTERVAL = 180;
 const SERVICES = [
@@ -44,39 +44,15 @@ interface Served {
 }
 
 async function serve(dataDir: string, port: number): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [
-      "src/cli/main.ts",
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--data-dir",
-      dataDir,
-      "--prometheus",
-      bed.prometheus.url,
-      "--slos",
-      bed.slosDir,
-    ],
-    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SLOGATE_BASELINE_SCHEDULE: "" } },
-  );
-  const exited = new Promise<void>((ok) => child.on("exit", () => ok()));
-  let log = "";
-  child.stderr?.on("data", (d: Buffer) => void (log += d.toString()));
-  await new Promise<void>((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`serve did not start: ${log}`)), 30_000);
-    child.stdout?.on("data", (d: Buffer) => {
-      log += d.toString();
-      if (log.includes("slogate listening")) {
-        clearTimeout(t);
-        ok();
-      }
-    });
-    void exited.then(() => fail(new Error(`serve exited: ${log}`)));
+  const p = spawnServe({
+    port,
+    dataDir,
+    prometheusUrl: bed.prometheus.url,
+    slosDir: bed.slosDir,
+    env: { SLOGATE_BASELINE_SCHEDULE: "" },
   });
-  return { child, url: `http://127.0.0.1:${port}`, exited };
+  await p.listening();
+  return { child: p.child, url: p.url, exited: p.exit.then(() => undefined) };
 }
 
 interface Answer {

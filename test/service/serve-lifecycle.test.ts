@@ -3,7 +3,7 @@
  * running: no watcher, no schedule), and on SIGTERM it finishes the looks in flight, answers
  * them, and exits 0.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BED_SERVICES, BED_START, startGateBed, type GateBed } from "../../src/testbed/gate-bed.ts";
 import { freePort } from "../../src/testbed/free-port.ts";
+import { serveArgs, spawnServe } from "../../src/testbed/serve-process.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
 let bed: GateBed;
@@ -27,37 +28,14 @@ afterAll(async () => {
 function serveProcess(port: number, prometheusUrl = bed.prometheus.url) {
   const dataDir = mkdtempSync(join(tmpdir(), "slogate-lifecycle-"));
   dirs.push(dataDir);
-  const child = spawn(
-    process.execPath,
-    [
-      "src/cli/main.ts",
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--data-dir",
-      dataDir,
-      "--prometheus",
-      prometheusUrl,
-      "--slos",
-      bed.slosDir,
-    ],
-    // A baseline every minute: a schedule left running would keep the process alive.
-    {
-      cwd: REPO,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SLOGATE_BASELINE_SCHEDULE: "* * * * *" },
-    },
-  );
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => void (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => void (out += d.toString()));
-  const exit = new Promise<{ code: number | null; ms: number }>((ok) => {
-    const t0 = Date.now();
-    child.on("exit", (code) => ok({ code, ms: Date.now() - t0 }));
+  // A baseline every minute: a schedule left running would keep the process alive.
+  return spawnServe({
+    port,
+    dataDir,
+    prometheusUrl,
+    slosDir: bed.slosDir,
+    env: { SLOGATE_BASELINE_SCHEDULE: "* * * * *" },
   });
-  return { child, exit, output: () => out };
 }
 
 describe("slogate serve as a process", () => {
@@ -84,37 +62,25 @@ describe("slogate serve as a process", () => {
     dirs.push(empty);
     writeFileSync(join(empty, "broken.yaml"), "apiVersion: slogate.dev/v1\nservice: x\nslos: [\n");
     const port = await freePort();
-    const args = (extra: string[]) => [
-      "src/cli/main.ts",
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--data-dir",
-      mkdtempSync(join(tmpdir(), "slogate-no-slos-data-")),
-      "--prometheus",
-      bed.prometheus.url,
-      "--slos",
-      empty,
-      ...extra,
-    ];
-    const refused = spawnSync(process.execPath, args([]), { cwd: REPO, encoding: "utf8", timeout: 30_000 });
+    const options = (flags: string[]) => ({
+      port,
+      dataDir: mkdtempSync(join(tmpdir(), "slogate-no-slos-data-")),
+      prometheusUrl: bed.prometheus.url,
+      slosDir: empty,
+      flags,
+    });
+    const refused = spawnSync(process.execPath, serveArgs(options([])), {
+      cwd: REPO,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(refused.status).toBe(6);
     expect(refused.stderr).toMatch(/no valid SLO was loaded[\s\S]*--allow-no-slos/);
-    const child = spawn(process.execPath, args(["--allow-no-slos"]), {
-      cwd: REPO,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => void (out += d.toString()));
-    const exited = new Promise<number | null>((ok) => child.on("exit", (c) => ok(c)));
-    const t0 = Date.now();
-    while (!out.includes("slogate listening") && Date.now() - t0 < 20_000)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain("slogate listening");
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    const allowed = spawnServe(options(["--allow-no-slos"]));
+    await allowed.listening(20_000);
+    expect(allowed.output()).toContain("slogate listening");
+    allowed.child.kill("SIGTERM");
+    expect((await allowed.exit).code).toBe(0);
   });
 
   it("on SIGTERM finishes and answers the looks in flight, then exits 0", async () => {
@@ -142,15 +108,7 @@ describe("slogate serve as a process", () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const port = await freePort();
     const p = serveProcess(port, proxyUrl);
-    await new Promise<void>((ok, fail) => {
-      const t = setInterval(() => {
-        if (p.output().includes("slogate listening")) {
-          clearInterval(t);
-          ok();
-        }
-      }, 50);
-      void p.exit.then(() => fail(new Error(p.output())));
-    });
+    await p.listening();
     const s = BED_SERVICES.healthy;
     const looks = [1, 2, 3, 4].map((k) =>
       fetch(`http://127.0.0.1:${port}/api/v1/verdict`, {
