@@ -62,6 +62,8 @@ export interface FlaggerHook {
 export interface FlaggerHookResult {
   readonly proceed: boolean;
   readonly body: Readonly<Record<string, unknown>>;
+  /** What a refusal says in one line (for the non-2xx body Flagger turns into an event). */
+  readonly summary?: { readonly verdict: string; readonly message: string; readonly link: string };
   /** For look hooks: each SLO's look (rendered by the caller). */
   readonly looks?: readonly LookResult[];
 }
@@ -227,9 +229,11 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
                 `${x.slo} ${x.verdict === "none" ? "has no look yet" : `last verdict ${x.verdict} after ${x.looks} looks`}`,
             )
             .join("; ")}`;
+    const verdict = failed.length > 0 ? "fail" : "no-rollback";
     return {
       proceed: failed.length > 0,
-      body: { type, rollout, verdict: failed.length > 0 ? "fail" : "no-rollback", message, analyses: states },
+      body: { type, rollout, verdict, message, analyses: states },
+      summary: { verdict, message, link: states[0]?.link ?? "" },
     };
   }
 
@@ -263,16 +267,15 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
     .filter((l) => l.look.verdict.verdict !== "pass")
     .map((l) => `${l.analysis.sloId}: ${l.look.verdict.verdict} — ${l.look.verdict.reason} (${l.link})`)
     .join("; ");
-  const proceed = flaggerProceeds(type, overall);
+  const summary = {
+    verdict: overall,
+    message: message || "all SLOs pass",
+    link: looks.find((l) => l.look.verdict.verdict !== "pass")?.link ?? looks[0]?.link ?? "",
+  };
   return {
-    proceed,
+    proceed: flaggerProceeds(type, overall),
     looks,
-    body: {
-      type,
-      rollout,
-      verdict: overall,
-      message: message || "all SLOs pass",
-      link: looks.find((l) => l.look.verdict.verdict !== "pass")?.link ?? looks[0]?.link ?? "",
-    },
+    body: { type, rollout, ...summary },
+    summary,
   };
 }

@@ -126,15 +126,8 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
       return;
     }
     // Non-2xx bodies become Kubernetes events and Flagger event messages: one short line.
-    const b = r.body as {
-      verdict?: string;
-      message?: string;
-      link?: string;
-      analyses?: { link: string }[];
-    };
-    res
-      .status(412)
-      .json(refusalBody(b.verdict ?? "refused", b.message ?? "", b.link ?? b.analyses?.[0]?.link ?? ""));
+    const summary = r.summary ?? { verdict: "refused", message: "", link: "" };
+    res.status(412).json(refusalBody(summary.verdict, summary.message, summary.link));
   });
   return router;
 }
