@@ -49,12 +49,23 @@ export interface LookRequest {
   readonly end?: number;
   /** Forces this look to be (or not be) final. */
   readonly final?: boolean;
+  /**
+   * Takes a look only when one is due by time: when the previous look is less than this many
+   * seconds old, its stored look answers instead (a final request upgrades a non-final one, at
+   * that look's time). For controllers that ask several times per iteration (Flagger's
+   * `rollout`, `confirm-traffic-increase` and repeated `confirm-promotion` hooks), so the number
+   * of looks follows time, not the number of hooks.
+   */
+  readonly minIntervalSeconds?: number;
 }
 
 export interface LookResult {
   readonly analysis: AnalysisRecord;
   readonly look: LookRecord;
-  /** True when the analysis had already ended and its last verdict is returned again. */
+  /**
+   * True when no new look was judged: the analysis had already ended, the same look was asked
+   * again (a retry), or a look was not yet due (`minIntervalSeconds`); the stored look answers.
+   */
   readonly replayed: boolean;
   readonly link: string;
 }
@@ -331,6 +342,20 @@ export async function analyzeLook(deps: AnalyzeLookDeps, req: LookRequest): Prom
         );
       }
       return { analysis, look: last, replayed: true, link };
+    }
+    const notDue =
+      req.minIntervalSeconds !== undefined &&
+      analysis.lastLookAt !== undefined &&
+      req.at > analysis.lastLookAt &&
+      req.at - analysis.lastLookAt < req.minIntervalSeconds;
+    if (notDue && analysis.lastLookAt !== undefined) {
+      const last = await storedLookAt(deps, analysis, analysis.lastLookAt);
+      if (last !== undefined && (req.final !== true || last.verdict.final)) {
+        return { analysis, look: last, replayed: true, link };
+      }
+      if (last !== undefined) {
+        return judgeLook(deps, { ...req, at: analysis.lastLookAt }, plan, deadline, began, link);
+      }
     }
     if (analysis.lastLookAt !== undefined && req.at <= analysis.lastLookAt) {
       const same = await storedLookAt(deps, analysis, req.at);

@@ -8,7 +8,10 @@
  * Flagger computes its checksum before it records the new revision, so no later hook shares
  * it); `pre-rollout` captures a baseline of the primary and opens the analysis with exactly
  * that baseline; `rollout` and `confirm-traffic-increase` are non-final looks (stop on `fail`
- * or `nodata`); `confirm-promotion` is the final look (proceed only on `pass`); `rollback` is
+ * or `nodata`); `confirm-promotion` is the final look (proceed only on `pass`). Look hooks take
+ * a look only when one is due by time (`lookIntervalSeconds` since the previous look: Flagger
+ * calls several hooks per iteration and repeats `confirm-promotion` while it waits); sooner
+ * ones answer the stored look, a final hook upgrading a non-final one at its time. `rollback` is
  * inverted (proceed — roll back — only when the analysis' last verdict is `fail`) and reads the
  * stored state without a look, since Flagger polls it every iteration right before the
  * `rollout` hook; `post-rollout` closes the analysis; `event` is recorded.
@@ -77,6 +80,11 @@ export type FlaggerHookDeps = AnalyzeLookDeps &
     readonly buildArmMatchers: (slo: Slo, arm: "canary" | "stable", value: string) => LabelMatcher[];
     /** Window of baselines captured at `confirm-rollout` / `pre-rollout`, seconds. */
     readonly baselineWindowSeconds: number;
+    /**
+     * Look hooks take a look only when the analysis' previous look is at least this old
+     * (seconds; 0: on every hook); sooner ones answer the stored look.
+     */
+    readonly lookIntervalSeconds: number;
   };
 
 /** `flagger:<namespace>:<name>:<slo>:<checksum>`: one SLO of one Flagger canary revision (see derivedId). */
@@ -259,6 +267,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
         rollout,
         at,
         final,
+        ...(deps.lookIntervalSeconds > 0 ? { minIntervalSeconds: deps.lookIntervalSeconds } : {}),
       }),
     ),
   );

@@ -124,6 +124,19 @@ describe("parseServiceConfig", () => {
     expect(c.seriesStepSeconds).toBe(0);
   });
 
+  it.each([
+    ["flagger: {lookInterval: 45s}", 45],
+    ["flagger: {lookInterval: 0}", 0],
+    ["", 30],
+  ])("reads the Flagger look interval from %j", (text, seconds) => {
+    expect(parseServiceConfig(text, {}).flagger.lookIntervalSeconds).toBe(seconds);
+  });
+
+  it("refuses a negative Flagger look interval at its line", () => {
+    const read = readServiceConfig("flagger:\n  lookInterval: -5s\n", {}, { file: "c.yaml" });
+    expect(read.problems.map((p) => p.path)).toEqual(["flagger.lookInterval"]);
+  });
+
   it("parses slogate.example.yaml, whose notifications section is read and typed with it", () => {
     const text = readFileSync(join(import.meta.dirname, "..", "..", "slogate.example.yaml"), "utf8");
     const c = parseServiceConfig(text, {});
@@ -272,6 +285,7 @@ describe("readServiceConfig", () => {
       baseline: DEFAULT_CONFIG.baseline,
       limits: DEFAULT_CONFIG.limits,
       seriesStepSeconds: DEFAULT_CONFIG.seriesStepSeconds,
+      flagger: DEFAULT_CONFIG.flagger,
       log: DEFAULT_CONFIG.log,
     });
   });

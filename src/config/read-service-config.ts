@@ -28,6 +28,7 @@ const TOP_KEYS = [
   "auth",
   "limits",
   "series",
+  "flagger",
   "log",
   "notifications",
   "pages",
@@ -41,6 +42,7 @@ const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   auth: ["tokens", "metricsTokens"],
   limits: ["bodyBytes", "lookTimeout", "maxOpenAnalysesPerSlo", "maxAnalysisSeries"],
   series: ["step"],
+  flagger: ["lookInterval"],
   log: ["level"],
   pages: ["secret", "linkTtl", "grafanaUrl"],
 };
@@ -202,6 +204,9 @@ function readConfig(r: ConfigReader): ServiceConfig {
     maxAnalysisSeries: r.integer(["limits", "maxAnalysisSeries"], d.limits.maxAnalysisSeries, 0, 1_000_000),
   };
   const seriesStepSeconds = readSeriesStep(r);
+  const flagger = {
+    lookIntervalSeconds: r.duration(["flagger", "lookInterval"], d.flagger.lookIntervalSeconds, NON_NEGATIVE),
+  };
   const log = { level: r.oneOf(["log", "level"], LOG_LEVELS, d.log.level, "SLOGATE_LOG_LEVEL") };
   const pages = {
     secret: readPagesSecret(r),
@@ -222,6 +227,7 @@ function readConfig(r: ConfigReader): ServiceConfig {
     auth,
     limits,
     seriesStepSeconds,
+    flagger,
     log,
     pages,
     ...(hasNotifications ? { notifications: readNotifications(r, ["notifications"]) } : {}),
@@ -327,6 +333,8 @@ function readTokens(r: ConfigReader, key: "tokens" | "metricsTokens", envVar: st
 
 /** Durations that must be positive; an empty string (an unset environment variable) means the default. */
 const POSITIVE = { min: 0, exclusive: true, emptyIsDefault: true } as const;
+/** Durations that may be zero (a feature turned off). */
+const NON_NEGATIVE = { min: 0, emptyIsDefault: true } as const;
 
 /** `series.step`: a positive duration, or zero (`0`, `0s`) to turn series reads off. */
 function readSeriesStep(r: ConfigReader): number {

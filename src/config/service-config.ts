@@ -60,6 +60,13 @@ export interface ServiceConfig {
   };
   /** Step of the per-step series read at each look (0 disables series reads). */
   readonly seriesStepSeconds: number;
+  /**
+   * Flagger webhooks: a look is taken only when the analysis' previous look is at least
+   * `lookIntervalSeconds` old; hooks asked sooner (`rollout`, `confirm-traffic-increase` and
+   * repeated `confirm-promotion` in one iteration) answer the stored look, so the number of
+   * looks follows time, not the number of hooks. 0 takes a look on every hook.
+   */
+  readonly flagger: { readonly lookIntervalSeconds: number };
   readonly log: { readonly level: LogLevel };
   /** The `notifications:` section; absent when the file has none (no notifications sent). */
   readonly notifications?: NotifyConfig;
@@ -96,6 +103,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
     maxAnalysisSeries: 2000,
   },
   seriesStepSeconds: 60,
+  flagger: { lookIntervalSeconds: 30 },
   log: { level: "info" },
   pages: { secret: "", linkTtlSeconds: 7 * 86400, grafanaUrl: "" },
 };

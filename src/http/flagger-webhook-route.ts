@@ -118,6 +118,7 @@ export function flaggerWebhookRouter(deps: HttpDeps): Router {
         ...deps.gate,
         buildArmMatchers: deps.buildArmMatchers,
         baselineWindowSeconds: deps.baselineWindowSeconds,
+        lookIntervalSeconds: deps.flaggerLookIntervalSeconds ?? 0,
       },
       { type, payload: p, slos, target: type === "event" ? p.name : targetOf(p), at },
     );

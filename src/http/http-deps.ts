@@ -31,6 +31,8 @@ export interface HttpDeps {
   readonly metricsExposition?: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** Window of baselines captured on demand (Flagger pre-rollout, the API), seconds. */
   readonly baselineWindowSeconds: number;
+  /** Flagger look hooks take a look only when the previous one is this old (0: every hook). */
+  readonly flaggerLookIntervalSeconds?: number;
   /** The analysis pages (`/analyses`, `/slos`); not served when omitted. */
   readonly pages?: PagesDeps;
 }

@@ -270,6 +270,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     metricsTokens: config.auth.metricsTokens,
     bodyLimitBytes: config.limits.bodyBytes,
     baselineWindowSeconds: config.baseline.windowSeconds,
+    flaggerLookIntervalSeconds: config.flagger.lookIntervalSeconds,
     metricsExposition: () => metrics.exposition(),
     pages: { links: pageLinks, grafanaUrl: config.pages.grafanaUrl },
   });

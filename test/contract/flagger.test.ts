@@ -40,11 +40,16 @@ function canaryFor(service: string): any {
 let revisions = 1;
 
 /** A new revision of one bed service's target (a new checksum each time), detected at `t`. */
-function replay(name: ContractServiceName, t: number): CanaryReplay {
+function replay(
+  name: ContractServiceName,
+  t: number,
+  opts: { callSeconds?: number; canary?: any } = {},
+): CanaryReplay {
   bed.clock.t = t;
-  const r = new CanaryReplay(canaryFor(contractService(name).service), {
+  const r = new CanaryReplay(opts.canary ?? canaryFor(contractService(name).service), {
     clock: bed.clock,
     baseUrl: () => bed.url(),
+    ...(opts.callSeconds === undefined ? {} : { callSeconds: opts.callSeconds }),
   });
   r.targetSpec = `revision-${++revisions}`;
   return r;
@@ -101,6 +106,47 @@ describe("Flagger with deploy/flagger/canary.yaml as shipped", () => {
     }
     expect(r.eventCalls.length).toBeGreaterThan(10);
     for (const e of r.eventCalls) expect(e.status, e.body).toBe(200);
+  });
+
+  it("hooks seconds apart in one iteration (rollout, confirm-traffic-increase, confirm-promotion): a look per interval, not per hook", async () => {
+    // The shipped Canary plus a confirm-traffic-increase gate on the same SLOs, each call taking
+    // 3 s as an HTTP round trip does: three look hooks reach slogate within one iteration.
+    const canary = canaryFor(contractService("flaggerGood").service);
+    const gate = canary.spec.analysis.webhooks.find((w: any) => w.type === "rollout");
+    canary.spec.analysis.webhooks.push({
+      ...structuredClone(gate),
+      name: "slogate-traffic",
+      type: "confirm-traffic-increase",
+      url: String(gate.url).replace("/rollout", "/confirm-traffic-increase"),
+    });
+    const r = replay("flaggerGood", T0 - 60, { callSeconds: 3, canary });
+    expect(await r.run(T0 + 1500)).toBe("Succeeded");
+    const rollouts = calls(r, "rollout");
+    const increases = calls(r, "confirm-traffic-increase");
+    const promotions = calls(r, "confirm-promotion");
+    expect(increases.length).toBeGreaterThanOrEqual(4);
+    expect(promotions).toHaveLength(1);
+    for (const c of [...rollouts, ...increases, ...promotions]) expect(c.status, c.body).toBe(200);
+    for (const slo of ["pay-good-latency", "pay-good-errors"]) {
+      const a = await analysisOf(r, slo);
+      // One look per iteration, taken by its first look hook: at weight 0 that is
+      // confirm-traffic-increase (the pre-rollout hook opened the analysis without a look),
+      // afterwards the rollout hook; confirm-traffic-increase 3 s after it answered the stored
+      // look, and confirm-promotion upgraded the last one to final at that look's time. Taking a
+      // look on every hook would have made 1 + 2 × rollouts + 1.
+      expect(a.looks.map((l: any) => l.at)).toEqual([
+        increases[0]!.at,
+        ...rollouts.map((c) => c.at),
+        rollouts.at(-1)!.at,
+      ]);
+      expect(a.looks.at(-1).verdict).toMatchObject({ verdict: "pass", final: true });
+      expect(a.looks.at(-2).verdict).toMatchObject({ final: false });
+    }
+    // Each answer names the look it stands on: the weight-0 gate took look 1, the next gate
+    // (3 s after that iteration's rollout hook) answered that hook's look 2.
+    expect(JSON.parse(increases[0]!.body).results.map((x: any) => x.analysis.look)).toEqual([1, 1]);
+    expect(JSON.parse(increases[1]!.body).results.map((x: any) => x.analysis.look)).toEqual([2, 2]);
+    expect(JSON.parse(promotions[0]!.body).results.map((x: any) => x.final)).toEqual([true, true]);
   });
 
   it("rollback polling reads the state: no Prometheus query, no look, whatever the number of polls", async () => {

@@ -57,6 +57,13 @@ export interface FlaggerEvent {
 export interface FlaggerEnv {
   readonly clock: { t: number };
   readonly baseUrl: () => string;
+  /**
+   * Simulated seconds each webhook call takes (default 0: every hook of an iteration at its
+   * tick). In a cluster the hooks of one iteration run one after another, each an HTTP round
+   * trip, so they reach slogate seconds apart; iterations still start on the ticker
+   * (scheduler.go: a time.Ticker of `analysis.interval`), not after the calls.
+   */
+  readonly callSeconds?: number;
 }
 
 /** k8s.io/apimachinery rand.SafeEncodeString's alphabet (Flagger's ComputeHash output). */
@@ -156,6 +163,7 @@ export class CanaryReplay {
     };
     const r = await this.post(w, payload);
     this.calls.push({ at: this.env.clock.t, type: w.type, name: w.name, payload, ...r });
+    this.env.clock.t += this.env.callSeconds ?? 0;
     return r.error;
   }
 
@@ -377,13 +385,15 @@ export class CanaryReplay {
   async run(until: number, before?: (t: number) => Promise<void> | void): Promise<CanaryPhase> {
     const interval = durationSeconds(this.analysis.interval as string | undefined, 60);
     let started = false;
+    let tick = this.env.clock.t;
     for (;;) {
       await before?.(this.env.clock.t);
       await this.iteration();
       if (this.phase === "Progressing") started = true;
       if (started && (this.phase === "Succeeded" || this.phase === "Failed")) return this.phase;
-      if (this.env.clock.t + interval > until) return this.phase;
-      this.env.clock.t += interval;
+      if (tick + interval > until) return this.phase;
+      tick += interval;
+      this.env.clock.t = Math.max(this.env.clock.t, tick);
     }
   }
 }
