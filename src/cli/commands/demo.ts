@@ -5,12 +5,13 @@
  * starts the gate service with the embedded SQLite store in a temp dir, runs both analyses
  * through HTTP exactly as Argo Rollouts' `web` provider would (one metric per SLO, a look
  * every 3 simulated minutes, stopping at the first failed look), prints each look's verdicts
- * and the analysis links, then stops everything. History is backfilled, so nothing waits in
- * real time.
+ * and the analysis links, writes a screenshot of each analysis page (headless Chromium) to
+ * `--screenshots` (default `demo-pages/`), then stops everything (or, with `--keep`, runs until
+ * Ctrl-C so the links can be opened). History is backfilled, so nothing waits in real time.
  */
 import { rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { GateService } from "../../main/gate-service.ts";
 import {
   BED_SERVICES,
@@ -19,20 +20,24 @@ import {
   type BedService,
   type GateBed,
 } from "../../testbed/gate-bed.ts";
+import { screenshotPage } from "../../testbed/page-screenshot.ts";
 import { memoryLogger, postJson, startHarnessService } from "../../testbed/service-harness.ts";
 import type { CliCommand, CliIo } from "../io.ts";
 import { commandWithFlags } from "../parse-flags.ts";
 
-const HELP = `usage: slogate demo [--keep] [--json]
+const HELP = `usage: slogate demo [--keep] [--json] [--screenshots DIR]
 
 Starts a local Prometheus with synthetic traffic, the gate service and two canary analyses
 (a good one and one with a latency regression), as Argo Rollouts would run them, and prints
 every look's verdicts and the links to the analyses. Needs the 'prometheus' and 'promtool'
 binaries (./run installs Debian's package).
 
-  --keep   leave Prometheus and the service running until Ctrl-C, to explore the links
-           (each opens the analysis page; links are signed and work while the service runs)
-  --json   print the verdicts as JSON lines instead of tables
+  --keep             leave Prometheus and the service running until Ctrl-C, to explore the
+                     links (each opens the analysis page; links are signed and work while the
+                     service runs)
+  --json             print the verdicts as JSON lines instead of tables
+  --screenshots DIR  write a screenshot of each analysis page to DIR/<service>-<slo>.png
+                     (default demo-pages; needs Debian's chromium; '' for none)
 `;
 
 const LOOKS = 10;
@@ -50,7 +55,7 @@ async function runCanary(
   gate: GateService,
   s: BedService,
   json: boolean,
-): Promise<"promote" | "abort" | "pause"> {
+): Promise<{ outcome: "promote" | "abort" | "pause"; links: Record<string, string> }> {
   const looks: Look[] = [];
   let outcome: "promote" | "abort" | "pause" = "promote";
   const links: Record<string, string> = {};
@@ -109,7 +114,28 @@ async function runCanary(
     for (const n of SLO_NAMES) io.stdout(`  analysis ${n.padEnd(8)} ${links[n] ?? ""}\n`);
     io.stdout("\n");
   }
-  return outcome;
+  return { outcome, links };
+}
+
+/**
+ * Writes a screenshot of each analysis page (`<dir>/<service>-<slo>.png`); returns the paths,
+ * or why none could be taken (Chromium missing or failing: the demo goes on without them).
+ */
+async function screenshots(
+  dir: string,
+  pages: Readonly<Record<string, string>>,
+): Promise<{ files: Record<string, string> } | { error: string }> {
+  const files: Record<string, string> = {};
+  try {
+    for (const [name, link] of Object.entries(pages)) {
+      const file = join(dir, `${name}.png`);
+      await screenshotPage(link, file);
+      files[name] = file;
+    }
+    return { files };
+  } catch (e) {
+    return { error: (e as Error).message.split("\n")[0] ?? "" };
+  }
 }
 
 const FLAGS = {
@@ -118,6 +144,7 @@ const FLAGS = {
   options: {
     keep: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    screenshots: { type: "string", default: "demo-pages" },
   },
 } as const;
 
@@ -174,15 +201,35 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
     say(
       `pages: ${gate.url}/analyses   metrics: ${gate.url}/metrics   analyses: ${gate.url}/api/v1/analyses   baselines: ${gate.url}/api/v1/baselines\n`,
     );
+    if (v.screenshots !== "") {
+      const pages: Record<string, string> = {};
+      for (const [s, r] of [
+        [good, a],
+        [bad, b],
+      ] as const) {
+        for (const [slo, link] of Object.entries(r.links)) pages[`${s.service}-${slo}`] = link;
+      }
+      const shots = await screenshots(resolve(io.cwd, v.screenshots), pages);
+      if (v.json)
+        io.stdout(
+          JSON.stringify({
+            screenshots: "files" in shots ? shots.files : null,
+            ...("error" in shots ? { error: shots.error } : {}),
+          }) + "\n",
+        );
+      else if ("files" in shots)
+        say(`screenshots of the analysis pages: ${Object.values(shots.files).join(", ")}\n`);
+      else say(`no screenshots of the analysis pages: ${shots.error}\n`);
+    }
     if (v.keep) {
       say("\nrunning until Ctrl-C…\n");
       await io.stopped;
     }
-    const ok = a === "promote" && b === "abort";
+    const ok = a.outcome === "promote" && b.outcome === "abort";
     say(
       ok
         ? "\ndemo: the good canary was promoted and the bad one aborted.\n"
-        : `\ndemo: unexpected outcomes (good: ${a}, bad: ${b}).\n`,
+        : `\ndemo: unexpected outcomes (good: ${a.outcome}, bad: ${b.outcome}).\n`,
     );
     return ok ? 0 : 1;
   } finally {
