@@ -121,7 +121,7 @@ describe("slogate validate", () => {
     const file = join("..", "shared", "specs", "openslo", "examples-v1", "slis.yaml");
     const lax = await validate(file);
     expect(lax.code).toBe(0);
-    expect(lax.out).toMatch(/valid: 0 services, 0 SLOs, 0 errors, 4 warnings\n$/);
+    expect(lax.out).toMatch(/valid: 0 services, 0 SLOs, 0 errors, 6 warnings\n$/);
     const strict = await validate("--strict", file);
     expect(strict.code).toBe(1);
   });
