@@ -42,20 +42,17 @@ describe("wrapInstantSelectors", () => {
   it.each([
     [
       'sum(http_requests{k8s_cluster="prod",component="web"})',
-      'sum(increase(http_requests{k8s_cluster="prod",component="web"}[{{.window}}]))',
+      'sum(rate(http_requests{k8s_cluster="prod",component="web"}[{{.window}}]))',
     ],
-    [
-      'localhost_server_requests{code="total"}',
-      'increase(localhost_server_requests{code="total"}[{{.window}}])',
-    ],
+    ['localhost_server_requests{code="total"}', 'rate(localhost_server_requests{code="total"}[{{.window}}])'],
     [
       "sum by (code) (a) - sum(b) * 2",
-      "sum by (code) (increase(a[{{.window}}])) - sum(increase(b[{{.window}}])) * 2",
+      "sum by (code) (rate(a[{{.window}}])) - sum(rate(b[{{.window}}])) * 2",
     ],
-    ["(sum(a) + sum(b)) / 60", "(sum(increase(a[{{.window}}])) + sum(increase(b[{{.window}}]))) / 60"],
-    ["sum(a{ {{.selector}} })", "sum(increase(a{ {{.selector}} }[{{.window}}]))"],
+    ["(sum(a) + sum(b)) / 60", "(sum(rate(a[{{.window}}])) + sum(rate(b[{{.window}}]))) / 60"],
+    ["sum(a{ {{.selector}} })", "sum(rate(a{ {{.selector}} }[{{.window}}]))"],
   ])("%s becomes %s", (q, want) => {
-    expect(wrapInstantSelectors(q, "increase")).toEqual({ ok: true, text: want });
+    expect(wrapInstantSelectors(q, "rate")).toEqual({ ok: true, text: want });
   });
 
   it("wraps gauges in avg_over_time", () => {
@@ -71,17 +68,17 @@ describe("wrapInstantSelectors", () => {
     ["sum(a) + abs(b)", 9, 'the function abs() in "abs(b)"'],
     ["sum(a > 3)", 4, 'the operator > in "a > 3"'],
   ])("refuses %s at offset %i", (q, offset, message) => {
-    expect(wrapInstantSelectors(q, "increase")).toEqual({ ok: false, offset, message });
+    expect(wrapInstantSelectors(q, "rate")).toEqual({ ok: false, offset, message });
   });
 
   it("gives the form the reader counts exactly, with the arm's matchers injected", () => {
-    const w = wrapInstantSelectors('sum(http_requests{component="web"})', "increase");
+    const w = wrapInstantSelectors('sum(http_requests{component="web"})', "rate");
     if (!w.ok) throw new Error(w.message);
     const rendered = renderQuery(parseQueryTemplate(w.text), {
       window: "5m",
       selector: [{ name: "pod_template_hash", op: "=", value: "abc" }],
     });
-    expect(rendered).toBe('sum(increase(http_requests{component="web",pod_template_hash="abc"}[5m]))');
+    expect(rendered).toBe('sum(rate(http_requests{component="web",pod_template_hash="abc"}[5m]))');
     expect(analyzeCounterQuery(rendered)).toEqual({
       kind: "counters",
       selectors: ['http_requests{component="web",pod_template_hash="abc"}'],

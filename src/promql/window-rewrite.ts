@@ -6,8 +6,9 @@
  *   `(…)[1h:1m]` — becomes `[{{.window}}]` (a subquery keeps its resolution);
  * - `wrapInstantSelectors`: a query of instant selectors combined by `sum`, `+`, `-` and
  *   multiplication or division by a number (`sum(http_requests{…})`, an OpenSLO `counter:
- *   true` query) gets each selector wrapped as `increase(x[{{.window}}])` — the raw-counter
- *   form the Prometheus reader counts exactly — or, for gauges, `avg_over_time(x[{{.window}}])`.
+ *   true` query) gets each selector wrapped as `rate(x[{{.window}}])` — the raw-counter form the
+ *   Prometheus reader counts exactly, and the per-second form Sloth's recordings (`rate5m`) and
+ *   dashboards expect — or, for gauges, `avg_over_time(x[{{.window}}])`.
  * Edits are made at node positions of the parsed query and mapped back to the template text,
  * so `{{.selector}}` placeholders survive. Pure (parses with `@prometheus-io/lezer-promql`).
  */
@@ -107,11 +108,12 @@ const SCALING_OPS = new Set(["Mul", "Div"]);
 /**
  * Wraps each instant vector selector of a linear query (selectors combined by `sum`, `+`, `-`,
  * parentheses, and `*` or `/` by a number) as `fn(selector[{{.window}}])`. For counters
- * (`increase`) the increase of such a combination is the combination of the increases, so the
- * meaning is kept; anything else (`max`, `rate`, comparisons, functions) is refused with the
+ * (`rate`) the rate of such a combination is the combination of the rates (resets handled per
+ * series, which the sum of raw counters would not), so the meaning is kept; anything else
+ * (`max`, functions, comparisons, vector/vector arithmetic) is refused with the
  * offset (in the template text) of the first part that is not of that shape.
  */
-export function wrapInstantSelectors(template: string, fn: "increase" | "avg_over_time"): WrapResult {
+export function wrapInstantSelectors(template: string, fn: "rate" | "avg_over_time"): WrapResult {
   const { text, top, toTemplate } = parseTemplate(template);
   const selectors: SyntaxNode[] = [];
   const refuse = (n: SyntaxNode, what: string): WrapResult => ({

@@ -8,7 +8,7 @@
  * - `spec.query` in PromQL; other keys under `spec` are schema-valid and warned as unused;
  * - the query made windowed (`windowOpensloQuery`): fixed ranges (`rate(x[5m])`) rewritten to
  *   `[{{.window}}]` with a located warning; instant queries of counters (`counter: true`,
- *   `sum(http_requests{…})`) wrapped as `sum(increase(x[{{.window}}]))`, the raw-counter form
+ *   `sum(http_requests{…})`) wrapped as `sum(rate(x[{{.window}}]))`, the raw-counter form
  *   the Prometheus reader counts exactly; instant gauge queries (`counter: false`, a `raw`
  *   stored ratio) wrapped as `avg_over_time(x[{{.window}}])`. Each rewrite is a note on the SLO.
  * Pure.
@@ -204,12 +204,12 @@ export function windowOpensloQuery(
     r.report(
       path,
       "query has no range and ratioMetric has no counter field",
-      "set ratioMetric.counter: true when the queries return counters (slogate reads their increase over each window) or counter: false for gauges (judged per step); or write rate(x[{{.window}}])",
+      "set ratioMetric.counter: true when the queries return counters (slogate reads their rate over each window) or counter: false for gauges (judged per step); or write rate(x[{{.window}}])",
       { code: "PROMQL_INVALID" },
     );
     return undefined;
   }
-  const fn = use === "counter" ? "increase" : "avg_over_time";
+  const fn = use === "counter" ? "rate" : "avg_over_time";
   const w = wrapInstantSelectors(t.text, fn);
   if (!w.ok) {
     const what = use === "counter" ? "a counter query (counter: true)" : "a gauge query";
@@ -217,7 +217,7 @@ export function windowOpensloQuery(
       path,
       `${what} without a range must combine its series with sum, + and -; found ${w.message}`,
       use === "counter"
-        ? "write the increase yourself, e.g. sum(increase(x[{{.window}}])), or simplify the query to sums of counters"
+        ? "write the rate yourself, e.g. sum(rate(x[{{.window}}])), or simplify the query to sums of counters"
         : "write the window yourself, e.g. avg_over_time(x[{{.window}}]), or simplify the query to sums of gauges",
       { code: "PROMQL_INVALID", at: r.doc.positionInScalar(path, w.offset) },
     );
@@ -226,7 +226,7 @@ export function windowOpensloQuery(
   const pos = r.doc.position(path);
   const how =
     use === "counter"
-      ? "read as the increase of each counter over the window"
+      ? "read as the rate of each counter over the window"
       : "read as the average of each gauge over the window";
   return {
     query: parseQueryTemplate(w.text),

@@ -57,26 +57,26 @@ function only(
 }
 
 describe("counter and gauge ratios without {{.window}}", () => {
-  it("reads counter: true instant queries as the increase of each counter: exact raw-counter reads", () => {
+  it("reads counter: true instant queries as the rate of each counter: exact raw-counter reads", () => {
     const { slo, problems } = only(doc({ ratio: COUNTERS }));
     expect(problems).toEqual([]);
     expect(slo?.sli).toEqual({
       type: "events",
       good: {
-        text: 'sum(increase(http_requests{component="web",code=~"2.."}[{{.window}}]))',
+        text: 'sum(rate(http_requests{component="web",code=~"2.."}[{{.window}}]))',
         hasWindow: true,
         hasSelector: false,
       },
       total: {
-        text: 'sum(increase(http_requests{component="web"}[{{.window}}]))',
+        text: 'sum(rate(http_requests{component="web"}[{{.window}}]))',
         hasWindow: true,
         hasSelector: false,
       },
     });
     expect(slo?.canary.judge).toBe("sequential");
     expect(slo?.notes).toEqual([
-      'o.yaml:16:22: "sum(http_requests{component=\\"web\\",code=~\\"2..\\"})" is read as the increase of each counter over the window: "sum(increase(http_requests{component=\\"web\\",code=~\\"2..\\"}[{{.window}}]))"',
-      'o.yaml:21:22: "sum(http_requests{component=\\"web\\"})" is read as the increase of each counter over the window: "sum(increase(http_requests{component=\\"web\\"}[{{.window}}]))"',
+      'o.yaml:16:22: "sum(http_requests{component=\\"web\\",code=~\\"2..\\"})" is read as the rate of each counter over the window: "sum(rate(http_requests{component=\\"web\\",code=~\\"2..\\"}[{{.window}}]))"',
+      'o.yaml:21:22: "sum(http_requests{component=\\"web\\"})" is read as the rate of each counter over the window: "sum(rate(http_requests{component=\\"web\\"}[{{.window}}]))"',
     ]);
   });
 

@@ -10,7 +10,7 @@
  * that divides two event sums is split into good/bad and total queries (`decomposeRatio`, noted
  * in the SLO's `notes`); other raw ratios stay ratios, judged by `kayenta` on per-step points.
  * Queries are made windowed by `./openslo-source.ts`: `counter: true` instant queries
- * (`sum(http_requests{…})`) are read as the increase of each counter (exact raw-counter reads),
+ * (`sum(http_requests{…})`) are read as the rate of each counter (exact raw-counter reads),
  * `counter: false` ratios become per-step `ratio` SLIs over the gauges' window averages, fixed
  * ranges become `{{.window}}` (warned, noted). `metricSourceRef` resolves to a `DataSource`
  * object of the files read together (carried as `slo.dataSource`). `Timeslices` and
