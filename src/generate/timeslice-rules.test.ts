@@ -10,8 +10,7 @@ function records(groups: ReturnType<typeof generateSloRuleGroups>): Record<strin
   const out: Record<string, string> = {};
   for (const g of groups)
     for (const r of g.rules)
-      if (r.kind === "record")
-        out[`${g.name}|${(r).record}|${r.labels["sloth_window"] ?? ""}`] = r.expr;
+      if (r.kind === "record") out[`${g.name}|${r.record}|${r.labels["sloth_window"] ?? ""}`] = r.expr;
   return out;
 }
 

@@ -1,0 +1,124 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- JSON bodies of HTTP responses are untyped by nature */
+/**
+ * The OpenSLO spec's own example files gate canaries on a real Prometheus, unchanged: the SLO
+ * of `slos.yaml` (`counter: true`, `sum(http_requests{k8s_cluster="prod",component="web",…})`,
+ * Timeslices) is served with `slis.yaml` and `data_sources.yaml` beside it; its plain counter
+ * queries are read as raw counters with the canary's and stable's matchers injected, so each
+ * arm's counts equal the scraped truth exactly. A healthy canary passes every look; an
+ * error-spike canary fails before the last one.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GateService } from "../../src/main/gate-service.ts";
+import { scrapeTruth, simulateScrapes, type SimScrapes, type SimSeries } from "../../src/sim/scrapes.ts";
+import { BED_SERVICES, BED_START } from "../../src/testbed/gate-bed.ts";
+import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
+import { getJson, postJson, startHarnessService } from "../../src/testbed/service-harness.ts";
+
+const FIXTURES = resolve(import.meta.dirname, "../fixtures/openslo");
+const SLO = "web-web-availability";
+const LOOKS = 10;
+const INTERVAL = 180;
+
+/** The bed's request counters as the spec's example names them: `http_requests`, code classes. */
+function asSpecExample(series: readonly SimSeries[]): SimSeries[] {
+  return series
+    .filter((s) => s.metric === "http_requests_total")
+    .map((s) => {
+      const { service: _service, code, ...rest } = s.labels;
+      return {
+        ...s,
+        metric: "http_requests",
+        labels: { ...rest, k8s_cluster: "prod", component: "web", code: `${(code ?? "0")[0]}xx` },
+      };
+    });
+}
+
+interface Bed {
+  readonly sim: SimScrapes;
+  readonly prometheus: PrometheusBed;
+  readonly gate: GateService;
+  readonly hashes: { readonly canary: string; readonly stable: string };
+}
+
+const beds: Record<"healthy" | "errors", Bed> = {} as never;
+let slosDir = "";
+
+beforeAll(async () => {
+  slosDir = mkdtempSync(join(tmpdir(), "slogate-openslo-examples-"));
+  for (const f of ["slos.yaml", "slis.yaml", "data_sources.yaml", "services.yaml"])
+    copyFileSync(join(FIXTURES, f), join(slosDir, f));
+  await Promise.all(
+    (["healthy", "errors"] as const).map(async (k) => {
+      const s = BED_SERVICES[k];
+      const sim = simulateScrapes(s.scenario, { seed: `openslo-${k}`, start: BED_START });
+      const prometheus = await startPrometheus({ history: asSpecExample(sim.series) });
+      const gate = await startHarnessService({ prometheusUrl: prometheus.url, slosDir });
+      beds[k] = { sim, prometheus, gate, hashes: { canary: s.canary, stable: s.stable } };
+    }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  for (const b of Object.values(beds)) {
+    await b.gate.close();
+    await b.prometheus.stop();
+  }
+  if (slosDir !== "") rmSync(slosDir, { recursive: true, force: true });
+});
+
+async function run(bed: Bed, analysis: string): Promise<any[]> {
+  const bodies: any[] = [];
+  for (let k = 1; k <= LOOKS; k++) {
+    const r = await postJson(`${bed.gate.url}/api/v1/verdict`, {
+      slo: SLO,
+      canary: bed.hashes.canary,
+      stable: bed.hashes.stable,
+      analysis,
+      count: LOOKS,
+      start: BED_START,
+      time: BED_START + k * INTERVAL,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    bodies.push(r.body);
+    if (r.body.verdict === "fail") break;
+  }
+  return bodies;
+}
+
+describe("the OpenSLO spec's example SLO gates canaries on a real Prometheus", () => {
+  it("is served from the spec's files as written, with the SLI, service and DataSource files beside it", async () => {
+    const r = await getJson(`${beds.healthy.gate.url}/api/v1/slos`);
+    expect(r.status).toBe(200);
+    expect(r.body.slos.map((s: any) => [s.id, s.judge, s.source.format])).toEqual([
+      [SLO, "sequential", "openslo/v1"],
+    ]);
+  });
+
+  it("a healthy canary passes every look, each arm counted exactly from the raw counters", async () => {
+    const bed = beds.healthy;
+    const bodies = await run(bed, "openslo-healthy");
+    expect(bodies.map((b) => b.verdict)).toEqual(Array(LOOKS).fill("pass"));
+    const last = bodies.at(-1);
+    expect(last.final).toBe(true);
+    const end = BED_START + LOOKS * INTERVAL;
+    for (const arm of ["canary", "stable"] as const) {
+      const truth = scrapeTruth(bed.sim, arm, BED_START, end)!;
+      expect(truth.total).toBeGreaterThan(1000);
+      expect([last.arms[arm].total, last.arms[arm].bad]).toEqual([truth.total, truth.bad]);
+    }
+  });
+
+  it("an error-spike canary fails before the last look", async () => {
+    const bodies = await run(beds.errors, "openslo-errors");
+    const last = bodies.at(-1);
+    expect(last.verdict).toBe("fail");
+    expect(bodies.length).toBeLessThan(LOOKS);
+    expect(bodies.slice(0, -1).every((b) => b.verdict === "pass")).toBe(true);
+    const end = BED_START + bodies.length * INTERVAL;
+    const truth = scrapeTruth(beds.errors.sim, "canary", BED_START, end)!;
+    expect([last.arms.canary.total, last.arms.canary.bad]).toEqual([truth.total, truth.bad]);
+  });
+});
