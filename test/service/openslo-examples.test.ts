@@ -7,7 +7,7 @@
  * arm's counts equal the scraped truth exactly. A healthy canary passes every look; an
  * error-spike canary fails before the last one.
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,5 +120,33 @@ describe("the OpenSLO spec's example SLO gates canaries on a real Prometheus", (
     const end = BED_START + bodies.length * INTERVAL;
     const truth = scrapeTruth(beds.errors.sim, "canary", BED_START, end)!;
     expect([last.arms.canary.total, last.arms.canary.bad]).toEqual([truth.total, truth.bad]);
+  });
+});
+
+describe("an SLO whose SLI names a DataSource of the spec's examples", () => {
+  it("is served, and warned that slogate queries the configured backend, not the DataSource's URL", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-openslo-ds-"));
+    for (const f of ["slis.yaml", "data_sources.yaml"]) copyFileSync(join(FIXTURES, f), join(dir, f));
+    writeFileSync(
+      join(dir, "wifi.yaml"),
+      "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: wifi\nspec:\n  service: home\n  indicatorRef: wifi-client-satisfaction\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.95\n",
+    );
+    const gate = await startHarnessService({ prometheusUrl: beds.healthy.prometheus.url, slosDir: dir });
+    try {
+      const r = await getJson(`${gate.url}/api/v1/slos`);
+      expect(r.body.slos.map((s: any) => s.id)).toEqual(["home-wifi"]);
+      const warnings = r.body.status.problems.filter((p: any) =>
+        p.message.includes("differs from the service backend"),
+      );
+      expect(warnings.map((p: any) => [p.severity, p.message])).toEqual([
+        [
+          "warning",
+          `SLO home-wifi: DataSource "prometheus" URL http://prometheus.example.com differs from the service backend ${beds.healthy.prometheus.url}; slogate queries the configured backend`,
+        ],
+      ]);
+    } finally {
+      await gate.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
