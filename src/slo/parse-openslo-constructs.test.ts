@@ -367,3 +367,18 @@ describe("Timeslices budgeting", () => {
     ]);
   });
 });
+
+describe("constructs slogate does not use", () => {
+  it("warns about alert policies and a ratio objective's value, at the key", () => {
+    const text = doc({ ratio: COUNTERS, objective: "target: 0.99\n      op: gt\n      value: 3" }).replace(
+      "  objectives:",
+      "  alertPolicies:\n    - fast-burn\n  objectives:",
+    );
+    const { slo, problems } = only(text);
+    expect(slo).toBeDefined();
+    expect(problems).toEqual([
+      "23:3 warning spec.alertPolicies: alertPolicies are not used: slogate generates multi-window burn-rate alerts for every SLO",
+      "28:7 warning spec.objectives[0].value: value is not used: op and value compare a thresholdMetric, and this SLI is a ratioMetric",
+    ]);
+  });
+});

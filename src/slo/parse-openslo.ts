@@ -164,6 +164,14 @@ function convertSlo(o: OpensloObject, refs: Refs, used: Set<string>): Slo[] {
   const method = readBudgetingMethod(r, sp);
   const sli = readIndicator(r, sp, refs, used);
   const objectives = readObjectives(r, sp, sli, method, period);
+  const policies = r.get([...sp, "alertPolicies"]);
+  if (Array.isArray(policies) && policies.length > 0)
+    r.report(
+      [...sp, "alertPolicies"],
+      "alertPolicies are not used: slogate generates multi-window burn-rate alerts for every SLO",
+      "see slogate generate (page and ticket tiers, Alertmanager routes); remove alertPolicies or keep them for other tools",
+      { severity: "warning", onKey: true },
+    );
   // Any error in this SLO or its SLI refuses the SLO: nothing is served half-read.
   if (name === undefined || service === undefined || sli === undefined || r.errorCount() > errorsBefore)
     return [];
@@ -416,6 +424,13 @@ function readObjectives(
     if (sli !== undefined && "threshold" in sli) {
       threshold = readThresholdObjective(r, p);
       if (threshold === undefined) return;
+    } else if (sli !== undefined && r.get([...p, "value"]) !== undefined) {
+      r.report(
+        [...p, "value"],
+        "value is not used: op and value compare a thresholdMetric, and this SLI is a ratioMetric",
+        "remove value; the objective of a ratioMetric is its target",
+        { severity: "warning", onKey: true },
+      );
     }
     const budgeting = readTimeslices(r, p, method, period);
     if (budgeting === "error") return;
