@@ -15,14 +15,7 @@ describe("rewriteFixedRanges", () => {
         [44, "2h"],
       ],
     ],
-    [
-      "max_over_time(rate(x[5m])[1h:1m])",
-      "max_over_time(rate(x[{{.window}}])[{{.window}}:1m])",
-      [
-        [21, "5m"],
-        [26, "1h"],
-      ],
-    ],
+    ["max_over_time(rate(x[5m])[1h:1m])", "max_over_time(rate(x[5m])[{{.window}}:1m])", [[26, "1h"]]],
     ["sum(x)", "sum(x)", []],
     ["sum(rate(x{ {{.selector}} }[5m]))", "sum(rate(x{ {{.selector}} }[{{.window}}]))", [[28, "5m"]]],
   ])("%s becomes %s", (q, want, rewrites) => {

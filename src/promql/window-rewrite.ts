@@ -3,7 +3,8 @@
  * Rewrites, on the parsed PromQL of a query template, the queries OpenSLO files are written
  * with into the windowed form slogate evaluates over any window (`{{.window}}`):
  * - `rewriteFixedRanges`: every fixed range — `rate(x[5m])`, the range of a subquery
- *   `(…)[1h:1m]` — becomes `[{{.window}}]` (a subquery keeps its resolution);
+ *   `(…)[1h:1m]` — becomes `[{{.window}}]` (a subquery keeps its resolution, and the ranges
+ *   inside it, which the inner expression uses at each of its steps);
  * - `wrapInstantSelectors`: a query of instant selectors combined by `sum`, `+`, `-` and
  *   multiplication or division by a number (`sum(http_requests{…})`, an OpenSLO `counter:
  *   true` query) gets each selector wrapped as `rate(x[{{.window}}])` — the raw-counter form the
@@ -73,6 +74,9 @@ export function rewriteFixedRanges(template: string): { text: string; rewrites: 
         edits.push({ from, to: from + was.length, text: WINDOW });
         rewrites.push({ offset: from, was });
       }
+      // Ranges inside a subquery (`rate(x[5m])` in `max_over_time(rate(x[5m])[1h:1m])`) are
+      // the inner expression's own smoothing, evaluated at each step: kept as written.
+      if (n.name === "SubqueryExpr") return;
     }
     for (let c = n.firstChild; c !== null; c = c.nextSibling) visit(c);
   };
