@@ -19,7 +19,6 @@
  * Only ratio SLIs (no event counts) read the raw query at each window, and their period SLI
  * averages the 5-minute ratio, as nothing better exists without counts. Pure.
  */
-import { formatMatchers } from "../promql/matchers.ts";
 import {
   errorBudgetRatio,
   formatDecimal,
@@ -40,7 +39,24 @@ import {
 import { formatPromDuration } from "./prometheus-duration.ts";
 import type { AlertingRule, RecordingRule, RuleGroup } from "./rule-group.ts";
 import { buildSliExpression } from "./sli-expressions.ts";
+import {
+  BAD_EVENTS_5M,
+  BAD_EVENTS_INCREASE_5M,
+  BAD_POINTS,
+  BAD_POINTS_4M,
+  errorRatioSeries,
+  LONG_SUM_RANGE,
+  LONG_WINDOW_INTERVAL,
+  LONG_WINDOW_SECONDS,
+  POINTS,
+  POINTS_4M,
+  slothIdLabels,
+  sloSelector,
+  TOTAL_EVENTS_5M,
+  TOTAL_EVENTS_INCREASE_5M,
+} from "./slo-rule-names.ts";
 import { teamOf } from "./team.ts";
+import { generateTimesliceGroups } from "./timeslice-rules.ts";
 
 /** Generation settings shared by all SLOs. */
 export interface SloRuleOptions {
@@ -48,41 +64,21 @@ export interface SloRuleOptions {
   readonly defaultTeam: string;
 }
 
-/** Series names of the 5-minute event recordings every window is chained from. */
-export const BAD_EVENTS_5M = "slo:sli_bad_events:rate5m";
-export const TOTAL_EVENTS_5M = "slo:sli_total_events:rate5m";
-/** The same as event counts, sampled every `LONG_WINDOW_INTERVAL` for the long windows. */
-export const BAD_EVENTS_INCREASE_5M = "slo:sli_bad_events:increase5m";
-export const TOTAL_EVENTS_INCREASE_5M = "slo:sli_total_events:increase5m";
-/** Threshold SLIs: bad points and points at each rule evaluation. */
-export const BAD_POINTS = "slo:sli_bad_points:sum";
-export const POINTS = "slo:sli_points:count";
-/** The same summed over the long-window group's interval, for the long windows. */
-export const BAD_POINTS_4M = "slo:sli_bad_points:sum4m";
-export const POINTS_4M = "slo:sli_points:count4m";
-
-/** `LONG_WINDOW_INTERVAL` less one millisecond: a range that is half-open in effect. */
-const LONG_SUM_RANGE = "3m59s999ms";
-
-/** Windows from this length on are computed in the slower long-window group. */
-export const LONG_WINDOW_SECONDS = 86_400;
-/** Evaluation interval of the long-window group (under the 5-minute lookback). */
-export const LONG_WINDOW_INTERVAL = "4m";
-
-/** `slo:sli_error:ratio_rate<window>`. */
-export function errorRatioSeries(windowSeconds: number): string {
-  return `slo:sli_error:ratio_rate${formatPromDuration(windowSeconds)}`;
-}
-
-/** The `sloth_*` identity labels of an SLO. */
-export function slothIdLabels(slo: Slo): Record<string, string> {
-  return { sloth_id: slo.id, sloth_service: slo.service, sloth_slo: slo.name };
-}
-
-/** `{sloth_id="..."}`: selects one SLO's recorded series. */
-export function sloSelector(slo: Slo): string {
-  return `{${formatMatchers([{ name: "sloth_id", op: "=", value: slo.id }])}}`;
-}
+export {
+  BAD_EVENTS_5M,
+  BAD_EVENTS_INCREASE_5M,
+  BAD_POINTS,
+  BAD_POINTS_4M,
+  errorRatioSeries,
+  LONG_WINDOW_INTERVAL,
+  LONG_WINDOW_SECONDS,
+  POINTS,
+  POINTS_4M,
+  slothIdLabels,
+  sloSelector,
+  TOTAL_EVENTS_5M,
+  TOTAL_EVENTS_INCREASE_5M,
+} from "./slo-rule-names.ts";
 
 function recording(record: string, expr: string, labels: Record<string, string>): RecordingRule {
   return { kind: "record", record, expr, labels };
@@ -260,7 +256,9 @@ export function generateBurnAlerts(slo: Slo, options: SloRuleOptions): RuleGroup
   for (const tier of ["page", "ticket"] as const satisfies readonly AlertTier[]) {
     const settings = slo.alerting[tier];
     if (!settings.enabled) continue;
-    const ws = windows.filter((w) => w.tier === tier);
+    // A window longer than the period says nothing about its budget (periods under a day).
+    const ws = windows.filter((w) => w.tier === tier && w.longWindowSeconds <= slo.periodSeconds);
+    if (ws.length === 0) continue;
     rules.push({
       kind: "alert",
       alert: name,
@@ -284,14 +282,26 @@ export function generateBurnAlerts(slo: Slo, options: SloRuleOptions): RuleGroup
   return rules.length === 0 ? undefined : { name: `slogate-slo-alerts-${slo.id}`, rules };
 }
 
-/** All rule groups of one SLO: SLI recordings, meta recordings, alerts. */
+/**
+ * All rule groups of one SLO: SLI recordings, meta recordings, alerts. An SLO budgeted by time
+ * slices (`slo.budgeting`) keeps its per-evaluation recordings (the 5-minute events, a
+ * threshold SLI's points) and gets its windows from the slices (`./timeslice-rules.ts`).
+ */
 export function generateSloRuleGroups(slo: Slo, options: SloRuleOptions): RuleGroup[] {
   const alerts = generateBurnAlerts(slo, options);
+  const meta = generateMetaRecordings(slo, options);
+  const tail = [meta, ...(alerts === undefined ? [] : [alerts])];
+  if (slo.budgeting !== undefined) {
+    const sli = generateSliRecordings(slo);
+    const perEvaluation = sli.rules.filter(
+      (r) => r.kind !== "record" || !r.record.startsWith("slo:sli_error:"),
+    );
+    return [
+      ...(perEvaluation.length === 0 ? [] : [{ ...sli, rules: perEvaluation }]),
+      ...generateTimesliceGroups(slo, slo.budgeting),
+      ...tail,
+    ];
+  }
   const long = generateLongSliRecordings(slo);
-  return [
-    generateSliRecordings(slo),
-    ...(long === undefined ? [] : [long]),
-    generateMetaRecordings(slo, options),
-    ...(alerts === undefined ? [] : [alerts]),
-  ];
+  return [generateSliRecordings(slo), ...(long === undefined ? [] : [long]), ...tail];
 }

@@ -32,6 +32,7 @@ import { expireAnalyses } from "../app/close-analysis.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
+import { checkDataSources } from "../catalog/data-source-check.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
 import type { ReadArmCounts, ReadArmSeries } from "../app/ports.ts";
 import { ServiceMetrics } from "../metrics/service-metrics.ts";
@@ -135,7 +136,8 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       ? SloCatalog.of(o.slos, logger, now)
       : new SloCatalog({
           paths: config.slos,
-          load: o.loadSlos ?? loadSloFiles,
+          // OpenSLO DataSources naming another backend are warned: one backend is queried.
+          load: checkDataSources(o.loadSlos ?? loadSloFiles, config.prometheus.url, logger),
           logger,
           now,
           onLoad: (ok, served) => metrics.recordSloLoad(ok, served),

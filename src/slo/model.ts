@@ -152,12 +152,43 @@ export interface AlertingSettings {
   };
 }
 
+/**
+ * The OpenSLO `DataSource` an SLO's metric sources name by `metricSourceRef`, resolved across
+ * the files read together (`spec.connectionDetails`: `url`, `headers`). slogate queries the
+ * backend configured for the service; the resolved source is carried for comparison and
+ * messages. Header values may be secrets: never log or serve them.
+ */
+export interface DataSourceRef {
+  readonly name: string;
+  /** The DataSource's `spec.type`, e.g. `Prometheus`. */
+  readonly type: string;
+  readonly url?: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * How the SLO period's error budget is counted when not by occurrences (OpenSLO
+ * `budgetingMethod`): `Timeslices` — the share of bad slices, a slice being bad when its
+ * bad-event ratio exceeds `100 − sliceTargetPercent` %; `RatioTimeslices` — the mean of the
+ * slices' bad-event ratios. Slices without events count neither way. Generated rules only;
+ * canary analysis compares event counts either way.
+ */
+export interface TimesliceBudgeting {
+  readonly method: "Timeslices" | "RatioTimeslices";
+  /** Length of one slice (OpenSLO `timeSliceWindow`), seconds. */
+  readonly sliceSeconds: number;
+  /** Timeslices: the percentage of good events a good slice needs (`timeSliceTarget` × 100). */
+  readonly sliceTargetPercent?: number;
+}
+
 /** One service level objective, normalized. */
 export interface Slo {
   /** `<service>-<name>`; unique across all loaded files (Sloth's `sloth_id`). */
   readonly id: string;
   readonly service: string;
   readonly name: string;
+  /** The name as people know it, when it differs from `name` (OpenSLO `displayName`, or a name with `/`). */
+  readonly displayName?: string;
   readonly description?: string;
   readonly kind: SloKind;
   /** Percentage of good events promised, e.g. 99.9. 0 < objectivePercent < 100. */
@@ -169,6 +200,10 @@ export interface Slo {
   readonly alerting: AlertingSettings;
   readonly canary: CanarySettings;
   readonly source: SourceRef;
+  /** The resolved OpenSLO DataSource of the SLI's metric sources, when they name one. */
+  readonly dataSource?: DataSourceRef;
+  /** Absent: occurrences (bad events / total events), the default. */
+  readonly budgeting?: TimesliceBudgeting;
   /**
    * What the importer did to the SLO as written, for people reading it (e.g. "the raw ratio
    * query was split into bad and total event queries"). Absent when nothing was changed.

@@ -6,40 +6,64 @@
  * from Prometheus metric sources; `thresholdMetric` with the objective's `op` and `value`
  * (a `threshold` SLI: good = evaluation points where `query op value` holds, one point per
  * minute in canary reads); objectives by `target` (0–1) or `targetPercent`; rolling time
- * windows. Each objective of a multi-objective SLO becomes its own Slo. A `raw` ratio that
- * divides two event sums is split into good/bad and total queries (`decomposeRatio`, noted in
- * the SLO's `notes`); other raw ratios stay ratios, judged by `kayenta` on per-step points.
+ * windows from 5m. Each objective of a multi-objective SLO becomes its own Slo. A `raw` ratio
+ * that divides two event sums is split into good/bad and total queries (`decomposeRatio`, noted
+ * in the SLO's `notes`); other raw ratios stay ratios, judged by `kayenta` on per-step points.
+ * Queries are made windowed by `./openslo-source.ts`: `counter: true` instant queries
+ * (`sum(http_requests{…})`) are read as the rate of each counter (exact raw-counter reads),
+ * `counter: false` ratios become per-step `ratio` SLIs over the gauges' window averages, fixed
+ * ranges become `{{.window}}` (warned, noted). `metricSourceRef` resolves to a `DataSource`
+ * object of the files read together (carried as `slo.dataSource`). `Timeslices` and
+ * `RatioTimeslices` budgeting are carried as `slo.budgeting` (generated rules count slices).
+ * Names with `/`, `|` or `\` (valid OpenSLO names) are served with `-` in their place, the name
+ * as written kept as `displayName`.
  * Reported, not dropped: non-Prometheus sources, composite objectives.
- * Warned and converted: `Timeslices`/`RatioTimeslices` budgeting (evaluated as occurrences)
- * and calendar windows (evaluated as rolling). Service, DataSource and alerting kinds are
+ * Warned and converted: calendar windows (evaluated as rolling). Service and alerting kinds are
  * accepted and not used. Pure.
  */
 import { isValidLabelName } from "../promql/matchers.ts";
-import { parseQueryTemplate } from "../promql/placeholders.ts";
 import { defaultAlertingSettings, DEFAULT_PERIOD_SECONDS } from "./canary-defaults.ts";
 import { mergeCanarySettings, sliCanaryDefaults } from "./canary-settings.ts";
 import { parseOpensloDuration, shiftDecimal } from "./duration.ts";
 import { FieldReader } from "./field-reader.ts";
 import type { QueryTemplate } from "../promql/query-template.ts";
-import { THRESHOLD_OPS, type Sli, type Slo, type SloKind, type ThresholdOp } from "./model.ts";
+import {
+  THRESHOLD_OPS,
+  type DataSourceRef,
+  type Sli,
+  type Slo,
+  type SloKind,
+  type ThresholdOp,
+  type TimesliceBudgeting,
+} from "./model.ts";
 import { isValidSloName } from "./names.ts";
 import { parseObjective } from "./objective.ts";
+import {
+  readMetricSource,
+  windowOpensloQuery,
+  type MetricSource,
+  type OpensloObject,
+  type QueryUse,
+} from "./openslo-source.ts";
 import type { Problem, YamlPath } from "./problem.ts";
-import { readQuery } from "./query-field.ts";
 import { decomposeRatio } from "./ratio-decomposition.ts";
+import { parseQueryTemplate } from "../promql/placeholders.ts";
+
+export type { OpensloObject } from "./openslo-source.ts";
 
 /** Seconds between the evaluation points of an OpenSLO thresholdMetric in canary reads. */
 export const THRESHOLD_STEP_SECONDS = 60;
 
 /** What an SLI spec converts to: a whole SLI, or a threshold query waiting for op and value. */
-type SliSpec =
-  | { readonly sli: Sli; readonly kind: SloKind; readonly note?: string }
-  | { readonly threshold: QueryTemplate };
+type SliSpec = ({ readonly sli: Sli; readonly kind: SloKind } | { readonly threshold: QueryTemplate }) & {
+  readonly notes: readonly string[];
+  readonly dataSource?: DataSourceRef;
+};
 
-/** One OpenSLO object: the reader of its document and its path there (`[]` or `[i]`). */
-export interface OpensloObject {
-  readonly r: FieldReader;
-  readonly path: YamlPath;
+/** The objects an SLO may refer to by name: SLIs and DataSources. */
+interface Refs {
+  readonly slis: ReadonlyMap<string, OpensloObject>;
+  readonly dataSources: ReadonlyMap<string, OpensloObject>;
 }
 
 export const OPENSLO_API_VERSION = "openslo/v1";
@@ -57,6 +81,7 @@ const METADATA_KEYS = ["name", "displayName", "labels", "annotations", "namespac
 /** Converts all OpenSLO objects read together; SLI references resolve across all of them. */
 export function parseOpensloObjects(objects: readonly OpensloObject[]): Slo[] {
   const slis = new Map<string, OpensloObject>();
+  const dataSources = new Map<string, OpensloObject>();
   const slos: OpensloObject[] = [];
   for (const o of objects) {
     const { r, path } = o;
@@ -71,33 +96,35 @@ export function parseOpensloObjects(objects: readonly OpensloObject[]): Slo[] {
       );
       continue;
     }
-    if (kind !== "SLO" && kind !== "SLI") continue;
+    if (kind !== "SLO" && kind !== "SLI" && kind !== "DataSource") continue;
     r.map([...path, "metadata"], true);
     r.onlyKeys([...path, "metadata"], METADATA_KEYS, "metadata");
     const name = r.string([...path, "metadata", "name"], true);
     if (name === undefined) continue;
     if (kind === "SLO") slos.push(o);
     else {
-      const first = slis.get(name);
+      const byName = kind === "SLI" ? slis : dataSources;
+      const first = byName.get(name);
       if (first !== undefined) {
         const at = first.r.doc.position(first.path);
         r.report(
           [...path, "metadata", "name"],
-          `duplicate SLI name ${JSON.stringify(name)} (also at ${first.r.doc.file}:${at.line}:${at.col})`,
-          "give every SLI a different metadata.name",
+          `duplicate ${kind} name ${JSON.stringify(name)} (also at ${first.r.doc.file}:${at.line}:${at.col})`,
+          `give every ${kind} a different metadata.name`,
         );
-      } else slis.set(name, o);
+      } else byName.set(name, o);
     }
   }
   const out: Slo[] = [];
   const used = new Set<string>();
-  for (const o of slos) out.push(...convertSlo(o, slis, used));
+  const refs: Refs = { slis, dataSources };
+  for (const o of slos) out.push(...convertSlo(o, refs, used));
   // SLIs no SLO uses are still checked, so a file of SLIs is not silently accepted; their
   // problems are warnings, since nothing slogate serves depends on them.
   for (const [name, o] of slis) {
     if (used.has(name)) continue;
     const found: Problem[] = [];
-    readSliSpec(new FieldReader(o.r.doc, found), [...o.path, "spec"]);
+    readSliSpec(new FieldReader(o.r.doc, found), [...o.path, "spec"], dataSources);
     for (const p of found) {
       o.r.problems.push({
         ...p,
@@ -109,7 +136,7 @@ export function parseOpensloObjects(objects: readonly OpensloObject[]): Slo[] {
   return out;
 }
 
-function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, used: Set<string>): Slo[] {
+function convertSlo(o: OpensloObject, refs: Refs, used: Set<string>): Slo[] {
   const { r, path } = o;
   const sp = [...path, "spec"];
   const errorsBefore = r.errorCount();
@@ -131,23 +158,47 @@ function convertSlo(o: OpensloObject, slis: ReadonlyMap<string, OpensloObject>, 
   const name = sloName(r, [...path, "metadata", "name"]);
   const service = sloName(r, [...sp, "service"], true);
   const description = r.string([...sp, "description"]);
+  const displayName = r.string([...path, "metadata", "displayName"]);
   const labels = openSloLabels(r, [...path, "metadata", "labels"]);
   const period = readTimeWindow(r, [...sp, "timeWindow"]);
-  readBudgetingMethod(r, sp);
-  const sli = readIndicator(r, sp, slis, used);
-  const objectives = readObjectives(r, sp, sli);
+  const method = readBudgetingMethod(r, sp);
+  const sli = readIndicator(r, sp, refs, used);
+  const objectives = readObjectives(r, sp, sli, method, period);
+  const policies = r.get([...sp, "alertPolicies"]);
+  if (Array.isArray(policies) && policies.length > 0)
+    r.report(
+      [...sp, "alertPolicies"],
+      "alertPolicies are not used: slogate generates multi-window burn-rate alerts for every SLO",
+      "see slogate generate (page and ticket tiers, Alertmanager routes); remove alertPolicies or keep them for other tools",
+      { severity: "warning", onKey: true },
+    );
   // Any error in this SLO or its SLI refuses the SLO: nothing is served half-read.
   if (name === undefined || service === undefined || sli === undefined || r.errorCount() > errorsBefore)
     return [];
+  const notes = [...name.notes, ...service.notes];
+  if (period < 86_400)
+    notes.push(
+      `the period ${formatSeconds(period)} is shorter than a day: burn-rate alert tiers whose long window exceeds it are not generated`,
+    );
   return buildSlos(o, {
-    name,
-    service,
+    name: name.id,
+    service: service.id,
     labels,
     period,
     sli,
     objectives,
+    notes,
     ...(description === undefined ? {} : { description }),
+    ...(displayName !== undefined || name.written !== name.id
+      ? { displayName: displayName ?? name.written }
+      : {}),
   });
+}
+
+function formatSeconds(s: number): string {
+  if (s % 3600 === 0) return `${s / 3600}h`;
+  if (s % 60 === 0) return `${s / 60}m`;
+  return `${s}s`;
 }
 
 /** One objective of an OpenSLO SLO, read and checked. */
@@ -156,36 +207,112 @@ interface ReadObjective {
   readonly suffix: string;
   readonly index: number;
   readonly threshold?: { op: ThresholdOp; value: number };
+  readonly budgeting?: TimesliceBudgeting;
 }
 
-/** Checks `budgetingMethod`: Occurrences is what slogate evaluates; Timeslices warn. */
-function readBudgetingMethod(r: FieldReader, sp: YamlPath): void {
+type BudgetingMethod = "Occurrences" | TimesliceBudgeting["method"];
+
+/** Reads `budgetingMethod` (absent: Occurrences). */
+function readBudgetingMethod(r: FieldReader, sp: YamlPath): BudgetingMethod {
   const budgeting = r.string([...sp, "budgetingMethod"]);
-  if (budgeting !== undefined) {
-    if (budgeting === "Timeslices" || budgeting === "RatioTimeslices") {
-      r.report(
-        [...sp, "budgetingMethod"],
-        `budgetingMethod ${budgeting} is evaluated as Occurrences (good events / total events); timeSliceTarget and timeSliceWindow are not used`,
-        "set budgetingMethod: Occurrences to state what slogate evaluates",
-        { severity: "warning", code: "SLO_UNSUPPORTED" },
-      );
-    } else if (budgeting !== "Occurrences") {
-      r.report(
-        [...sp, "budgetingMethod"],
-        `unknown budgetingMethod ${JSON.stringify(budgeting)}`,
-        "use Occurrences, Timeslices or RatioTimeslices",
-      );
+  if (budgeting === undefined || budgeting === "Occurrences") return "Occurrences";
+  if (budgeting === "Timeslices" || budgeting === "RatioTimeslices") return budgeting;
+  r.report(
+    [...sp, "budgetingMethod"],
+    `unknown budgetingMethod ${JSON.stringify(budgeting)}`,
+    "use Occurrences, Timeslices or RatioTimeslices",
+  );
+  return "Occurrences";
+}
+
+/** Shortest and longest time slice: a rule group's interval, and at most a day. */
+const MIN_SLICE_SECONDS = 60;
+const MAX_SLICE_SECONDS = 86_400;
+
+/** `timeSliceWindow` (a duration shorthand, or a number of minutes) and `timeSliceTarget` of one objective. */
+function readTimeslices(
+  r: FieldReader,
+  p: YamlPath,
+  method: BudgetingMethod,
+  period: number,
+): TimesliceBudgeting | undefined | "error" {
+  const wp = [...p, "timeSliceWindow"];
+  const tp = [...p, "timeSliceTarget"];
+  if (method === "Occurrences") {
+    for (const k of [wp, tp]) {
+      if (r.get(k) !== undefined)
+        r.report(
+          k,
+          `${String(k[k.length - 1])} is not used with budgetingMethod Occurrences`,
+          "set budgetingMethod: Timeslices to count time slices, or remove it",
+          { severity: "warning", onKey: true },
+        );
     }
+    return undefined;
   }
+  const raw = r.get(wp);
+  if (raw === undefined) {
+    r.missing(wp, `${method} budgeting needs the length of a slice, e.g. timeSliceWindow: 1m`);
+    return "error";
+  }
+  const seconds =
+    typeof raw === "number"
+      ? Number.isInteger(raw) && raw > 0
+        ? raw * 60
+        : undefined
+      : typeof raw === "string"
+        ? parseOpensloDuration(raw)
+        : undefined;
+  if (seconds === undefined) {
+    r.report(
+      wp,
+      `timeSliceWindow ${JSON.stringify(raw)} is not a duration`,
+      "write e.g. 1m, 5m or 1h (a number alone is minutes)",
+    );
+    return "error";
+  }
+  if (seconds < MIN_SLICE_SECONDS || seconds > MAX_SLICE_SECONDS || seconds > period || seconds % 60 !== 0) {
+    r.report(
+      wp,
+      `timeSliceWindow ${JSON.stringify(raw).replace(/^"|"$/g, "")} is out of range`,
+      "a slice is a whole number of minutes from 1m to 1d and no longer than the time window",
+    );
+    return "error";
+  }
+  if (method === "RatioTimeslices") {
+    if (r.get(tp) !== undefined)
+      r.report(
+        tp,
+        "timeSliceTarget is not used with RatioTimeslices (the mean of the slices' ratios is compared with target)",
+        "remove it, or use budgetingMethod: Timeslices",
+        {
+          severity: "warning",
+          onKey: true,
+        },
+      );
+    return { method, sliceSeconds: seconds };
+  }
+  const target = r.number(tp, true);
+  if (target === undefined) return "error";
+  if (!(target > 0 && target < 1)) {
+    r.report(
+      tp,
+      `timeSliceTarget ${target} is out of range`,
+      "the share of good events that makes a slice good, between 0 and 1 (exclusive), e.g. 0.95",
+    );
+    return "error";
+  }
+  const percent = shiftDecimal(target, 2);
+  const checked = parseObjective(percent);
+  if (!checked.ok) {
+    r.report(tp, checked.message, checked.hint);
+    return "error";
+  }
+  return { method, sliceSeconds: seconds, sliceTargetPercent: percent };
 }
 
 /** The SLO's indicator, inline or by `indicatorRef` (recorded in `used`). */
-function readIndicator(
-  r: FieldReader,
-  sp: YamlPath,
-  slis: ReadonlyMap<string, OpensloObject>,
-  used: Set<string>,
-): SliSpec | undefined {
+function readIndicator(r: FieldReader, sp: YamlPath, refs: Refs, used: Set<string>): SliSpec | undefined {
   const hasInline = r.get([...sp, "indicator"]) !== undefined;
   const hasRef = r.get([...sp, "indicatorRef"]) !== undefined;
   let sli: SliSpec | undefined;
@@ -199,12 +326,12 @@ function readIndicator(
     const ip = [...sp, "indicator"];
     if (r.map(ip, true) !== undefined) {
       r.onlyKeys(ip, ["metadata", "spec"], "indicator");
-      sli = readSliSpec(r, [...ip, "spec"]);
+      sli = readSliSpec(r, [...ip, "spec"], refs.dataSources);
     }
   } else {
     const ref = r.string([...sp, "indicatorRef"], true);
     if (ref !== undefined) {
-      const target = slis.get(ref);
+      const target = refs.slis.get(ref);
       used.add(ref);
       if (target === undefined) {
         r.report(
@@ -213,7 +340,7 @@ function readIndicator(
           `pass the file that defines kind: SLI with metadata.name: ${ref} too`,
         );
       } else {
-        sli = readSliSpec(target.r, [...target.path, "spec"]);
+        sli = readSliSpec(target.r, [...target.path, "spec"], refs.dataSources);
       }
     }
   }
@@ -221,7 +348,13 @@ function readIndicator(
 }
 
 /** The objectives, each with its target percent (and, for thresholdMetric SLIs, op and value). */
-function readObjectives(r: FieldReader, sp: YamlPath, sli: SliSpec | undefined): ReadObjective[] {
+function readObjectives(
+  r: FieldReader,
+  sp: YamlPath,
+  sli: SliSpec | undefined,
+  method: BudgetingMethod,
+  period: number,
+): ReadObjective[] {
   const op = [...sp, "objectives"];
   const list = r.list(op, true);
   if (list !== undefined && list.length === 0)
@@ -291,13 +424,23 @@ function readObjectives(r: FieldReader, sp: YamlPath, sli: SliSpec | undefined):
     if (sli !== undefined && "threshold" in sli) {
       threshold = readThresholdObjective(r, p);
       if (threshold === undefined) return;
+    } else if (sli !== undefined && r.get([...p, "value"]) !== undefined) {
+      r.report(
+        [...p, "value"],
+        "value is not used: op and value compare a thresholdMetric, and this SLI is a ratioMetric",
+        "remove value; the objective of a ratioMetric is its target",
+        { severity: "warning", onKey: true },
+      );
     }
+    const budgeting = readTimeslices(r, p, method, period);
+    if (budgeting === "error") return;
     const label = r.string([...p, "name"]) ?? r.string([...p, "displayName"]);
     objectives.push({
       percent,
       suffix: slug(label ?? "") || String(i + 1),
       index: i,
       ...(threshold === undefined ? {} : { threshold }),
+      ...(budgeting === undefined ? {} : { budgeting }),
     });
   });
   return objectives;
@@ -314,17 +457,33 @@ function buildSlos(
     readonly period: number;
     readonly sli: SliSpec;
     readonly objectives: readonly ReadObjective[];
+    readonly notes: readonly string[];
+    readonly displayName?: string;
   },
 ): Slo[] {
   const { r, path } = o;
-  const { name, service, description, labels, period, sli, objectives } = h;
+  const { name, service, description, labels, period, sli, objectives, displayName } = h;
   const pos = r.doc.position(path);
   const taken = new Set<string>();
+  const notes = [...h.notes, ...sli.notes];
+  if (sli.dataSource?.url !== undefined)
+    notes.push(
+      `DataSource ${JSON.stringify(sli.dataSource.name)} (${sli.dataSource.url}) is recorded; slogate queries the metrics backend configured for the service`,
+    );
   return objectives.map((obj) => {
+    const b = obj.budgeting;
+    const budgetNote =
+      b === undefined
+        ? []
+        : [
+            b.method === "Timeslices"
+              ? `budgetingMethod Timeslices: generated rules count ${formatSeconds(b.sliceSeconds)} slices, a slice being good when at least ${b.sliceTargetPercent ?? 0} % of its events are good; canary analysis compares event counts`
+              : `budgetingMethod RatioTimeslices: generated rules average the good ratios of ${formatSeconds(b.sliceSeconds)} slices; canary analysis compares event counts`,
+          ];
     let sloName = objectives.length === 1 ? name : `${name}-${obj.suffix}`;
     if (taken.has(sloName)) sloName = `${name}-${obj.index + 1}`;
     taken.add(sloName);
-    const converted: { sli: Sli; kind: SloKind; note?: string } =
+    const converted: { sli: Sli; kind: SloKind } =
       "threshold" in sli
         ? {
             sli: {
@@ -342,6 +501,7 @@ function buildSlos(
       id: `${service}-${sloName}`,
       service,
       name: sloName,
+      ...(displayName === undefined ? {} : { displayName }),
       ...(description === undefined ? {} : { description }),
       kind: converted.kind,
       objectivePercent: obj.percent,
@@ -351,7 +511,9 @@ function buildSlos(
       alerting: defaultAlertingSettings(),
       canary: mergeCanarySettings(converted.kind, sliCanaryDefaults(converted.sli)),
       source: { file: r.doc.file, format: "openslo/v1", line: pos.line, col: pos.col },
-      ...(converted.note === undefined ? {} : { notes: [converted.note] }),
+      ...(sli.dataSource === undefined ? {} : { dataSource: sli.dataSource }),
+      ...(obj.budgeting === undefined ? {} : { budgeting: obj.budgeting }),
+      ...(notes.length + budgetNote.length === 0 ? {} : { notes: [...notes, ...budgetNote] }),
     };
   });
 }
@@ -372,7 +534,11 @@ function readThresholdObjective(r: FieldReader, p: YamlPath): { op: ThresholdOp;
   return { op: op as ThresholdOp, value };
 }
 
-function readSliSpec(r: FieldReader, sp: YamlPath): SliSpec | undefined {
+function readSliSpec(
+  r: FieldReader,
+  sp: YamlPath,
+  dataSources: ReadonlyMap<string, OpensloObject>,
+): SliSpec | undefined {
   const m = r.map(sp, true);
   if (m === undefined) return undefined;
   r.onlyKeys(sp, ["description", "thresholdMetric", "ratioMetric"], "an SLI spec");
@@ -381,14 +547,25 @@ function readSliSpec(r: FieldReader, sp: YamlPath): SliSpec | undefined {
       r.report(sp, "SLI has both thresholdMetric and ratioMetric", "give exactly one of them");
       return undefined;
     }
-    const q = readSource(r, [...sp, "thresholdMetric"], "a thresholdMetric", false);
-    return q === undefined ? undefined : { threshold: q };
+    // A threshold query is compared at each evaluation point: its ranges are kept as written.
+    const src = readMetricSource(r, [...sp, "thresholdMetric"], "a thresholdMetric", dataSources);
+    if (src === undefined) return undefined;
+    return { threshold: src.query, notes: [], ...oneDataSource(src) };
   }
   const rp = [...sp, "ratioMetric"];
   if (r.map(rp, true) === undefined) return undefined;
   r.onlyKeys(rp, ["counter", "good", "bad", "total", "rawType", "raw"], "ratioMetric");
-  r.boolean([...rp, "counter"]);
+  const counter = r.boolean([...rp, "counter"]);
   const has = (k: string): boolean => r.get([...rp, k]) !== undefined;
+  const part = (
+    k: string,
+    use: QueryUse,
+  ): { src: MetricSource; query: QueryTemplate; notes: readonly string[] } | undefined => {
+    const src = readMetricSource(r, [...rp, k], "a ratioMetric part", dataSources);
+    if (src === undefined) return undefined;
+    const w = windowOpensloQuery(r, src.queryPath, src.query, use);
+    return w === undefined ? undefined : { src, query: w.query, notes: w.notes };
+  };
   if (has("raw")) {
     if (has("good") || has("bad") || has("total")) {
       r.report(
@@ -407,12 +584,15 @@ function readSliSpec(r: FieldReader, sp: YamlPath): SliSpec | undefined {
       );
       return undefined;
     }
-    const q = readSource(r, [...rp, "raw"]);
-    if (q === undefined || rawType === undefined) return undefined;
+    const raw = part("raw", "raw-ratio");
+    if (raw === undefined || rawType === undefined) return undefined;
+    const q = raw.query;
+    const extra = oneDataSource(raw.src);
     const split = decomposeRatio(q, rawType === "failure" ? "bad" : "good");
-    if (split !== undefined) return { sli: split.sli, kind: "error-rate", note: split.note };
+    if (split !== undefined)
+      return { sli: split.sli, kind: "error-rate", notes: [...raw.notes, split.note], ...extra };
     const badRatio = rawType === "failure" ? q : parseQueryTemplate(`1 - (${q.text})`);
-    return { sli: { type: "ratio", badRatio }, kind: "error-rate" };
+    return { sli: { type: "ratio", badRatio }, kind: "error-rate", notes: raw.notes, ...extra };
   }
   if (has("good") === has("bad")) {
     r.report(
@@ -422,46 +602,53 @@ function readSliSpec(r: FieldReader, sp: YamlPath): SliSpec | undefined {
     );
     return undefined;
   }
+  const use: QueryUse = counter === true ? "counter" : counter === false ? "gauge" : "unknown-counter";
   const goodOrBad = has("good") ? "good" : "bad";
-  const q = readSource(r, [...rp, goodOrBad]);
-  const total = has("total") ? readSource(r, [...rp, "total"]) : undefined;
+  const q = part(goodOrBad, use);
+  const total = has("total") ? part("total", use) : undefined;
   if (!has("total")) r.missing([...rp, "total"], "add total with the query counting all events");
   if (q === undefined || total === undefined) return undefined;
-  return goodOrBad === "good"
-    ? { sli: { type: "events", good: q, total }, kind: "availability" }
-    : { sli: { type: "events", bad: q, total }, kind: "error-rate" };
-}
-
-/** Reads `{metricSource: {type: Prometheus, spec: {query}}}`. */
-function readSource(
-  r: FieldReader,
-  path: YamlPath,
-  what = "a ratioMetric part",
-  requireWindow = true,
-): QueryTemplate | undefined {
-  if (r.map(path, true) === undefined) return undefined;
-  r.onlyKeys(path, ["metricSource"], what);
-  const mp = [...path, "metricSource"];
-  if (r.map(mp, true) === undefined) return undefined;
-  r.onlyKeys(mp, ["metricSourceRef", "type", "spec"], "metricSource");
-  const type = r.string([...mp, "type"]);
-  if (type === undefined && r.get([...mp, "metricSourceRef"]) === undefined) {
-    r.missing([...mp, "type"], "add type: Prometheus");
-    return undefined;
-  }
-  if (type !== undefined && type.toLowerCase() !== "prometheus") {
+  const ds = dataSourceOf([q.src, total.src]);
+  if (ds === "mixed") {
     r.report(
-      [...mp, "type"],
-      `metricSource type ${JSON.stringify(type)} is not supported: slogate reads Prometheus only`,
-      "use a Prometheus metric source with spec.query in PromQL",
-      { code: "SLO_UNSUPPORTED" },
+      rp,
+      "the parts of ratioMetric name different DataSources",
+      "slogate reads one SLO from one backend: refer to the same DataSource in good/bad and total",
     );
     return undefined;
   }
-  if (r.map([...mp, "spec"], true) === undefined) return undefined;
-  r.onlyKeys([...mp, "spec"], ["query"], "a Prometheus metricSource spec");
-  return readQuery(r, [...mp, "spec", "query"], { requireWindow });
+  const notes = [...q.notes, ...total.notes];
+  if (counter === false) {
+    // Gauges are no event counts: the ratio of the gauges is judged on per-step points.
+    const badRatio =
+      goodOrBad === "bad"
+        ? parseQueryTemplate(`(${q.query.text})\n/\n(${total.query.text})`)
+        : parseQueryTemplate(`1 - (${q.query.text})\n/\n(${total.query.text})`);
+    notes.push(
+      "counter: false: the gauges' ratio has no event counts, so canaries are judged on its per-step values",
+    );
+    return { sli: { type: "ratio", badRatio }, kind: "error-rate", notes, ...ds };
+  }
+  return goodOrBad === "good"
+    ? { sli: { type: "events", good: q.query, total: total.query }, kind: "availability", notes, ...ds }
+    : { sli: { type: "events", bad: q.query, total: total.query }, kind: "error-rate", notes, ...ds };
 }
+
+/** The one DataSource of an SLI's parts (`{}` when none names one), or "mixed". */
+function dataSourceOf(parts: readonly MetricSource[]): { dataSource?: DataSourceRef } | "mixed" {
+  const named = parts.map((p) => p.dataSource).filter((d) => d !== undefined);
+  const first = named[0];
+  if (first === undefined) return {};
+  if (named.length !== parts.length || named.some((d) => d.name !== first.name)) return "mixed";
+  return { dataSource: first };
+}
+
+function oneDataSource(src: MetricSource): { dataSource?: DataSourceRef } {
+  return src.dataSource === undefined ? {} : { dataSource: src.dataSource };
+}
+
+/** Shortest SLO period: the base window every other window is chained from. */
+const MIN_PERIOD_SECONDS = 300;
 
 function readTimeWindow(r: FieldReader, path: YamlPath): number {
   const list = r.list(path);
@@ -493,29 +680,47 @@ function readTimeWindow(r: FieldReader, path: YamlPath): number {
     );
     return DEFAULT_PERIOD_SECONDS;
   }
-  if (s < 86400 || s > 400 * 86400) {
+  if (s < MIN_PERIOD_SECONDS || s > 400 * 86400) {
     r.report(
       [...p, "duration"],
       `time window ${text} is out of range`,
-      "the SLO period is between 1d and 400d; note that 1m is one minute in OpenSLO (1M is a month)",
+      "the SLO period is between 5m (the shortest window slogate evaluates) and 400d; note that 1m is one minute in OpenSLO (1M is a month)",
     );
     return DEFAULT_PERIOD_SECONDS;
   }
   return s;
 }
 
-function sloName(r: FieldReader, path: YamlPath, required = false): string | undefined {
+/** OpenSLO names (`^[a-z0-9][a-z0-9.|/\\-]*`) may hold `/`, `|` and `\\`; ids may not. */
+const OPENSLO_NAME = /^[a-z0-9][a-z0-9.|/\\-]*$/;
+const ID_UNSAFE = /[|/\\]+/g;
+
+/** A name as written and as served (`id`), with a note when they differ. */
+interface ReadName {
+  readonly written: string;
+  readonly id: string;
+  readonly notes: readonly string[];
+}
+
+function sloName(r: FieldReader, path: YamlPath, required = false): ReadName | undefined {
   const n = r.string(path, required, true);
   if (n === undefined) return undefined;
-  if (!isValidSloName(n)) {
+  const id = OPENSLO_NAME.test(n) ? n.replace(ID_UNSAFE, "-").replace(/-+$/, "") : n;
+  if (!isValidSloName(id)) {
     r.report(
       path,
       `invalid name ${JSON.stringify(n)}`,
-      "use letters, digits, '-', '_' and '.' (at most 128 characters)",
+      "use letters, digits, '-', '_' and '.' (at most 128 characters); OpenSLO's '/', '|' and '\\' are served as '-'",
     );
     return undefined;
   }
-  return n;
+  const notes =
+    id === n
+      ? []
+      : [
+          `the name ${JSON.stringify(n)} is served as ${JSON.stringify(id)} (ids and rule names allow no '/', '|' or '\\')`,
+        ];
+  return { written: n, id, notes };
 }
 
 /** OpenSLO labels may be lists; they become comma-joined Prometheus label values. */

@@ -4,7 +4,7 @@
  * alerts fire and stay quiet at the right times and that the period SLI stays within 3.6 % of
  * the traffic-weighted truth on uneven traffic where Sloth's form is fifty times too high.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,16 @@ import { generateSlothFormRuleGroups } from "../../src/generate/sloth-form-rules
 import type { RuleGroup } from "../../src/generate/rule-group.ts";
 import { buildSlo, handBuiltSlos } from "../../src/generate/testdata/hand-built-slos.ts";
 import { runTool, type ToolRun } from "../../src/testbed/tools.ts";
+import type { Slo } from "../../src/slo/model.ts";
+import { parseSloDocuments } from "../../src/slo/parse-slo-documents.ts";
+
+/** The OpenSLO spec's own example SLO (counter: true, Timeslices of 1m at 95 %, 99.5 % over 1w). */
+async function specExampleSlo(): Promise<Slo> {
+  const file = join(HERE, "../fixtures/openslo/slos.yaml");
+  const r = parseSloDocuments([{ file: "slos.yaml", text: await readFile(file, "utf8") }]);
+  expect(r.problems.filter((p) => p.severity === "error")).toEqual([]);
+  return r.slos[0]!;
+}
 
 const HERE = dirname(new URL(import.meta.url).pathname);
 let dir = "";
@@ -45,6 +55,25 @@ describe("promtool check rules", () => {
     expect(r.out).toContain("SUCCESS");
     expect(r.code).toBe(0);
   });
+
+  it.each(["Timeslices", "RatioTimeslices"] as const)(
+    "the rules of the spec's example SLO budgeted by %s pass promtool check rules",
+    async (method) => {
+      const slo = await specExampleSlo();
+      const budgeting = method === "Timeslices" ? slo.budgeting! : { method, sliceSeconds: 300 };
+      const file = join(dir, `timeslices-${method}.yml`);
+      await writeFile(
+        file,
+        renderRuleFile(
+          { name: "t", groups: generateSloRuleGroups({ ...slo, budgeting }, options) },
+          "a test",
+        ),
+      );
+      const r = await promtool(["check", "rules", file], dir);
+      expect(r.out).toContain("SUCCESS");
+      expect(r.code).toBe(0);
+    },
+  );
 
   it("rejects a broken rule file (the check can fail)", async () => {
     const file = join(dir, "broken.yml");
@@ -105,6 +134,33 @@ describe("promtool test rules", () => {
     },
     180_000,
   );
+
+  it("Timeslices of the spec's example SLO: windows are shares of bad 1m slices (10 of 60 where occurrences give 0.025), alerts on slices", async () => {
+    const d = join(dir, "timeslices");
+    await mkdir(d, { recursive: true });
+    await writeFile(
+      join(d, "rules.yml"),
+      renderRuleFile({ name: "t", groups: generateSloRuleGroups(await specExampleSlo(), options) }, "a test"),
+    );
+    await copyFile(join(HERE, "promtool", "timeslices.test.yml"), join(d, "timeslices.test.yml"));
+    const r = await promtool(["test", "rules", "timeslices.test.yml"], d);
+    expect(r.out).toContain("SUCCESS");
+    expect(r.code).toBe(0);
+  }, 180_000);
+
+  it("the Timeslices test fails on the same SLO's occurrence rules (budgeting is not silently dropped)", async () => {
+    const d = join(dir, "timeslices-negative");
+    await mkdir(d, { recursive: true });
+    const { budgeting: _dropped, ...occurrences } = await specExampleSlo();
+    await writeFile(
+      join(d, "rules.yml"),
+      renderRuleFile({ name: "t", groups: generateSloRuleGroups(occurrences, options) }, "a test"),
+    );
+    await copyFile(join(HERE, "promtool", "timeslices.test.yml"), join(d, "timeslices.test.yml"));
+    const r = await promtool(["test", "rules", "timeslices.test.yml"], d);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("slo:sli_error:ratio_rate1h");
+  }, 180_000);
 
   it("the unit tests can fail: Sloth's form does not pass slogate's exactness test", async () => {
     const d = join(dir, "negative");

@@ -117,11 +117,34 @@ describe("slogate validate", () => {
     );
   });
 
+  it("accepts the OpenSLO spec's own example files, noting how their plain counter queries are read", async () => {
+    const r = await validate("test/fixtures/openslo/");
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("valid: 1 service, 1 SLO, 0 errors, 6 warnings");
+    // The SLIs with Datadog and AppDynamics sources are used by no SLO: warnings only.
+    expect(lines.filter((l) => l.includes(": warning: ")).length).toBe(6);
+    expect(lines.filter((l) => l.includes(": note: "))).toEqual([
+      'test/fixtures/openslo/slos.yaml: note: web-web-availability: test/fixtures/openslo/slos.yaml:25:24: "sum(http_requests{k8s_cluster=\\"prod\\",component=\\"web\\",code=~\\"2xx|4xx\\"})" is read as the rate of each counter over the window: "sum(rate(http_requests{k8s_cluster=\\"prod\\",component=\\"web\\",code=~\\"2xx|4xx\\"}[{{.window}}]))"',
+      'test/fixtures/openslo/slos.yaml: note: web-web-availability: test/fixtures/openslo/slos.yaml:30:24: "sum(http_requests{k8s_cluster=\\"prod\\",component=\\"web\\"})" is read as the rate of each counter over the window: "sum(rate(http_requests{k8s_cluster=\\"prod\\",component=\\"web\\"}[{{.window}}]))"',
+      "test/fixtures/openslo/slos.yaml: note: web-web-availability: budgetingMethod Timeslices: generated rules count 1m slices, a slice being good when at least 95 % of its events are good; canary analysis compares event counts",
+    ]);
+    // Each file with Prometheus sources on its own: the SLO file, the SLI file with its DataSources.
+    const slo = await validate("test/fixtures/openslo/slos.yaml");
+    expect([slo.code, slo.out.trimEnd().split("\n").at(-1)]).toEqual([
+      0,
+      "valid: 1 service, 1 SLO, 0 errors, 1 warning",
+    ]);
+    const slis = await validate("test/fixtures/openslo/slis.yaml", "test/fixtures/openslo/data_sources.yaml");
+    expect(slis.code).toBe(0);
+    expect(slis.out).not.toContain('metricSourceRef "prometheus" names no DataSource');
+  });
+
   it("passes warnings unless --strict", async () => {
     const file = join("..", "shared", "specs", "openslo", "examples-v1", "slis.yaml");
     const lax = await validate(file);
     expect(lax.code).toBe(0);
-    expect(lax.out).toMatch(/valid: 0 services, 0 SLOs, 0 errors, 4 warnings\n$/);
+    expect(lax.out).toMatch(/valid: 0 services, 0 SLOs, 0 errors, 6 warnings\n$/);
     const strict = await validate("--strict", file);
     expect(strict.code).toBe(1);
   });

@@ -83,7 +83,9 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
               slos: s.slos.map((slo) => slo.id),
             })),
             notes: Object.fromEntries(
-              loaded.slos.filter((slo) => slo.notes?.length).map((slo) => [slo.id, slo.notes]),
+              loaded.slos
+                .filter((slo) => slo.notes?.length)
+                .map((slo) => [slo.id, slo.notes?.map((n) => n.replaceAll(`${io.cwd}${sep}`, ""))]),
             ),
             slos: loaded.slos.length,
           }),
@@ -101,7 +103,8 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
     for (const p of sloProblems) io.stdout(`${formatProblem(p)}\n`);
     // How an imported SLO was converted (e.g. a raw ratio split into bad/total event queries).
     for (const slo of loaded.slos) {
-      for (const note of slo.notes ?? []) io.stdout(`${show(slo.source.file)}: note: ${slo.id}: ${note}\n`);
+      for (const note of slo.notes ?? [])
+        io.stdout(`${show(slo.source.file)}: note: ${slo.id}: ${note.replaceAll(`${io.cwd}${sep}`, "")}\n`);
     }
     const sloErrors = sloProblems.filter((p) => p.severity === "error").length;
     const sloWarnings = sloProblems.length - sloErrors;
