@@ -60,7 +60,11 @@ export function readResourceSli(r: FieldReader, p: YamlPath): ResourceSli | unde
   if (stepText !== undefined) {
     const s = parsePrometheusDuration(stepText);
     if (s === undefined || s < 1 || s > 3600)
-      r.report([...p, "step"], `step ${JSON.stringify(stepText)} is not a duration from 1s to 1h`, "e.g. step: 1m");
+      r.report(
+        [...p, "step"],
+        `step ${JSON.stringify(stepText)} is not a duration from 1s to 1h`,
+        "e.g. step: 1m",
+      );
     else stepSeconds = s;
   }
   let limit: ResourceSli["limit"];
@@ -70,7 +74,11 @@ export function readResourceSli(r: FieldReader, p: YamlPath): ResourceSli | unde
     if (q.ok) limit = { value: q.value, text: q.text };
     else r.report([...p, "limit"], q.message, q.hint);
   } else if (rawLimit === null) {
-    r.report([...p, "limit"], "limit is empty", `remove it or write a limit in ${LIMIT_EXAMPLES[measure ?? "gauge"]}`);
+    r.report(
+      [...p, "limit"],
+      "limit is empty",
+      `remove it or write a limit in ${LIMIT_EXAMPLES[measure ?? "gauge"]}`,
+    );
   }
   if (measure === undefined || query === undefined || r.errorCount() !== errors) return undefined;
   return {

@@ -123,11 +123,21 @@ function parseSlo(
       sliResult.sli.type === "resource"
         ? `a resource SLI cannot have kind ${kind}`
         : `kind resource needs a resource SLI, not ${sliResult.sli.type}`,
-      sliResult.sli.type === "resource" ? "remove kind or set kind: resource" : "use sli.resource, or remove kind",
+      sliResult.sli.type === "resource"
+        ? "remove kind or set kind: resource"
+        : "use sli.resource, or remove kind",
     );
     return undefined;
   }
   const canary = mergeCanarySettings(kind, sliCanaryDefaults(sliResult.sli), serviceCanary, sloCanary);
+  if (sliResult.sli.type === "resource" && canary.judge !== "sequential") {
+    r.report(
+      [...path, "canary", "judge"],
+      `a resource SLI is judged per pod by its own sequential test, not by the ${canary.judge} judge`,
+      "remove canary.judge (or set judge: sequential) for this SLO",
+    );
+    return undefined;
+  }
   if (sliResult.sli.type === "ratio" && canary.judge === "sequential") {
     r.report(
       [...path, "canary", "judge"],

@@ -27,7 +27,8 @@ const SUFFIX: Readonly<Record<string, number>> = {
   Ei: 2 ** 60,
 };
 
-const QUANTITY = /^([+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
+const QUANTITY =
+  /^([+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
 const PERCENT = /^([+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*%$/;
 
 /** What a measure's limit is written in, for hints. */
@@ -71,13 +72,16 @@ export function parseResourceQuantity(
       };
     }
     const v = Number(pct[1]) / 100;
-    return v > 0 ? { ok: true, value: v, text } : { ok: false, message: `limit ${text} is not positive`, hint };
+    return v > 0
+      ? { ok: true, value: v, text }
+      : { ok: false, message: `limit ${text} is not positive`, hint };
   }
   const q = QUANTITY.exec(text);
   if (q === null) return { ok: false, message: `${JSON.stringify(text)} is not a quantity`, hint };
   const base = Number(q[1]);
   const value = q[2] !== undefined ? base * 10 ** Number(q[2].slice(1)) : base * (SUFFIX[q[3] ?? ""] ?? 1);
-  if (!(Number.isFinite(value) && value > 0)) return { ok: false, message: `limit ${text} is not positive`, hint };
+  if (!(Number.isFinite(value) && value > 0))
+    return { ok: false, message: `limit ${text} is not positive`, hint };
   if (measure === "memory" && value < 1) {
     return {
       ok: false,

@@ -1,0 +1,210 @@
+import { describe, expect, it } from "vitest";
+import type { LookData, PodGauge } from "../domain/counts.ts";
+import type { SloVerdict } from "../domain/verdict.ts";
+import type { Slo } from "../slo/model.ts";
+import { gaugesUpTo, simulatePodGauges, type PodGaugeScenario } from "../sim/pod-gauges.ts";
+import { judgeLook } from "./registry.ts";
+import { judgeResource, podLogSpread, resourcePodFactor, type ResourceState } from "./resource-judge.ts";
+import { resourceSlo } from "./testdata/resource-slo.ts";
+
+const START = 1_700_000_000;
+
+function scenario(over: Partial<PodGaugeScenario> = {}): PodGaugeScenario {
+  return {
+    seed: 1,
+    steps: 30,
+    stepSeconds: 60,
+    start: START,
+    base: 0.4,
+    podSd: 0.05,
+    noiseSd: 0.05,
+    sharedAmplitude: 0.1,
+    canary: { pods: 3, prefix: "api-canary" },
+    stable: { pods: 3, prefix: "api-stable" },
+    ...over,
+  };
+}
+
+function look(
+  slo: Slo,
+  pods: { canary: readonly PodGauge[] | null; stable: readonly PodGauge[] | null },
+  at: number,
+): LookData {
+  const up = (p: readonly PodGauge[] | null): PodGauge[] | null => (p === null ? null : gaugesUpTo(p, at));
+  return {
+    since: START,
+    at,
+    canary: pods.canary === null ? null : { total: 0, bad: 0 },
+    stable: pods.stable === null ? null : { total: 0, bad: 0 },
+    gauges: { canary: up(pods.canary), stable: up(pods.stable) },
+  };
+}
+
+/** Every look of a scenario (one per `every` steps); the last one is final. */
+function run(
+  slo: Slo,
+  sc: PodGaugeScenario,
+  every = 1,
+): { verdicts: SloVerdict[]; state: ResourceState | undefined } {
+  const pods = simulatePodGauges(sc);
+  let state: unknown;
+  const verdicts: SloVerdict[] = [];
+  for (let k = every; k <= sc.steps; k += every) {
+    const at = START + k * sc.stepSeconds;
+    const out = judgeLook({ slo, data: look(slo, pods, at), now: at, final: k + every > sc.steps, state });
+    state = out.state;
+    verdicts.push(out.verdict);
+    if (out.verdict.verdict === "fail") break;
+  }
+  return { verdicts, state: state as ResourceState | undefined };
+}
+
+describe("resource judge", () => {
+  it("fails a canary whose pods use 30 % more CPU each, and names it per pod", () => {
+    const { verdicts } = run(resourceSlo(), scenario({ canary: { pods: 3, prefix: "c", effect: 1.3 } }));
+    const last = verdicts.at(-1);
+    expect(last?.verdict).toBe("fail");
+    const check = last?.checks.find((c) => c.id === "cpu-relative");
+    expect(check?.status).toBe("fail");
+    expect(check?.reason).toMatch(/^per-pod CPU (2[5-9]|3[0-5]) % above stable/);
+    expect(check?.reason).not.toMatch(/error/);
+    expect(verdicts.length).toBeLessThan(20);
+  });
+
+  it("passes a canary with fewer pods at the same CPU per pod (a smaller sum is not better or worse)", () => {
+    const { verdicts } = run(
+      resourceSlo(),
+      scenario({ canary: { pods: 2, prefix: "c" }, stable: { pods: 6, prefix: "s" } }),
+    );
+    const last = verdicts.at(-1);
+    expect(verdicts.every((v) => v.verdict !== "fail")).toBe(true);
+    expect(last?.final).toBe(true);
+    expect(last?.verdict).toBe("pass");
+  });
+
+  it("passes a canary with more pods at the same CPU per pod", () => {
+    const { verdicts } = run(
+      resourceSlo(),
+      scenario({ seed: 3, canary: { pods: 6, prefix: "c" }, stable: { pods: 2, prefix: "s" } }),
+    );
+    expect(verdicts.at(-1)?.verdict).toBe("pass");
+  });
+
+  it("fails the absolute check of a memory limit the canary's pods exceed, and passes one they respect", () => {
+    const gib = 2 ** 30;
+    const over = run(
+      resourceSlo(
+        { measure: "memory", limit: { value: gib, text: "1Gi" } },
+        { maxRegression: { relative: 0.5 } },
+      ),
+      scenario({
+        base: 0.9 * gib,
+        canary: { pods: 3, prefix: "c", effect: 1.3 },
+        podSd: 0.02,
+        noiseSd: 0.02,
+        sharedAmplitude: 0,
+      }),
+    );
+    const abs = over.verdicts.at(-1)?.checks.find((c) => c.id === "memory-absolute");
+    expect(abs?.status).toBe("fail");
+    expect(abs?.reason).toMatch(/largest canary pod's memory is above the limit 1Gi \(1\.00 GiB\) per pod/);
+    expect(over.verdicts.at(-1)?.verdict).toBe("fail");
+    const within = run(
+      resourceSlo({ measure: "memory", limit: { value: gib, text: "1Gi" } }),
+      scenario({ base: 0.6 * gib, podSd: 0.02, noiseSd: 0.02 }),
+    );
+    expect(within.verdicts.at(-1)?.checks.find((c) => c.id === "memory-absolute")?.status).toBe("pass");
+    expect(within.verdicts.at(-1)?.verdict).toBe("pass");
+  });
+
+  it("judges lower-is-worse gauges the other way round", () => {
+    const slo = resourceSlo({ measure: "saturation" }, { direction: "lower-is-worse" });
+    const worse = run(slo, scenario({ canary: { pods: 3, prefix: "c", effect: 0.7 } }));
+    expect(worse.verdicts.at(-1)?.verdict).toBe("fail");
+    expect(worse.verdicts.at(-1)?.checks[0]?.reason).toMatch(/below stable/);
+    const higher = run(slo, scenario({ canary: { pods: 3, prefix: "c", effect: 1.3 } }));
+    expect(higher.verdicts.at(-1)?.verdict).toBe("pass");
+  });
+
+  it("says nodata when the canary has no series after the grace, never pass", () => {
+    const pods = simulatePodGauges(scenario());
+    const slo = resourceSlo();
+    const at = START + 600;
+    const out = judgeResource({
+      slo,
+      data: look(slo, { canary: null, stable: pods.stable }, at),
+      now: at,
+      final: false,
+      state: undefined,
+    });
+    expect(out.verdict.verdict).toBe("nodata");
+    expect(out.verdict.checks.find((c) => c.id === "cpu-relative")?.status).toBe("nodata");
+  });
+
+  it("consumes each step once: the same look again leaves the evidence unchanged", () => {
+    const slo = resourceSlo();
+    const pods = simulatePodGauges(scenario({ canary: { pods: 3, prefix: "c", effect: 1.15 } }));
+    const at = START + 5 * 60;
+    const a = judgeResource({ slo, data: look(slo, pods, at), now: at, final: false, state: undefined });
+    const b = judgeResource({ slo, data: look(slo, pods, at), now: at, final: false, state: a.state });
+    expect(b.state.relative.steps).toBe(5);
+    expect(b.state.relative.logWealth).toEqual(a.state.relative.logWealth);
+  });
+
+  it("is not an error-ratio check: inconclusive with too few steps at the final look", () => {
+    const { verdicts } = run(resourceSlo(), scenario({ steps: 5 }), 5);
+    expect(verdicts.at(-1)?.verdict).toBe("inconclusive");
+    expect(verdicts.at(-1)?.checks[0]?.reason).toMatch(/5 of 10 steps/);
+  });
+
+  it("widens the null by the between-pod spread (Student's t with the pooled degrees of freedom)", () => {
+    const pod = (name: string, v: number): PodGauge => ({
+      pod: name,
+      points: [
+        { t: 1, v },
+        { t: 2, v },
+      ],
+    });
+    const s = podLogSpread([
+      [pod("a", 1), pod("b", Math.E ** 0.2)],
+      [pod("c", 1), pod("d", Math.E ** 0.2)],
+    ]);
+    expect(s.df).toBe(2);
+    expect(s.sd).toBeCloseTo(Math.sqrt((2 * 0.02) / 2), 12);
+    // t_{0.99, 2} = 6.964557 (R: qt(0.99, 2))
+    expect(resourcePodFactor(s.sd, s.df, 2, 2, 0.01)).toBeCloseTo(Math.exp(6.964557 * 0.1414214 * 1), 5);
+    expect(resourcePodFactor(null, 0, 1, 1, 0.01)).toBe(1);
+  });
+});
+
+describe("resource judge A/A false fails (Monte Carlo, pods with persistent offsets)", () => {
+  // Bounded: 200 analyses of 30 one-minute looks per model (≈ 1 s each model).
+  const models: [string, Partial<PodGaugeScenario>, number][] = [
+    ["3 + 3 pods, pod offsets 10 %, margin 0", { podSd: 0.1, noiseSd: 0.05, sharedAmplitude: 0.2 }, 0],
+    [
+      "2 + 2 pods, pod offsets 10 %, margin 0",
+      { podSd: 0.1, noiseSd: 0.05, canary: { pods: 2, prefix: "c" }, stable: { pods: 2, prefix: "s" } },
+      0,
+    ],
+    [
+      "2 + 6 pods, pod offsets 20 %, margin 10 %",
+      { podSd: 0.2, noiseSd: 0.1, canary: { pods: 2, prefix: "c" }, stable: { pods: 6, prefix: "s" } },
+      0.1,
+    ],
+    [
+      "5 + 5 pods, no pod offsets, noisy steps, margin 0",
+      { podSd: 0, noiseSd: 0.2, canary: { pods: 5, prefix: "c" }, stable: { pods: 5, prefix: "s" } },
+      0,
+    ],
+  ];
+  it.each(models)("keeps false fails at or below α = 0.05: %s", (_name, over, margin) => {
+    const slo = resourceSlo({}, { maxRegression: { relative: margin } });
+    const runs = 200;
+    let fails = 0;
+    for (let i = 0; i < runs; i++) {
+      const { verdicts } = run(slo, scenario({ seed: `aa-${_name}-${i}`, ...over }));
+      if (verdicts.some((v) => v.verdict === "fail")) fails++;
+    }
+    expect(fails / runs).toBeLessThanOrEqual(0.05);
+  });
+});
