@@ -175,6 +175,11 @@ export function measureName(slo: Slo): string {
   return sli.measure === "cpu" ? "CPU" : sli.measure === "gauge" ? slo.name : sli.measure;
 }
 
+/** A step's end time for reasons (UTC, seconds). */
+function stepTime(t: number | null): string {
+  return t === null || !Number.isFinite(t) ? "?" : new Date(t * 1000).toISOString().replace(".000Z", "Z");
+}
+
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function pctChange(ratio: number): string {
@@ -303,7 +308,7 @@ export function judgeResource(input: JudgeInput<ResourceState>): JudgeOutput<Res
       weight: settings.weight,
       reason:
         status === "fail"
-          ? `per-pod ${name} ${pctChange(ratio)} ${direction} stable (${cmp}; ${allowed}); e-value ${e} ≥ ${formatEValue(relThreshold)} at step ${rel.failedAt}`
+          ? `per-pod ${name} ${pctChange(ratio)} ${direction} stable (${cmp}; ${allowed}); e-value ${e} ≥ ${formatEValue(relThreshold)}, first at ${stepTime(rel.failedAt)}`
           : status === "nodata"
             ? `no ${name} series for the ${noArm} arm`
             : status === "inconclusive"
@@ -353,7 +358,7 @@ export function judgeResource(input: JudgeInput<ResourceState>): JudgeOutput<Res
       weight: settings.weight,
       reason:
         status === "fail"
-          ? `the ${pod} canary pod's ${name} is ${side} the limit ${limitText} per pod (${w} on average over ${abs.steps} steps; e-value ${e} ≥ ${formatEValue(absThreshold)})${shared ? "; stable's pods breach it too" : ""}`
+          ? `the ${pod} canary pod's ${name} is ${side} the limit ${limitText} per pod (${w} on average over ${abs.steps} steps; e-value ${e} ≥ ${formatEValue(absThreshold)}, first at ${stepTime(abs.failedAt)})${shared ? "; stable's pods breach it too" : ""}`
           : status === "nodata"
             ? `no ${name} series for the canary arm`
             : status === "inconclusive"

@@ -33,7 +33,7 @@ import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmSeries } from "../app/ports.ts";
+import type { ReadArmCounts, ReadArmGauges, ReadArmSeries } from "../app/ports.ts";
 import { ServiceMetrics } from "../metrics/service-metrics.ts";
 import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 
@@ -41,6 +41,8 @@ import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 export type CreateArmReaders = (client: PrometheusClient) => {
   readonly readArmCounts: ReadArmCounts;
   readonly readArmSeries?: ReadArmSeries;
+  /** Per-pod gauges of resource SLIs. */
+  readonly readArmGauges?: ReadArmGauges;
 };
 
 export interface GateServiceOptions {
@@ -220,6 +222,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     catalog,
     readArmCounts: readers.readArmCounts,
     ...(readers.readArmSeries === undefined ? {} : { readArmSeries: readers.readArmSeries }),
+    ...(readers.readArmGauges === undefined ? {} : { readArmGauges: readers.readArmGauges }),
     seriesStepSeconds: config.seriesStepSeconds,
     probePrometheus: probe,
     lookTimeoutSeconds: config.limits.lookTimeoutSeconds,
