@@ -43,7 +43,11 @@ export function readResourceSli(r: FieldReader, p: YamlPath): ResourceSli | unde
   const measure = readOneOf(r, [...p, "measure"], RESOURCE_MEASURES);
   if (r.get([...p, "measure"]) === undefined)
     r.missing([...p, "measure"], `measure: one of ${RESOURCE_MEASURES.join(", ")} (what the query measures)`);
-  const query = readQuery(r, [...p, "query"], { requireWindow: false });
+  // A selector with the arm anywhere in a vector match (`*`, `/`, `and`, joins) restricts the
+  // result to the arm's pods; only `or`/`unless` can let other series through.
+  const text = r.get([...p, "query"]);
+  const unionLike = typeof text === "string" && /\b(or|unless)\b/.test(text);
+  const query = readQuery(r, [...p, "query"], { requireWindow: false, warnUnreached: unionLike });
   let podLabel = DEFAULT_POD_LABEL;
   const labelText = r.string([...p, "podLabel"]);
   if (labelText !== undefined) {
