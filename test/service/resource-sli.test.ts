@@ -18,7 +18,7 @@ import type { GateService } from "../../src/main/gate-service.ts";
 import { createRng, sampleNormal } from "../../src/sim/random.ts";
 import type { SimSeries } from "../../src/sim/scrapes.ts";
 import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
-import { postJson, startHarnessService } from "../../src/testbed/service-harness.ts";
+import { getJson, postJson, startHarnessService } from "../../src/testbed/service-harness.ts";
 
 const START = 1_700_000_000;
 const DURATION = 1800;
@@ -140,6 +140,12 @@ slos:
         limit: 1Gi
     canary:
       maxRegression: { relative: 0.5 }
+  - name: cpu-summed
+    description: A mistake - the pods are summed away, so there is nothing per pod to compare.
+    sli:
+      resource:
+        measure: cpu
+        query: sum(rate(container_cpu_usage_seconds_total{namespace="${c.namespace}",container="api"}[{{.window}}]) ${join})
 `;
 }
 
@@ -252,6 +258,30 @@ describe("resource SLIs compare canary and stable per pod, on a real Prometheus"
     const within = await run("fewer-memory-per-pod", CASES.fewer as Case, "fewer-memory");
     expect(within.at(-1).verdict).toBe("pass");
     expect(within.at(-1).checks.find((x: any) => x.id === "memory-absolute").status).toBe("pass");
+  });
+
+  it("refuses a query that sums the pods away (no pod label) as the SLO's configuration error, recording nothing", async () => {
+    const c = CASES.fewer as Case;
+    const r = await postJson(`${gate.url}/api/v1/verdict`, {
+      slo: "fewer-cpu-summed",
+      canary: c.canary.hash,
+      stable: c.stable.hash,
+      analysis: "summed",
+      start: START,
+      time: START + 600,
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe("SLO_QUERY_INVALID");
+    expect(r.body.error.hint).toMatch(/sum by \(pod\)/);
+    const again = await getJson(`${gate.url}/api/v1/analyses/summed`);
+    expect(again.status).toBe(404);
+  });
+
+  it("shows a resource analysis on its page with the per-pod reason", async () => {
+    const bodies = await run("more-cpu-per-pod", CASES.more as Case, "more-page");
+    const page = await fetch(bodies.at(-1).link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("per-pod CPU");
   });
 
   it("says nodata, never pass, for a canary hash with no pods", async () => {
