@@ -4,7 +4,14 @@ import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import { gaugesUpTo, simulatePodGauges, type PodGaugeScenario } from "../sim/pod-gauges.ts";
 import { judgeLook } from "./registry.ts";
-import { judgeResource, podLogSpread, resourcePodFactor, type ResourceState } from "./resource-judge.ts";
+import { addBet, initialLogWealth, logMixtureWealth, logRatioScore } from "../stats/betting-e-process.ts";
+import {
+  MIN_RESOURCE_SCALE,
+  judgeResource,
+  podLogSpread,
+  resourcePodFactor,
+  type ResourceState,
+} from "./resource-judge.ts";
 import { resourceSlo } from "./testdata/resource-slo.ts";
 
 const START = 1_700_000_000;
@@ -206,5 +213,29 @@ describe("resource judge A/A false fails (Monte Carlo, pods with persistent offs
       if (verdicts.some((v) => v.verdict === "fail")) fails++;
     }
     expect(fails / runs).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe("resource judge negative control: without the pod factor", () => {
+  it("the same betting test on the per-pod ratio fails A/A canaries with persistent pod offsets far above α", () => {
+    const runs = 200;
+    let fails = 0;
+    for (let i = 0; i < runs; i++) {
+      const sc = scenario({ seed: `nofactor-${i}`, podSd: 0.1, noiseSd: 0.05, sharedAmplitude: 0.2 });
+      const pods = simulatePodGauges(sc);
+      let w = initialLogWealth();
+      for (let k = 0; k < sc.steps; k++) {
+        const mean = (arm: readonly PodGauge[]): number =>
+          arm.reduce((a, p) => a + (p.points[k]?.v ?? 0), 0) / arm.length;
+        w = addBet(w, logRatioScore(Math.log(mean(pods.canary) / mean(pods.stable)), MIN_RESOURCE_SCALE));
+        if (logMixtureWealth(w) >= Math.log(2 / 0.05)) {
+          fails++;
+          break;
+        }
+      }
+    }
+    // The realized pods differ, and the betting test finds any difference: the pod factor is
+    // what keeps the judge's A/A rate (0.7 % on this model above) below α.
+    expect(fails / runs).toBeGreaterThan(0.25);
   });
 });
