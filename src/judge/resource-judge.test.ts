@@ -87,6 +87,7 @@ describe("resource judge", () => {
     expect(verdicts.every((v) => v.verdict !== "fail")).toBe(true);
     expect(last?.final).toBe(true);
     expect(last?.verdict).toBe("pass");
+    expect(last?.reason).toMatch(/^every check passed on 30 steps with pods in both arms/);
   });
 
   it("passes a canary with more pods at the same CPU per pod", () => {
@@ -162,6 +163,7 @@ describe("resource judge", () => {
     const { verdicts } = run(resourceSlo(), scenario({ steps: 5 }), 5);
     expect(verdicts.at(-1)?.verdict).toBe("inconclusive");
     expect(verdicts.at(-1)?.checks[0]?.reason).toMatch(/5 of 10 steps/);
+    expect(verdicts.at(-1)?.reason).toBe("not enough data to decide: 5 of 10 steps with pods in both arms");
   });
 
   it("widens the null by the between-pod spread (Student's t with the pooled degrees of freedom)", () => {

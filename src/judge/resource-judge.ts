@@ -391,6 +391,7 @@ export function judgeResource(input: JudgeInput<ResourceState>): JudgeOutput<Res
     final: input.final,
     checks,
     canaryEvents: Math.max(rel.steps, abs.steps),
+    eventsName: alphaRel > 0 ? "steps with pods in both arms" : "steps with canary pods",
     noData: noDataOf(armsData, needed),
   });
   return {
