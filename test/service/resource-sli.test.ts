@@ -14,6 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
+import type { CliIo } from "../../src/cli/io.ts";
 import type { GateService } from "../../src/main/gate-service.ts";
 import { createRng, sampleNormal } from "../../src/sim/random.ts";
 import type { SimSeries } from "../../src/sim/scrapes.ts";
@@ -297,5 +299,82 @@ describe("resource SLIs compare canary and stable per pod, on a real Prometheus"
     });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.verdict).toBe("nodata");
+  });
+});
+
+/** A CLI io that keeps what the command printed. */
+function cliIo(): { io: CliIo; out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      stdout: (t) => void out.push(t),
+      stderr: (t) => void err.push(t),
+      env: {},
+      cwd: process.cwd(),
+      stopped: Promise.resolve(),
+    },
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
+}
+
+describe("resource SLIs from the command line, on a real Prometheus", () => {
+  const arms = (c: Case, slo: string): string[] => [
+    "--slo",
+    slo,
+    "--canary",
+    c.canary.hash,
+    "--stable",
+    c.stable.hash,
+    "--prometheus",
+    prom.url,
+    "--slos",
+    slosDir,
+  ];
+
+  it("slogate analyze fails the +30 % canary (exit 1) and says there is no baseline for a resource SLI", async () => {
+    const c = cliIo();
+    const code = await main(
+      [
+        "analyze",
+        ...arms(CASES.cpu30 as Case, "cpu30-cpu-per-pod"),
+        "--start",
+        String(START),
+        "--time",
+        String(START + DURATION),
+        "--baseline-window",
+        "1h",
+      ],
+      c.io,
+    );
+    expect(code).toBe(1);
+    expect(c.out()).toMatch(/cpu30-cpu-per-pod: FAIL/);
+    expect(c.out()).toMatch(/per-pod CPU \d+ % above stable/);
+    expect(c.err()).toMatch(/no baseline: SLO cpu30-cpu-per-pod is a resource SLI/);
+  });
+
+  it("slogate backtest replays a fewer-pods canary look by look without a fail", async () => {
+    const c = cliIo();
+    const code = await main(
+      [
+        "backtest",
+        ...arms(CASES.fewer as Case, "fewer-cpu-per-pod"),
+        "--from",
+        String(START),
+        "--to",
+        String(START + DURATION),
+        "--interval",
+        "5m",
+        "--json",
+      ],
+      c.io,
+    );
+    expect(c.err()).toBe("");
+    expect(code).toBe(0);
+    const body = JSON.parse(c.out()) as { looks: { verdict: { verdict: string; final: boolean } }[] };
+    expect(body.looks).toHaveLength(6);
+    expect(body.looks.map((l) => l.verdict.verdict)).toEqual(Array(6).fill("pass"));
+    expect(body.looks.at(-1)?.verdict.final).toBe(true);
   });
 });
