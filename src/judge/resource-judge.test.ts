@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LookData, PodGauge } from "../domain/counts.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
@@ -12,6 +13,7 @@ import {
   resourcePodFactor,
   type ResourceState,
 } from "./resource-judge.ts";
+import { allNumbers } from "./testdata/looks.ts";
 import { resourceSlo } from "./testdata/resource-slo.ts";
 
 const START = 1_700_000_000;
@@ -239,5 +241,61 @@ describe("resource judge negative control: without the pod factor", () => {
     // The realized pods differ, and the betting test finds any difference: the pod factor is
     // what keeps the judge's A/A rate (0.7 % on this model above) below α.
     expect(fails / runs).toBeGreaterThan(0.25);
+  });
+});
+
+describe("resource judge robustness (property)", () => {
+  const value = fc.oneof(
+    fc.double({ min: 0, max: 1e12, noNaN: true }),
+    fc.constantFrom(0, -1, Number.NaN, Infinity, -Infinity, 1e-300, 5e-324),
+  );
+  const podArb = fc.record({
+    pod: fc.constantFrom("a", "b", "c", "d"),
+    points: fc.array(fc.record({ t: fc.integer({ min: 1, max: 12 }).map((k) => START + k * 60), v: value }), {
+      maxLength: 12,
+    }),
+  });
+  const arm = fc.option(fc.array(podArb, { maxLength: 4 }), { nil: null });
+
+  it("never lets NaN or Infinity into a verdict or its state, and every verdict is one of the four", () => {
+    fc.assert(
+      fc.property(arm, arm, fc.boolean(), fc.boolean(), (canary, stable, limited, lower) => {
+        const slo = resourceSlo(
+          limited ? { measure: "memory", limit: { value: 1000, text: "1k" } } : {},
+          lower ? { direction: "lower-is-worse" } : {},
+        );
+        let state: ResourceState | undefined;
+        for (const at of [START + 300, START + 720, START + 720]) {
+          const out = judgeResource({
+            slo,
+            data: look(slo, { canary, stable }, at),
+            now: at,
+            final: at === START + 720,
+            state,
+          });
+          state = out.state;
+          expect(["pass", "fail", "inconclusive", "nodata"]).toContain(out.verdict.verdict);
+          for (const n of allNumbers(out.verdict)) expect(Number.isFinite(n)).toBe(true);
+          for (const n of allNumbers(out.state)) expect(Number.isFinite(n)).toBe(true);
+          expect(JSON.parse(JSON.stringify(out.state))).toEqual(out.state);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("restarts from a state that is not its own", () => {
+    const slo = resourceSlo();
+    const pods = simulatePodGauges(scenario());
+    const at = START + 300;
+    const fresh = judgeResource({ slo, data: look(slo, pods, at), now: at, final: false, state: undefined });
+    const odd = judgeResource({
+      slo,
+      data: look(slo, pods, at),
+      now: at,
+      final: false,
+      state: { version: 1, prev: null } as unknown as ResourceState,
+    });
+    expect(odd.state).toEqual(fresh.state);
   });
 });
