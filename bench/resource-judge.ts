@@ -27,7 +27,7 @@ interface Model {
   readonly over: Partial<PodGaugeScenario>;
 }
 
-const pods = (c: number, s: number, effect = 1): Partial<PodGaugeScenario> => ({
+const pods = (c: number, s: number, effect = 1): Pick<PodGaugeScenario, "canary" | "stable"> => ({
   canary: { pods: c, prefix: "c", effect },
   stable: { pods: s, prefix: "s" },
 });
