@@ -90,6 +90,7 @@ describe("resource judge", () => {
     expect(last?.final).toBe(true);
     expect(last?.verdict).toBe("pass");
     expect(last?.reason).toMatch(/^every check passed on 30 steps with pods in both arms/);
+    expect(last?.environment?.reason).toMatch(/compared with stable's pods, not with a baseline/);
   });
 
   it("passes a canary with more pods at the same CPU per pod", () => {
@@ -125,6 +126,22 @@ describe("resource judge", () => {
     );
     expect(within.verdicts.at(-1)?.checks.find((c) => c.id === "memory-absolute")?.status).toBe("pass");
     expect(within.verdicts.at(-1)?.verdict).toBe("pass");
+  });
+
+  it("attributes a limit both arms breach to the environment: never a fail on its own, inconclusive at the end", () => {
+    const gib = 2 ** 30;
+    const both = run(
+      resourceSlo({ measure: "memory", limit: { value: gib, text: "1Gi" } }),
+      scenario({ base: 1.2 * gib, podSd: 0.02, noiseSd: 0.02, sharedAmplitude: 0 }),
+    );
+    const last = both.verdicts.at(-1);
+    const abs = last?.checks.find((c) => c.id === "memory-absolute");
+    expect(abs?.status).toBe("fail");
+    expect(abs?.evidence.environmentShared).toBe(true);
+    expect(abs?.reason).toMatch(/stable's pods breach it too/);
+    expect(both.verdicts.every((v) => v.verdict !== "fail")).toBe(true);
+    expect(last?.verdict).toBe("inconclusive");
+    expect(last?.environment?.status).toBe("degraded");
   });
 
   it("judges lower-is-worse gauges the other way round", () => {

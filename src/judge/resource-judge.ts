@@ -394,8 +394,21 @@ export function judgeResource(input: JudgeInput<ResourceState>): JudgeOutput<Res
     eventsName: alphaRel > 0 ? "steps with pods in both arms" : "steps with canary pods",
     noData: noDataOf(armsData, needed),
   });
+  // No baseline is ever captured for a resource SLI: say what the environment is judged by.
+  const env = verdict.environment;
+  const told =
+    env !== undefined && env.status === "unknown" && env.checks.length === 0
+      ? {
+          ...verdict,
+          environment: {
+            ...env,
+            reason:
+              "resource SLIs are compared with stable's pods, not with a baseline; stable breaching the limit would mark the environment",
+          },
+        }
+      : verdict;
   return {
-    verdict,
+    verdict: told,
     state: { ...prior, lastT, relative: rel, absolute: abs },
   };
 }
