@@ -11,6 +11,10 @@
  * and the judge (kayenta by default for such SLIs) compares the points. Without a per-step
  * reader the look is refused (SLO_UNSUPPORTED) rather than judged on nothing.
  *
+ * Resource SLIs (per-pod gauges) are read through the `ReadArmGauges` port only: each arm's
+ * gauge per pod and step since the start goes to the judge as `LookData.gauges` (the arms'
+ * totals count pod-steps, "bad" the pod-steps beyond the SLI's limit); no baseline is used.
+ *
  * Looks are idempotent per (analysis, time): a look whose time equals a stored look's returns
  * that look unchanged (a controller retrying after a lost answer, or two replicas asked at
  * once), and a look arriving while one of the same analysis is in flight waits for it. The
