@@ -11,6 +11,10 @@
  * and the judge (kayenta by default for such SLIs) compares the points. Without a per-step
  * reader the look is refused (SLO_UNSUPPORTED) rather than judged on nothing.
  *
+ * Resource SLIs (per-pod gauges) are read through the `ReadArmGauges` port only: each arm's
+ * gauge per pod and step since the start goes to the judge as `LookData.gauges` (the arms'
+ * totals count pod-steps, "bad" the pod-steps beyond the SLI's limit); no baseline is used.
+ *
  * Looks are idempotent per (analysis, time): a look whose time equals a stored look's returns
  * that look unchanged (a controller retrying after a lost answer, or two replicas asked at
  * once), and a look arriving while one of the same analysis is in flight waits for it. The
@@ -20,7 +24,7 @@
  */
 import { SlogateError } from "../errors.ts";
 import { formatMatchers, type LabelMatcher } from "../promql/matchers.ts";
-import type { ArmCounts, LookData, StepCounts } from "../domain/counts.ts";
+import type { ArmCounts, LookData, PodGauge, StepCounts } from "../domain/counts.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, AnalysisRecord, ArmTotals, Controller, LookRecord } from "./store-port.ts";
@@ -239,6 +243,7 @@ async function readLookData(
     stable: `{${formatMatchers(analysis.selectors.stable)}}`,
   };
   if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
+  if (slo.sli.type === "resource") return readResourceLook(deps, slo, analysis, at, selectors, signal);
   if (slo.sli.type === "ratio") {
     // No query is made before the first full step: still never judge with Prometheus down.
     const span = range.end - range.start;
@@ -277,6 +282,69 @@ async function readLookData(
     selectors,
   };
 }
+
+// ---- resource SLIs (issue 17, item 2): per-pod gauges, no counts, no baseline -------------
+
+/** An arm's totals for the store: pod-steps, and pod-steps beyond the SLI's limit as "bad". */
+function gaugeTotals(slo: Slo, pods: readonly PodGauge[] | null): ArmCounts | null {
+  if (pods === null) return null;
+  const sli = slo.sli;
+  const limit = sli.type === "resource" ? sli.limit?.value : undefined;
+  const lower = slo.canary.direction === "lower-is-worse";
+  let total = 0;
+  let bad = 0;
+  for (const p of pods) {
+    for (const x of p.points) {
+      total++;
+      if (limit !== undefined && (lower ? x.v < limit : x.v > limit)) bad++;
+    }
+  }
+  return { total, bad };
+}
+
+/** Both arms' per-pod gauges since the analysis start, read through the resource port. */
+async function readResourceLook(
+  deps: AnalyzeLookDeps,
+  slo: Slo,
+  analysis: AnalysisRecord,
+  at: number,
+  selectors: LookData["selectors"],
+  signal: AbortSignal | undefined,
+): Promise<LookData> {
+  const read = deps.readArmGauges;
+  if (read === undefined || slo.sli.type !== "resource") {
+    throw new SlogateError(
+      "SLO_UNSUPPORTED",
+      `SLO ${slo.id} is a resource SLI and this service reads no per-pod gauges`,
+      {
+        hint: "serve resource SLOs with slogate serve/analyze (which read them from Prometheus)",
+        details: { slo: slo.id },
+      },
+    );
+  }
+  const range = { start: analysis.start, end: at };
+  const span = range.end - range.start;
+  // Before the first full step no query is made: still never judge with Prometheus down.
+  if (span >= 1 && span < slo.sli.stepSeconds) await deps.probePrometheus?.(signal);
+  const [canary, stable] =
+    span < 1
+      ? [[], []]
+      : await Promise.all([
+          read(slo, analysis.selectors.canary, range, signal),
+          read(slo, analysis.selectors.stable, range, signal),
+        ]);
+  return {
+    since: analysis.start,
+    at,
+    canary: gaugeTotals(slo, canary),
+    stable: gaugeTotals(slo, stable),
+    baseline: null,
+    gauges: { canary, stable },
+    ...(selectors === undefined ? {} : { selectors }),
+  };
+}
+
+// ---- end of resource SLIs ------------------------------------------------------------------
 
 /** The stored look of `analysis` at time `at`, if any (the newest looks are searched first). */
 async function storedLookAt(

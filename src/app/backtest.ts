@@ -36,7 +36,7 @@ export interface BacktestResult {
 /** What a backtest needs: the readers and judge of a look, and a scratch store of its own. */
 export type BacktestDeps = Pick<
   GateDeps,
-  "readArmCounts" | "readArmSeries" | "seriesStepSeconds" | "judge" | "logger" | "wallClock"
+  "readArmCounts" | "readArmSeries" | "seriesStepSeconds" | "readArmGauges" | "judge" | "logger" | "wallClock"
 > & {
   /** A new, empty store the replay records into (never the service's store). */
   readonly scratchStore: () => Store;

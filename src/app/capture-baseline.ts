@@ -31,6 +31,12 @@ export async function captureBaseline(
   deps: CaptureBaselineDeps,
   req: BaselineRequest,
 ): Promise<BaselineResult> {
+  // Resource SLIs (per-pod gauges) are compared with stable's pods, never with a baseline.
+  if (req.slo.sli.type === "resource")
+    return {
+      captured: false,
+      reason: `SLO ${req.slo.id} is a resource SLI: it is judged against stable's pods, without a baseline`,
+    };
   const range = { start: req.at - req.windowSeconds, end: req.at };
   const counts = await deps.readArmCounts(req.slo, req.selector, range);
   if (counts === null) {

@@ -8,7 +8,7 @@
 import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
 import type { OutboxInput, Store } from "./store-port.ts";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmSeries, SloLookup } from "./ports.ts";
+import type { ReadArmCounts, ReadArmGauges, ReadArmSeries, SloLookup } from "./ports.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, BaselineRecord, Controller } from "./store-port.ts";
@@ -36,6 +36,8 @@ export interface GateDeps {
   /** When given (and `seriesStepSeconds > 0`), per-step series are read at each look too. */
   readonly readArmSeries?: ReadArmSeries;
   readonly seriesStepSeconds: number;
+  /** Per-pod gauges of resource SLIs; without it a resource SLO's look is refused (SLO_UNSUPPORTED). */
+  readonly readArmGauges?: ReadArmGauges;
   /**
    * Rejects when Prometheus cannot answer. Used for looks whose data window is still empty
    * (the first look of an analysis that starts now), so even those are never a pass while
@@ -83,6 +85,7 @@ export type AnalyzeLookDeps = Pick<
   | "readArmCounts"
   | "readArmSeries"
   | "seriesStepSeconds"
+  | "readArmGauges"
   | "probePrometheus"
   | "lookTimeoutSeconds"
   | "maxOpenAnalysesPerSlo"

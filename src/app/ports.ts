@@ -6,7 +6,7 @@
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 import type { Problem } from "../slo/problem.ts";
-import type { ArmCounts, StepCounts } from "../domain/counts.ts";
+import type { ArmCounts, PodGauge, StepCounts } from "../domain/counts.ts";
 
 /** Unix-seconds time range, `start < end`. */
 export interface TimeRange {
@@ -33,6 +33,18 @@ export type ReadArmSeries = (
   range: TimeRange & { readonly step: number },
   signal?: AbortSignal,
 ) => Promise<StepCounts[]>;
+
+/**
+ * Resource SLIs: reads an arm's gauge per pod and step over `range` (every
+ * `sli.stepSeconds`). Resolves `null` when the arm has no series at all, `[]` before the first
+ * full step; rejects with PROMETHEUS_* when the backend cannot answer.
+ */
+export type ReadArmGauges = (
+  slo: Slo,
+  arm: readonly LabelMatcher[],
+  range: TimeRange,
+  signal?: AbortSignal,
+) => Promise<PodGauge[] | null>;
 
 /** An SLO gone from the files but still served for its open analyses. */
 export interface RetiredSlo {

@@ -34,12 +34,16 @@ describe("loadSloFiles", () => {
       "saas-api-latency-p99 99",
       "saas-api-errors 99",
       "saas-api-availability 99.9",
+      "shop-api-cpu-per-pod 99",
+      "shop-api-memory-per-pod 99",
+      "shop-api-memory-saturation 99",
     ]);
     expect(r.services.map((s) => [s.service, s.labels["team"]])).toEqual([
       ["analytics-api", "data"],
       ["checkout", "payments"],
       ["payments-api", "payments"],
       ["saas-api", "platform"],
+      ["shop-api", "shop"],
     ]);
   });
 

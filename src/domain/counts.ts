@@ -73,4 +73,19 @@ export interface LookData {
    * repeat it). Histograms per step for latency SLIs.
    */
   readonly history?: { readonly stable: readonly StepCounts[] } | null;
+  /**
+   * Resource SLIs only: each arm's gauge per pod and step since the analysis start (`null`:
+   * the arm's query returned no series at all). The resource judge compares them per pod.
+   */
+  readonly gauges?: {
+    readonly canary: readonly PodGauge[] | null;
+    readonly stable: readonly PodGauge[] | null;
+  };
+}
+
+/** One pod's gauge (CPU cores, bytes, a ratio…) at each step of a resource SLI's range query. */
+export interface PodGauge {
+  readonly pod: string;
+  /** Step end times (Unix seconds) ascending, and the pod's value there (finite). */
+  readonly points: readonly { readonly t: number; readonly v: number }[];
 }

@@ -57,8 +57,23 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/**
+ * Why an SLO gets no generated artifacts, or undefined when it gets them. Resource SLIs (per-pod
+ * gauges) have no bad/total events to record or burn: they are judged per pod at canary time.
+ */
+export function generatorSkipReason(slo: Slo): string | undefined {
+  if (slo.sli.type !== "resource") return undefined;
+  return `SLO ${slo.id} (${slo.source.file}) is a resource SLI: it is judged per pod against stable at canary time and gets no recording rules, alerts or dashboard`;
+}
+
+/** The SLOs the generators handle (resource SLIs are left out, see `generatorSkipReason`). */
+function generated(slos: readonly Slo[]): readonly Slo[] {
+  return slos.filter((s) => generatorSkipReason(s) === undefined);
+}
+
 /** The rule files: one per service (in service order of first appearance) and slogate's own. */
-export function generateRuleFiles(slos: readonly Slo[], options: GenerateOptions): RuleFile[] {
+export function generateRuleFiles(all: readonly Slo[], options: GenerateOptions): RuleFile[] {
+  const slos = generated(all);
   const byService = new Map<string, Slo[]>();
   for (const slo of slos) byService.set(slo.service, [...(byService.get(slo.service) ?? []), slo]);
   const files: RuleFile[] = [...byService].map(([service, list]) => ({
@@ -76,9 +91,10 @@ function sourcesOf(slos: readonly Slo[]): string {
 
 /** Generates every file for `slos`, sorted by path. */
 export function generateArtifacts(
-  slos: readonly Slo[],
+  all: readonly Slo[],
   options: GenerateOptions = defaultGenerateOptions,
 ): GeneratedFile[] {
+  const slos = generated(all);
   const out: GeneratedFile[] = [];
   for (const file of generateRuleFiles(slos, options)) {
     const from =

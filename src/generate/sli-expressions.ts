@@ -96,6 +96,12 @@ export function buildSliExpression(
     }
     case "ratio":
       return { type: "ratio", badRatio: renderQuery(sli.badRatio, { window, selector: arm }) };
+    case "resource":
+      // Per-pod gauges are compared canary vs stable by the judge; they have no bad/total
+      // events to record (generate-artifacts skips them with a note).
+      throw new SlogateError("SLO_UNSUPPORTED", "a resource SLI has no bad/total event expressions", {
+        hint: "resource SLIs are judged per pod at canary time; slogate generate skips them",
+      });
     case "threshold": {
       const step = formatPromDuration(sli.stepSeconds);
       const q = renderQuery(sli.query, { window: step, selector: arm });

@@ -1,12 +1,14 @@
 /**
  * @module judge/registry
  * The judges by name, and the top-level pure function the service calls for each look:
- * `judgeLook` picks the SLO's configured judge (`slo.canary.judge`, default `sequential`).
+ * `judgeLook` picks the SLO's configured judge (`slo.canary.judge`, default `sequential`);
+ * resource SLIs always get the per-pod resource judge (`resource-judge.ts`).
  * Pure.
  */
 import { SlogateError } from "../errors.ts";
 import type { JudgeName } from "../slo/model.ts";
 import { kayentaJudge } from "./kayenta-judge.ts";
+import { resourceJudge } from "./resource-judge.ts";
 import { sequentialJudge } from "./sequential-judge.ts";
 import { thresholdJudge } from "./threshold-judge.ts";
 import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
@@ -34,5 +36,8 @@ export function getJudge(name: string): Judge<unknown> {
  * changed mid-analysis) is ignored by the new judge, which starts its test afresh.
  */
 export function judgeLook(input: JudgeInput<unknown>): JudgeOutput<unknown> {
+  // Resource SLIs (per-pod gauges) have their own sequential test, whatever canary.judge says.
+  if (input.slo.sli.type === "resource")
+    return (resourceJudge as Judge<never>).look(input as JudgeInput<never>);
   return getJudge(input.slo.canary.judge ?? "sequential").look(input);
 }

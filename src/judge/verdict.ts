@@ -47,6 +47,11 @@ export interface VerdictOptions {
   readonly checks: readonly CheckResult[];
   /** Canary events seen so far (total requests since the analysis start). */
   readonly canaryEvents: number;
+  /**
+   * What `canaryEvents` counts, for reasons: default "canary events" (requests); the resource
+   * judge says "steps with pods in both arms".
+   */
+  readonly eventsName?: string;
   /** Below this score the verdict fails. Default 75. */
   readonly failBelow?: number;
   /** At the final look a pass needs at least this score. Default 100 (every counted check passed). */
@@ -194,7 +199,7 @@ export function decideVerdict(o: VerdictOptions): SloVerdict {
     } else if (failing.length > 0) {
       reason = `no critical regression so far (score ${score.toFixed(0)}); keep going`;
     } else if (o.canaryEvents < minRequests) {
-      reason = `keep going: ${o.canaryEvents} of ${minRequests} canary events so far; no evidence of a regression (not yet a claim of safety)`;
+      reason = `keep going: ${o.canaryEvents} of ${minRequests} ${o.eventsName ?? "canary events"} so far; no evidence of a regression (not yet a claim of safety)`;
     } else {
       reason = "no evidence of a regression so far; keep going (not yet a claim of safety)";
     }
@@ -205,7 +210,10 @@ export function decideVerdict(o: VerdictOptions): SloVerdict {
     const open = judged.filter((c) => c.status === "inconclusive" && !attributed.has(c.id));
     if (o.canaryEvents < minRequests) {
       verdict = "inconclusive";
-      reason = `not enough canary traffic to decide: ${o.canaryEvents} of ${minRequests} events`;
+      reason =
+        o.eventsName === undefined
+          ? `not enough canary traffic to decide: ${o.canaryEvents} of ${minRequests} events`
+          : `not enough data to decide: ${o.canaryEvents} of ${minRequests} ${o.eventsName}`;
     } else if (!judged.some((c) => c.status === "pass")) {
       verdict = "inconclusive";
       reason = "no check could be evaluated";
@@ -221,7 +229,7 @@ export function decideVerdict(o: VerdictOptions): SloVerdict {
       reason = `not enough evidence to pass (score ${score.toFixed(0)})${list ? `: ${list}` : ""}`;
     } else {
       verdict = "pass";
-      reason = `every check passed on ${o.canaryEvents} canary events (score ${score.toFixed(0)})`;
+      reason = `every check passed on ${o.canaryEvents} ${o.eventsName ?? "canary events"} (score ${score.toFixed(0)})`;
     }
   }
   return {

@@ -9,11 +9,13 @@ import type { PrometheusClient } from "../prometheus/http-client.ts";
 import type { Slo } from "../slo/model.ts";
 import type { CreateArmReaders } from "./gate-service.ts";
 import { createReadArmCounts, createReadArmSeries } from "../prometheus/read-arm.ts";
+import { createReadArmGauges } from "../prometheus/read-resource.ts";
 
 /** Arm readers over `client`. */
 export const armReaders: CreateArmReaders = (client: PrometheusClient) => ({
   readArmCounts: createReadArmCounts({ client }),
   readArmSeries: createReadArmSeries({ client }),
+  readArmGauges: createReadArmGauges({ client }),
 });
 
 /** The matchers of one arm of `slo` for a controller-supplied value. */

@@ -34,7 +34,7 @@ import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
 import { checkDataSources } from "../catalog/data-source-check.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmSeries } from "../app/ports.ts";
+import type { ReadArmCounts, ReadArmGauges, ReadArmSeries } from "../app/ports.ts";
 import { ServiceMetrics } from "../metrics/service-metrics.ts";
 import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 
@@ -42,6 +42,8 @@ import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 export type CreateArmReaders = (client: PrometheusClient) => {
   readonly readArmCounts: ReadArmCounts;
   readonly readArmSeries?: ReadArmSeries;
+  /** Per-pod gauges of resource SLIs. */
+  readonly readArmGauges?: ReadArmGauges;
 };
 
 export interface GateServiceOptions {
@@ -222,6 +224,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     catalog,
     readArmCounts: readers.readArmCounts,
     ...(readers.readArmSeries === undefined ? {} : { readArmSeries: readers.readArmSeries }),
+    ...(readers.readArmGauges === undefined ? {} : { readArmGauges: readers.readArmGauges }),
     seriesStepSeconds: config.seriesStepSeconds,
     probePrometheus: probe,
     lookTimeoutSeconds: config.limits.lookTimeoutSeconds,

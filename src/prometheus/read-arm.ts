@@ -170,6 +170,12 @@ function createReader(opts: ReadArmOptions) {
   ): Promise<{ total: number; bad: number; histogram?: HistogramCounts }[] | null> => {
     const sli = slo.sli;
     switch (sli.type) {
+      case "resource":
+        // Per-pod gauges are read by `read-resource.ts` (the resource port), never as counts.
+        throw new SlogateError("SLO_UNSUPPORTED", `SLO ${slo.id} is a resource SLI: it has no event counts`, {
+          hint: "resource SLIs are read per pod and step by the resource reader",
+          details: { slo: slo.id },
+        });
       case "latency": {
         const matchers = [...sli.matchers.filter((m) => !arm.some((a) => a.name === m.name)), ...arm];
         const buckets = await rawSelection(`${sli.metric}_bucket`, matchers, w, signal);

@@ -252,9 +252,12 @@ export const DEFAULT_MIN_POINTS = 10;
  *   exist, so the judge defaults to `kayenta`, which compares per-step ratio points, and
  *   `minRequests` counts those points (default 10);
  * - `threshold`: events are evaluation points, so `minRequests` counts points (default 10).
+ * - `resource`: events are the steps where both arms had pods, so `minRequests` counts steps
+ *   (default 10), and canary pods may use 10 % more than stable's (`maxRegression.relative`).
  */
 export function sliCanaryDefaults(sli: Sli): CanaryOverrides {
   if (sli.type === "ratio") return { judge: "kayenta", minRequests: DEFAULT_MIN_POINTS };
   if (sli.type === "threshold") return { minRequests: DEFAULT_MIN_POINTS };
+  if (sli.type === "resource") return { minRequests: DEFAULT_MIN_POINTS, maxRegression: { relative: 0.1 } };
   return {};
 }

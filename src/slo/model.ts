@@ -32,7 +32,7 @@ export type SloFormat =
   | "openslo/v1alpha";
 
 /** What the SLO is about; drives defaults, dashboards and which checks apply. */
-export type SloKind = "latency" | "error-rate" | "availability";
+export type SloKind = "latency" | "error-rate" | "availability" | "resource";
 
 /**
  * The SLI, as bad/total event counts.
@@ -81,7 +81,42 @@ export type Sli =
       readonly value: number;
       /** Seconds between evaluation points in canary reads. */
       readonly stepSeconds: number;
-    };
+    }
+  | ResourceSli;
+
+// ---- resource SLIs (issue 17, item 2) ------------------------------------------------------
+
+/** What a resource SLI measures: names it in reasons and picks the unit of its limit. */
+export const RESOURCE_MEASURES = ["cpu", "memory", "saturation", "gauge"] as const;
+export type ResourceMeasure = (typeof RESOURCE_MEASURES)[number];
+
+/**
+ * A gauge per pod (`resource`): CPU seconds rate, memory working set, saturation, any per-pod
+ * gauge. Canary and stable are compared per pod and step — pods are the unit, never a sum over
+ * pods, so a canary with fewer pods is not "better". The query is a template evaluated as a
+ * range query every `stepSeconds`, with the arm's matchers in `{{.selector}}` or injected into
+ * every vector selector; each result series is one pod (series sharing a pod are summed, e.g.
+ * the containers of one pod). `{{.window}}`, if used, is rendered as the step. Canary settings:
+ * `maxRegression.relative` is the allowed increase per pod over stable (0.1 = +10 %);
+ * `direction: lower-is-worse` for gauges where less is worse (CPU idle).
+ */
+export interface ResourceSli {
+  readonly type: "resource";
+  readonly measure: ResourceMeasure;
+  /** Per-pod gauge query, e.g. `sum by (pod) (rate(container_cpu_usage_seconds_total{…}[{{.window}}]))`. */
+  readonly query: QueryTemplate;
+  /** The label naming the pod in the query's result. Default `pod`. */
+  readonly podLabel: string;
+  /** Seconds between evaluation points. Default 60. */
+  readonly stepSeconds: number;
+  /**
+   * Optional absolute limit per pod ("memory < 1 GiB per pod"), in the measure's base unit
+   * (cores, bytes, or a plain number); `text` keeps the user's spelling (`1Gi`, `500m`).
+   */
+  readonly limit?: { readonly value: number; readonly text: string };
+}
+
+// ---- end of resource SLIs -------------------------------------------------------------------
 
 /** Comparison operators of threshold SLIs (OpenSLO's spelling). */
 /** The comparison operators of threshold SLIs, in the order messages list them. */

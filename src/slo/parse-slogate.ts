@@ -22,6 +22,7 @@ import { readName } from "./names.ts";
 import { parseObjective, type Objective } from "./objective.ts";
 import type { YamlPath } from "./problem.ts";
 import { readQuery } from "./query-field.ts";
+import { DEFAULT_RESOURCE_OBJECTIVE, readResourceSli } from "./parse-resource-sli.ts";
 import { decomposeRatio } from "./ratio-decomposition.ts";
 
 export const SLOGATE_API_VERSION = "slogate.dev/v1";
@@ -39,7 +40,7 @@ const SLO_KEYS = [
   "alerting",
   "canary",
 ];
-const KINDS: readonly SloKind[] = ["latency", "error-rate", "availability"];
+const KINDS: readonly SloKind[] = ["latency", "error-rate", "availability", "resource"];
 const HISTOGRAM = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** Converts one `slogate.dev/v1` document; problems go to the reader. */
@@ -93,7 +94,12 @@ function parseSlo(
   const explicitKind = readOneOf(r, [...path, "kind"], KINDS);
   const rawObjective = r.get([...path, "objective"]);
   let objective: Objective | undefined;
-  if (rawObjective === undefined || rawObjective === null)
+  // A resource SLI is judged per pod against stable and its limit; its objective (the share of
+  // pod-steps within the limit) is optional.
+  const resource = r.get([...path, "sli", "resource"]) !== undefined;
+  if ((rawObjective === undefined || rawObjective === null) && resource)
+    objective = { goodPercent: DEFAULT_RESOURCE_OBJECTIVE, form: "good" };
+  else if (rawObjective === undefined || rawObjective === null)
     r.missing([...path, "objective"], 'e.g. objective: ">= 99.9%" or "p95 < 500ms"');
   else {
     const o = parseObjective(rawObjective);
@@ -111,7 +117,27 @@ function parseSlo(
     r.report([...path, "kind"], `a latency SLI cannot have kind ${kind}`, "remove kind or set kind: latency");
     return undefined;
   }
+  if ((kind === "resource") !== (sliResult.sli.type === "resource")) {
+    r.report(
+      [...path, "kind"],
+      sliResult.sli.type === "resource"
+        ? `a resource SLI cannot have kind ${kind}`
+        : `kind resource needs a resource SLI, not ${sliResult.sli.type}`,
+      sliResult.sli.type === "resource"
+        ? "remove kind or set kind: resource"
+        : "use sli.resource, or remove kind",
+    );
+    return undefined;
+  }
   const canary = mergeCanarySettings(kind, sliCanaryDefaults(sliResult.sli), serviceCanary, sloCanary);
+  if (sliResult.sli.type === "resource" && canary.judge !== "sequential") {
+    r.report(
+      [...path, "canary", "judge"],
+      `a resource SLI is judged per pod by its own sequential test, not by the ${canary.judge} judge`,
+      "remove canary.judge (or set judge: sequential) for this SLO",
+    );
+    return undefined;
+  }
   if (sliResult.sli.type === "ratio" && canary.judge === "sequential") {
     r.report(
       [...path, "canary", "judge"],
@@ -145,14 +171,14 @@ function readSli(
 ): { sli: Sli; kind: SloKind; note?: string } | undefined {
   const m = r.map(path, true);
   if (m === undefined) return undefined;
-  const types = ["events", "errorRatio", "latency", "probe", "threshold"];
+  const types = ["events", "errorRatio", "latency", "probe", "threshold", "resource"];
   r.onlyKeys(path, types, "sli");
   const present = types.filter((t) => m[t] !== undefined);
   if (present.length !== 1) {
     r.report(
       path,
       present.length === 0 ? "sli has no type" : `sli has several types: ${present.join(", ")}`,
-      "give the sli exactly one of: events, errorRatio, latency, probe, threshold",
+      "give the sli exactly one of: events, errorRatio, latency, probe, threshold, resource",
     );
     return undefined;
   }
@@ -215,6 +241,14 @@ function readSli(
     }
     case "latency":
       return readLatency(r, [...path, "latency"], objective);
+    case "resource": {
+      if (objective?.form === "quantile") {
+        quantileOnly();
+        return undefined;
+      }
+      const sli = readResourceSli(r, [...path, "resource"]);
+      return sli === undefined ? undefined : { sli, kind: "resource" };
+    }
     default: {
       const p = [...path, "probe"];
       if (r.map(p, true) === undefined) return undefined;

@@ -15,7 +15,16 @@ import type { YamlPath } from "./problem.ts";
 export function readQuery(
   r: FieldReader,
   path: YamlPath,
-  options: { required?: boolean; requireWindow?: boolean } = {},
+  options: {
+    required?: boolean;
+    requireWindow?: boolean;
+    /**
+     * Warn about vector selectors `{{.selector}}` does not reach (default true). Resource SLIs
+     * turn it off: their arm is joined in (`* on (pod) group_left() kube_pod_labels{…}`), and
+     * vector matching restricts the result to the arm's pods.
+     */
+    warnUnreached?: boolean;
+  } = {},
 ): QueryTemplate | undefined {
   const text = r.nonEmptyString(path, options.required ?? true);
   if (text === undefined) return undefined;
@@ -42,7 +51,7 @@ export function readQuery(
     );
     return undefined;
   }
-  const unreached = selectorsWithoutArm(t);
+  const unreached = (options.warnUnreached ?? true) ? selectorsWithoutArm(t) : [];
   if (unreached.length > 0) {
     r.report(
       path,

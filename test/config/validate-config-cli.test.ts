@@ -93,10 +93,10 @@ describe("slogate validate --config", () => {
     const ok = await validate({}, "--config", "slogate.example.yaml", "slos/");
     expect(ok.code).toBe(0);
     expect(ok.out.split("\n")[0]).toBe("valid: config slogate.example.yaml, 0 errors");
-    expect(ok.out.trimEnd().split("\n").at(-1)).toBe("valid: 4 services, 11 SLOs, 0 errors, 0 warnings");
+    expect(ok.out.trimEnd().split("\n").at(-1)).toBe("valid: 5 services, 14 SLOs, 0 errors, 0 warnings");
     const bad = await validate({}, "--format", "json", "--config", BAD, "slos/");
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.out)).toMatchObject({ valid: false, errors: 5, config: BAD, slos: 11 });
+    expect(JSON.parse(bad.out)).toMatchObject({ valid: false, errors: 5, config: BAD, slos: 14 });
   });
 
   it("still asks for something to check", async () => {

@@ -28,7 +28,7 @@ describe("slogate validate", () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe("");
     const lines = r.out.trimEnd().split("\n");
-    expect(lines.at(-1)).toBe("valid: 4 services, 11 SLOs, 0 errors, 0 warnings");
+    expect(lines.at(-1)).toBe("valid: 5 services, 14 SLOs, 0 errors, 0 warnings");
     expect(lines.slice(0, -1)).toEqual([
       expect.stringMatching(
         /^slos\/checkout-sloth\.yaml: note: checkout-requests-errors-raw: the bad-ratio query A \/ B was split into bad events /,
@@ -40,7 +40,7 @@ describe("slogate validate", () => {
     const { stdout } = await promisify(execFile)(process.execPath, ["src/cli/main.ts", "validate", "slos/"], {
       cwd: ROOT,
     });
-    expect(stdout.trimEnd().split("\n").at(-1)).toBe("valid: 4 services, 11 SLOs, 0 errors, 0 warnings");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("valid: 5 services, 14 SLOs, 0 errors, 0 warnings");
   });
 
   it("prints file:line:col, severity, message, path and hint, and exits 1", async () => {

@@ -12,6 +12,7 @@ import { SlogateError } from "../../errors.ts";
 import {
   defaultGenerateOptions,
   generateArtifacts,
+  generatorSkipReason,
   type GeneratedFile,
   type GenerateOptions,
 } from "../../generate/generate-artifacts.ts";
@@ -161,7 +162,12 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
       hint: "point --slos at a directory or file holding slogate, Sloth or OpenSLO SLO files",
     });
   }
-  const files = generateArtifacts(relativeSources(loaded.slos, io.cwd), options(v));
+  const slos = relativeSources(loaded.slos, io.cwd);
+  for (const slo of slos) {
+    const skipped = generatorSkipReason(slo);
+    if (skipped !== undefined) io.stderr(`note: ${skipped}\n`);
+  }
+  const files = generateArtifacts(slos, options(v));
   const diff = await diffWithDisk(files, outDir);
   if (v.check === true) {
     const lines = [
