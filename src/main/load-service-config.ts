@@ -73,8 +73,33 @@ export function loadServiceConfig(
 ): ServiceConfig {
   const source = configSource(file, env, cwd, overrides);
   const config = parseServiceConfig(source.text, source.env, source.file ?? "config", source.options);
+  const { auth, tls } = config.prometheus;
   return {
     ...config,
+    prometheus: {
+      ...config.prometheus,
+      auth: {
+        ...(auth.bearerTokenFile === undefined
+          ? {}
+          : { bearerTokenFile: resolve(cwd, auth.bearerTokenFile) }),
+        ...(auth.basic === undefined
+          ? {}
+          : {
+              basic: {
+                ...auth.basic,
+                ...(auth.basic.passwordFile === undefined
+                  ? {}
+                  : { passwordFile: resolve(cwd, auth.basic.passwordFile) }),
+              },
+            }),
+      },
+      tls: {
+        ...tls,
+        ...(tls.caFile === undefined ? {} : { caFile: resolve(cwd, tls.caFile) }),
+        ...(tls.certFile === undefined ? {} : { certFile: resolve(cwd, tls.certFile) }),
+        ...(tls.keyFile === undefined ? {} : { keyFile: resolve(cwd, tls.keyFile) }),
+      },
+    },
     slos: config.slos.map((p) => resolve(cwd, p)),
     store: {
       ...config.store,
