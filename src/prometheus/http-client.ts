@@ -14,7 +14,8 @@
  *   (default 2) with exponential backoff and jitter, then → `PROMETHEUS_UNAVAILABLE` /
  *   `PROMETHEUS_HTTP_ERROR`;
  * - 4xx are never retried: HTTP 400 with an API error body, or `errorType: bad_data` (bad
- *   PromQL: the SLO's query is wrong) → `SLO_QUERY_INVALID`; 422 and other API errors
+ *   PromQL: the SLO's query is wrong), or VictoriaMetrics' 422 parse errors →
+ *   `SLO_QUERY_INVALID`; 422 and other API errors
  *   (execution errors, limits) → `PROMETHEUS_QUERY_ERROR`; 401/403/404 and others →
  *   `PROMETHEUS_HTTP_ERROR` with a hint;
  * - redirects (3xx) are never followed (a query is not re-posted to wherever a proxy points)
@@ -189,6 +190,15 @@ function tlsErrorCode(e: unknown): string | undefined {
   const tls =
     /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO$)/;
   return tls.test(code) ? code : undefined;
+}
+
+/**
+ * True for VictoriaMetrics' (MetricsQL's) parse errors, which it answers 422 with errorType
+ * "422": `… unexpected token …; unparsed data: "…"`, `unknown func "…"`, `cannot parse …`.
+ * Execution errors (limits, timeouts) have none of these.
+ */
+function isMetricsqlParseError(error: string): boolean {
+  return /unparsed data: "|: unknown func "|^cannot parse /.test(error);
 }
 
 /** Default `maxResponseBytes`: 64 MiB. */
@@ -551,10 +561,13 @@ export class HttpPrometheusClient implements PrometheusClient {
         envelope = undefined;
       }
     }
+    // VictoriaMetrics answers a query it cannot parse 422 with errorType "422" (not bad_data).
+    const unparsable =
+      envelope !== undefined && !envelope.ok && status === 422 && isMetricsqlParseError(envelope.error);
     if (
       envelope &&
       !envelope.ok &&
-      (status === 400 || (envelope.errorType === "bad_data" && status === 422))
+      (status === 400 || (envelope.errorType === "bad_data" && status === 422) || unparsable)
     ) {
       // The query itself is wrong (Prometheus answers bad PromQL 400 bad_data): a
       // configuration error of the SLO, not "try again". Callers that know the SLO name it.
@@ -564,7 +577,12 @@ export class HttpPrometheusClient implements PrometheusClient {
           `Prometheus at ${this.#shown} refused the query as invalid (${envelope.errorType}: ${envelope.error}): ${call.query}`,
           {
             hint: "fix the PromQL of the SLO (check it with `slogate validate`); retrying will not help",
-            details: { ...details, errorType: envelope.errorType, error: envelope.error },
+            details: {
+              ...details,
+              errorType: unparsable ? "bad_data" : envelope.errorType,
+              ...(unparsable ? { backendErrorType: envelope.errorType } : {}),
+              error: envelope.error,
+            },
           },
         ),
         false,
