@@ -330,6 +330,27 @@ describe("a bearer token file re-read when it changes", () => {
     expect(seen().slice(-2)).toEqual(["Bearer sa-token-first-cccccccc", "Bearer sa-token-second-dddddddd"]);
   });
 
+  it("the service reads the token file named by $SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE, rotations included", async () => {
+    const file = f("service-token");
+    writeFileSync(file, "svc-token-one-ffffffffff\n");
+    const logger = memoryLogger();
+    const svc = await startHarnessService({
+      prometheusUrl: sink.url,
+      slosDir: dir,
+      logger,
+      extraEnv: { SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE: file },
+    });
+    try {
+      await svc.deps.probePrometheus?.();
+      writeFileSync(file, "svc-token-two-gggggggggg\n");
+      await svc.deps.probePrometheus?.();
+    } finally {
+      await svc.close();
+    }
+    expect(seen().slice(-2)).toEqual(["Bearer svc-token-one-ffffffffff", "Bearer svc-token-two-gggggggggg"]);
+    expect(logger.lines.join("\n")).not.toContain("svc-token");
+  });
+
   it("keeps the last token while the file is briefly missing or empty, and refuses to start without one", async () => {
     const file = f("token-gap");
     writeFileSync(file, "token-kept-eeeeeeeeeeee");
