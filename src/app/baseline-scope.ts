@@ -98,11 +98,18 @@ export function chooseServiceScope(analyses: readonly AnalysisRecord[], from: nu
   };
 }
 
+/**
+ * Closed analyses read per capture (newest first): those rolled back within a baseline window
+ * are among the latest few; a capture of an SLO with more closes than this in one window may
+ * miss the oldest of them.
+ */
+const CLOSED_LOOKED_AT = 200;
+
 /** Reads the SLO's analyses that can matter for a capture over `[from, to]` and chooses. */
 export async function serviceScope(store: Store, sloId: string, from: number): Promise<ScopeChoice> {
   const [open, closed] = await Promise.all([
     store.listAnalyses({ status: "open", sloId, limit: 10_000 }),
-    store.listAnalyses({ status: "closed", sloId, limit: 1000 }),
+    store.listAnalyses({ status: "closed", sloId, limit: CLOSED_LOOKED_AT }),
   ]);
   return chooseServiceScope([...open, ...closed], from);
 }
