@@ -7,7 +7,15 @@
  * each refused, none retried into a pass, and no secret in any error or log line.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -181,6 +189,15 @@ describe("a Prometheus that demands TLS with a client certificate and basic auth
     );
     expect(e.hint).toContain("caFile");
     expect(attempts).toEqual([1]);
+  });
+
+  it("uses a CA file replaced on disk from the next request on (a renewed bundle)", async () => {
+    const ca = f("rotating-ca.crt");
+    copyFileSync(f("other-ca.crt"), ca);
+    const c = client({ tls: { caFile: ca, certFile: f("client.crt"), keyFile: f("client.key") } });
+    expect((await failure(c.query("vector(1)"))).message).toMatch(/TLS .* failed/);
+    copyFileSync(f("ca.crt"), ca);
+    expect((await c.query("vector(1)")).type).toBe("vector");
   });
 
   it("with insecureSkipVerify accepts the server without its CA", async () => {
