@@ -3,16 +3,22 @@
  * Captures an SLO's baseline: the stable arm's counts (and histogram buckets) over the
  * window before `at`, stored and published as metrics. Prometheus errors propagate; an arm
  * without any series captures nothing (a baseline of made-up zeros would mislead the judge).
+ * A whole-service capture (empty selector) leaves out the canaries of rollouts in progress
+ * (`app/baseline-scope.ts`); the stored baseline says which selector it used and why.
  */
 import { randomUUID } from "node:crypto";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 import type { BaselineRecord, BaselineSource } from "./store-port.ts";
+import { armScope, serviceScope } from "./baseline-scope.ts";
 import type { CaptureBaselineDeps } from "./deps.ts";
 
 export interface BaselineRequest {
   readonly slo: Slo;
-  /** The stable arm's matchers; empty for the whole service (scheduled captures). */
+  /**
+   * The stable arm's matchers; empty for the whole service (scheduled captures), which is then
+   * narrowed to leave out the canaries of the SLO's rollouts in progress.
+   */
   readonly selector: readonly LabelMatcher[];
   /** End of the captured window, Unix seconds. */
   readonly at: number;
@@ -38,9 +44,17 @@ export async function captureBaseline(
       reason: `SLO ${req.slo.id} is a resource SLI: it is judged against stable's pods, without a baseline`,
     };
   const range = { start: req.at - req.windowSeconds, end: req.at };
-  const counts = await deps.readArmCounts(req.slo, req.selector, range);
+  const choice =
+    req.selector.length > 0
+      ? { ok: true as const, selector: req.selector, scope: armScope(req.selector) }
+      : await serviceScope(deps.store, req.slo.id, range.start);
+  if (!choice.ok) {
+    deps.logger.warn("baseline not captured", { slo: req.slo.id, reason: choice.reason });
+    return { captured: false, reason: choice.reason };
+  }
+  const counts = await deps.readArmCounts(req.slo, choice.selector, range);
   if (counts === null) {
-    const reason = `no series for SLO ${req.slo.id} in the ${req.windowSeconds}s before ${new Date(req.at * 1000).toISOString()}`;
+    const reason = `no series for SLO ${req.slo.id} (${choice.scope.note}) in the ${req.windowSeconds}s before ${new Date(req.at * 1000).toISOString()}`;
     deps.logger.warn("baseline not captured", { slo: req.slo.id, reason });
     return { captured: false, reason };
   }
@@ -51,7 +65,8 @@ export async function captureBaseline(
     to: range.end,
     capturedAt: req.at,
     counts,
-    selector: req.selector,
+    selector: choice.selector,
+    scope: choice.scope,
     source: req.source,
     ...(req.analysisId === undefined ? {} : { analysisId: req.analysisId }),
   });
@@ -63,6 +78,7 @@ export async function captureBaseline(
     slo: req.slo.id,
     baseline: baseline.id,
     source: req.source,
+    scope: choice.scope.note,
     total: counts.total,
     bad: counts.bad,
   });

@@ -75,6 +75,20 @@ export interface ArmTotals {
 
 export type BaselineSource = "schedule" | "api" | "cli" | "flagger";
 
+/** Which series a baseline covers (`app/baseline-scope.ts`), in words and by kind. */
+export interface BaselineScope {
+  /**
+   * `service`: every series of the SLO (no rollout in progress); `service-without-canaries`:
+   * the whole service with the canaries of `excluded` negated out; `stable`: a stable arm's
+   * selector.
+   */
+  readonly kind: "service" | "service-without-canaries" | "stable";
+  /** The analyses whose canaries were left out. */
+  readonly excluded?: readonly string[];
+  /** One sentence with the selector, for the API and the analysis page. */
+  readonly note: string;
+}
+
 /** An SLO's counts (and histogram buckets) over `[from, to]`, captured at `capturedAt`. */
 export interface BaselineRecord {
   readonly id: string;
@@ -84,6 +98,8 @@ export interface BaselineRecord {
   readonly capturedAt: number;
   readonly counts: ArmCounts;
   readonly selector: readonly LabelMatcher[];
+  /** How `selector` was chosen; absent on baselines stored before it was recorded. */
+  readonly scope?: BaselineScope;
   readonly source: BaselineSource;
   readonly analysisId?: string;
 }

@@ -4,7 +4,7 @@
  * reports every problem at once: file problems at their `file:line:col` with the YAML path
  * and a hint (unknown keys with a "did you mean"), environment problems naming the variable.
  * Every section is checked here, when the file is read: listen, publicUrl, prometheus (with
- * headers), slos, store, retention, baseline (its cron expression too), auth, limits, series,
+ * headers, auth and tls), slos, store, retention, baseline (its cron expression too), auth, limits, series,
  * log and notifications. Pure: reading the file is `main/load-service-config.ts`'s job.
  */
 import { SlogateError } from "../errors.ts";
@@ -14,6 +14,7 @@ import { readYamlDocuments, type YamlDocument } from "../slo/yaml-source.ts";
 import { parseConfigDuration } from "./config-duration.ts";
 import { ConfigReader, plainDocument, type ConfigEnv } from "./config-reader.ts";
 import { cronExpressionProblem } from "./cron-expression.ts";
+import { readBackendAuth, readBackendTls } from "./read-backend-auth.ts";
 import { readNotifications } from "./read-notifications.ts";
 import { CONFIG_ENV_VARS, DEFAULT_CONFIG, LOG_LEVELS, type ServiceConfig } from "./service-config.ts";
 
@@ -35,7 +36,7 @@ const TOP_KEYS = [
 ] as const;
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
-  prometheus: ["url", "timeout", "maxResponseBytes", "headers"],
+  prometheus: ["url", "timeout", "maxResponseBytes", "headers", "auth", "tls"],
   store: ["kind", "dataDir", "url", "urlFile", "schema"],
   retention: ["analyses", "baselines"],
   baseline: ["schedule", "window"],
@@ -150,8 +151,10 @@ function readConfig(r: ConfigReader): ServiceConfig {
     port: r.integer(["listen", "port"], d.listen.port, 0, 65535, "SLOGATE_PORT", true),
   };
   const publicUrl = r.httpUrl(["publicUrl"], d.publicUrl, "SLOGATE_PUBLIC_URL", true);
+  const promUrl = r.httpUrl(["prometheus", "url"], d.prometheus.url, "SLOGATE_PROMETHEUS_URL");
+  const promHeaders = readHeaders(r);
   const prometheus = {
-    url: r.httpUrl(["prometheus", "url"], d.prometheus.url, "SLOGATE_PROMETHEUS_URL"),
+    url: promUrl,
     timeoutSeconds: r.duration(
       ["prometheus", "timeout"],
       d.prometheus.timeoutSeconds,
@@ -164,7 +167,9 @@ function readConfig(r: ConfigReader): ServiceConfig {
       64 * 1024,
       Number.MAX_SAFE_INTEGER,
     ),
-    headers: readHeaders(r),
+    headers: promHeaders,
+    auth: readBackendAuth(r, ["prometheus"], promHeaders, "SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE"),
+    tls: readBackendTls(r, ["prometheus"], promUrl),
   };
   const slos = r.stringList(["slos"], d.slos, "SLOGATE_SLOS");
   const store = readStore(r);

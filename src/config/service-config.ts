@@ -12,6 +12,35 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 /** A log level of `log.level`. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * How slogate authenticates to a metrics backend. At most one of a bearer token read from a
+ * file (re-read whenever the file changes: a rotated Kubernetes service-account token) and
+ * basic auth (the password inline or from a file, re-read the same way). Paths are resolved
+ * against the working directory by `main/load-service-config.ts`.
+ */
+export interface BackendAuthConfig {
+  readonly bearerTokenFile?: string;
+  readonly basic?: {
+    readonly username: string;
+    readonly password?: string;
+    readonly passwordFile?: string;
+  };
+}
+
+/**
+ * TLS towards an https backend: the CA bundle that signs its certificate (default: Node's
+ * bundled roots), a client certificate and key (mTLS; both or neither), the name to verify
+ * (default the URL's host) and `insecureSkipVerify` (accepts any certificate; logged as a
+ * warning at start). Files are re-read when they change (cert-manager renewals).
+ */
+export interface BackendTlsConfig {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly serverName?: string;
+  readonly insecureSkipVerify: boolean;
+}
+
 /** The validated configuration of `slogate serve`. Durations in seconds. */
 export interface ServiceConfig {
   readonly listen: { readonly host: string; readonly port: number };
@@ -22,7 +51,10 @@ export interface ServiceConfig {
     readonly timeoutSeconds: number;
     /** Largest answer read from Prometheus, in bytes; a larger one is aborted while read. */
     readonly maxResponseBytes: number;
+    /** Headers sent with every request to this backend (e.g. `X-Scope-OrgID`). */
     readonly headers: Readonly<Record<string, string>>;
+    readonly auth: BackendAuthConfig;
+    readonly tls: BackendTlsConfig;
   };
   /** SLO files or directories, loaded at start and watched for changes. */
   readonly slos: readonly string[];
@@ -90,6 +122,8 @@ export const DEFAULT_CONFIG: ServiceConfig = {
     timeoutSeconds: 10,
     maxResponseBytes: 64 * 1024 * 1024,
     headers: {},
+    auth: {},
+    tls: { insecureSkipVerify: false },
   },
   slos: ["slos"],
   store: { kind: "sqlite", dataDir: ".slogate-data" },
@@ -115,6 +149,7 @@ export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
   SLOGATE_PUBLIC_URL: "publicUrl",
   SLOGATE_PROMETHEUS_URL: "prometheus.url",
   SLOGATE_PROMETHEUS_TIMEOUT: "prometheus.timeout",
+  SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE: "prometheus.auth.bearerTokenFile",
   SLOGATE_LOOK_TIMEOUT: "limits.lookTimeout",
   SLOGATE_SLOS: "slos (comma-separated)",
   SLOGATE_STORE: "store.kind",

@@ -18,6 +18,7 @@ import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import {
   HttpPrometheusClient,
+  type PrometheusAuth,
   type PrometheusClient,
   type QueryObservation,
 } from "../prometheus/http-client.ts";
@@ -105,6 +106,17 @@ export function prometheusHeaders(configured: Readonly<Record<string, string>>):
   return hasEncoding ? { ...configured } : { "Accept-Encoding": "identity", ...configured };
 }
 
+/** The client's authentication from `prometheus.auth` (files are re-read when they change). */
+export function prometheusAuth(auth: ServiceConfig["prometheus"]["auth"]): PrometheusAuth {
+  if (auth.bearerTokenFile !== undefined) return { type: "bearerFile", path: auth.bearerTokenFile };
+  const basic = auth.basic;
+  if (basic === undefined) return { type: "none" };
+  if (basic.passwordFile !== undefined) {
+    return { type: "basicFile", username: basic.username, passwordFile: basic.passwordFile };
+  }
+  return { type: "basic", username: basic.username, password: basic.password ?? "" };
+}
+
 /** Starts the service. */
 export async function startGateService(o: GateServiceOptions): Promise<GateService> {
   const { config, logger } = o;
@@ -113,6 +125,26 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     defaultMetrics: o.listen !== false,
     maxAnalysisSeries: config.limits.maxAnalysisSeries,
   });
+  // Built first: a credential or certificate file that cannot be read fails the start before
+  // anything else (store, watchers) is opened.
+  const client = new HttpPrometheusClient({
+    url: config.prometheus.url,
+    timeoutMs: config.prometheus.timeoutSeconds * 1000,
+    maxResponseBytes: config.prometheus.maxResponseBytes,
+    headers: prometheusHeaders(config.prometheus.headers),
+    auth: prometheusAuth(config.prometheus.auth),
+    tls: config.prometheus.tls,
+    onQuery: (q) => {
+      metrics.observeQuery(q);
+      o.onQuery?.(q);
+    },
+  });
+  if (config.prometheus.tls.insecureSkipVerify) {
+    logger.warn("prometheus.tls.insecureSkipVerify is set: the backend's certificate is not verified", {
+      backend: client.url,
+      hint: "anyone on the path can impersonate the backend and decide verdicts; set prometheus.tls.caFile instead",
+    });
+  }
   const store: Store = await openStore(config.store);
   // Who this replica is in ticks, leases and outbox claims.
   const owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
@@ -164,16 +196,6 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   }
   if (o.slos === undefined && o.watch !== false) catalog.watch();
 
-  const client = new HttpPrometheusClient({
-    url: config.prometheus.url,
-    timeoutMs: config.prometheus.timeoutSeconds * 1000,
-    maxResponseBytes: config.prometheus.maxResponseBytes,
-    headers: prometheusHeaders(config.prometheus.headers),
-    onQuery: (q) => {
-      metrics.observeQuery(q);
-      o.onQuery?.(q);
-    },
-  });
   const readers = o.createArmReaders(client);
   const probe = async (signal?: AbortSignal): Promise<void> => {
     // Not just "something answered": the answer must be exactly what Prometheus gives.

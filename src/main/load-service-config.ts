@@ -5,7 +5,7 @@
  * resolves paths against the working directory. The reading and checking itself is
  * `config/read-service-config.ts`; this adds the file system.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SlogateError } from "../errors.ts";
 import {
@@ -15,6 +15,8 @@ import {
   type ServiceConfigRead,
 } from "../config/read-service-config.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
+import { formatYamlPath, sortProblems, type Problem, type YamlPath } from "../slo/problem.ts";
+import { readYamlDocuments } from "../slo/yaml-source.ts";
 
 /** The file, text and read options a configuration is read from. */
 interface ConfigSource {
@@ -73,8 +75,33 @@ export function loadServiceConfig(
 ): ServiceConfig {
   const source = configSource(file, env, cwd, overrides);
   const config = parseServiceConfig(source.text, source.env, source.file ?? "config", source.options);
+  const { auth, tls } = config.prometheus;
   return {
     ...config,
+    prometheus: {
+      ...config.prometheus,
+      auth: {
+        ...(auth.bearerTokenFile === undefined
+          ? {}
+          : { bearerTokenFile: resolve(cwd, auth.bearerTokenFile) }),
+        ...(auth.basic === undefined
+          ? {}
+          : {
+              basic: {
+                ...auth.basic,
+                ...(auth.basic.passwordFile === undefined
+                  ? {}
+                  : { passwordFile: resolve(cwd, auth.basic.passwordFile) }),
+              },
+            }),
+      },
+      tls: {
+        ...tls,
+        ...(tls.caFile === undefined ? {} : { caFile: resolve(cwd, tls.caFile) }),
+        ...(tls.certFile === undefined ? {} : { certFile: resolve(cwd, tls.certFile) }),
+        ...(tls.keyFile === undefined ? {} : { keyFile: resolve(cwd, tls.keyFile) }),
+      },
+    },
     slos: config.slos.map((p) => resolve(cwd, p)),
     store: {
       ...config.store,
@@ -91,5 +118,47 @@ export function checkServiceConfigFile(
   cwd: string,
 ): ServiceConfigRead {
   const source = configSource(file, env, cwd, {});
-  return readServiceConfig(source.text, source.env, { file, ...source.options });
+  const read = readServiceConfig(source.text, source.env, { file, ...source.options });
+  if (read.config === undefined) return read;
+  const missing = unreadableFiles(read.config, source, file, cwd);
+  return missing.length === 0 ? read : { config: undefined, problems: [...read.problems, ...missing] };
+}
+
+/**
+ * The credential and certificate files `serve` would read at start (backend token, password,
+ * CA, client certificate and key; the PostgreSQL URL file) that cannot be read now, each at its
+ * setting's position in the file (or named by its environment variable). Contents are never read.
+ */
+function unreadableFiles(config: ServiceConfig, source: ConfigSource, file: string, cwd: string): Problem[] {
+  const { auth, tls } = config.prometheus;
+  const settings: [YamlPath, string | undefined, string | undefined][] = [
+    [["prometheus", "auth", "bearerTokenFile"], auth.bearerTokenFile, "SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE"],
+    [["prometheus", "auth", "basic", "passwordFile"], auth.basic?.passwordFile, undefined],
+    [["prometheus", "tls", "caFile"], tls.caFile, undefined],
+    [["prometheus", "tls", "certFile"], tls.certFile, undefined],
+    [["prometheus", "tls", "keyFile"], tls.keyFile, undefined],
+    [["store", "urlFile"], config.store.urlFile, "SLOGATE_STORE_URL_FILE"],
+  ];
+  const doc = source.text.trim() === "" ? undefined : readYamlDocuments(source.text, file).documents[0];
+  const out: Problem[] = [];
+  for (const [path, value, envVar] of settings) {
+    if (value === undefined) continue;
+    try {
+      accessSync(resolve(cwd, value), constants.R_OK);
+      continue;
+    } catch (e) {
+      const byEnv = envVar !== undefined && source.env[envVar] !== undefined && source.env[envVar] !== "";
+      const at = byEnv || doc === undefined ? { line: 0, col: 0 } : doc.position(path);
+      out.push({
+        file: byEnv ? source.options.envLabel(envVar) : file,
+        ...at,
+        path: formatYamlPath(path),
+        code: "CONFIG_INVALID",
+        message: `cannot read ${value}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        hint: "serve reads this file at start (and again when it changes): mount the Secret there or fix the path",
+        severity: "error",
+      });
+    }
+  }
+  return sortProblems(out);
 }

@@ -14,7 +14,8 @@
  *   (default 2) with exponential backoff and jitter, then → `PROMETHEUS_UNAVAILABLE` /
  *   `PROMETHEUS_HTTP_ERROR`;
  * - 4xx are never retried: HTTP 400 with an API error body, or `errorType: bad_data` (bad
- *   PromQL: the SLO's query is wrong) → `SLO_QUERY_INVALID`; 422 and other API errors
+ *   PromQL: the SLO's query is wrong), or VictoriaMetrics' 422 parse errors →
+ *   `SLO_QUERY_INVALID`; 422 and other API errors
  *   (execution errors, limits) → `PROMETHEUS_QUERY_ERROR`; 401/403/404 and others →
  *   `PROMETHEUS_HTTP_ERROR` with a hint;
  * - redirects (3xx) are never followed (a query is not re-posted to wherever a proxy points)
@@ -29,6 +30,7 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { SlogateError, type ErrorCode } from "../errors.ts";
+import { FileAuthorization, TlsAgents, type BackendTlsFiles } from "./backend-credentials.ts";
 import { scanMatrix, type SampleSeries } from "./matrix-scan.ts";
 import {
   WireShapeError,
@@ -39,11 +41,16 @@ import {
   type QueryResult,
 } from "./wire.ts";
 
-/** Authentication sent with every request. */
+/**
+ * Authentication sent with every request: static, or from files re-read when they change
+ * (`bearerFile`: a rotated service-account token; `basicFile`: a mounted password Secret).
+ */
 export type PrometheusAuth =
   | { readonly type: "none" }
   | { readonly type: "bearer"; readonly token: string }
-  | { readonly type: "basic"; readonly username: string; readonly password: string };
+  | { readonly type: "basic"; readonly username: string; readonly password: string }
+  | { readonly type: "bearerFile"; readonly path: string }
+  | { readonly type: "basicFile"; readonly username: string; readonly passwordFile: string };
 
 /** What kind of call a query was (label of `slogate_prometheus_query_duration_seconds`). */
 export type QueryKind = "instant" | "range" | "series" | "labels";
@@ -69,6 +76,8 @@ export interface PrometheusClientOptions {
   /** First backoff in ms; doubles each retry, ±50 % jitter. Default 200. */
   readonly backoffMs?: number;
   readonly auth?: PrometheusAuth;
+  /** TLS towards an https URL: CA, client certificate and key files (re-read on change). */
+  readonly tls?: BackendTlsFiles;
   /**
    * Largest response body read, in bytes (counted as it arrives, after decompression); a
    * larger answer is aborted mid-stream → `PROMETHEUS_RESPONSE_TOO_LARGE`. Default 64 MiB.
@@ -170,6 +179,28 @@ function seconds(t: number): string {
   return String(t);
 }
 
+/**
+ * The code of a TLS failure (certificate verification, a handshake alert such as a missing
+ * client certificate), or undefined for other errors. Not retried: the certificates will not
+ * change between attempts.
+ */
+function tlsErrorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  const tls =
+    /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO$)/;
+  return tls.test(code) ? code : undefined;
+}
+
+/**
+ * True for VictoriaMetrics' (MetricsQL's) parse errors, which it answers 422 with errorType
+ * "422": `… unexpected token …; unparsed data: "…"`, `unknown func "…"`, `cannot parse …`.
+ * Execution errors (limits, timeouts) have none of these.
+ */
+function isMetricsqlParseError(error: string): boolean {
+  return /unparsed data: "|: unknown func "|^cannot parse /.test(error);
+}
+
 /** Default `maxResponseBytes`: 64 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -177,6 +208,10 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export class HttpPrometheusClient implements PrometheusClient {
   readonly #http: AxiosInstance;
   readonly #url: string;
+  /** The URL as messages show it: without user info (it may hold a password). */
+  readonly #shown: string;
+  readonly #fileAuth: FileAuthorization | undefined;
+  readonly #tls: TlsAgents | undefined;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #backoffMs: number;
@@ -199,6 +234,12 @@ export class HttpPrometheusClient implements PrometheusClient {
       });
     }
     this.#url = opts.url.replace(/\/+$/, "");
+    const shown = new URL(this.#url);
+    if (shown.username !== "" || shown.password !== "") {
+      shown.username = "";
+      shown.password = "";
+      this.#shown = shown.toString().replace(/\/+$/, "");
+    } else this.#shown = this.#url;
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#retries = Math.max(0, Math.floor(opts.retries ?? 2));
     this.#backoffMs = opts.backoffMs ?? 200;
@@ -217,6 +258,20 @@ export class HttpPrometheusClient implements PrometheusClient {
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
     const auth = opts.auth ?? { type: "none" };
     if (auth.type === "bearer") headers.Authorization = `Bearer ${auth.token}`;
+    this.#fileAuth =
+      auth.type === "bearerFile"
+        ? FileAuthorization.bearer(auth.path)
+        : auth.type === "basicFile"
+          ? FileAuthorization.basic(auth.username, auth.passwordFile)
+          : undefined;
+    const tls = opts.tls ?? {};
+    const wantsTls = Object.values(tls).some((v) => v !== undefined && v !== false);
+    if (wantsTls && parsed.protocol !== "https:") {
+      throw new SlogateError("CONFIG_INVALID", `TLS settings need an https URL, not ${this.#shown}`, {
+        hint: "use https:// in prometheus.url, or remove prometheus.tls",
+      });
+    }
+    this.#tls = wantsTls ? new TlsAgents(tls) : undefined;
     this.#http = axios.create({
       baseURL: this.#url,
       headers,
@@ -235,7 +290,7 @@ export class HttpPrometheusClient implements PrometheusClient {
 
   /** The backend's base URL (for messages). */
   get url(): string {
-    return this.#url;
+    return this.#shown;
   }
 
   async query(q: string, time?: number, signal?: AbortSignal): Promise<QueryAnswer> {
@@ -371,10 +426,10 @@ export class HttpPrometheusClient implements PrometheusClient {
   }
 
   #aborted(call: Call, cause: unknown): SlogateError {
-    return new SlogateError("PROMETHEUS_ABORTED", `query to ${this.#url} was cancelled: ${call.query}`, {
+    return new SlogateError("PROMETHEUS_ABORTED", `query to ${this.#shown} was cancelled: ${call.query}`, {
       hint: "the caller gave up (client disconnected or a deadline passed); nothing to fix on Prometheus",
       cause,
-      details: { backend: this.#url, query: call.query, kind: call.kind },
+      details: { backend: this.#shown, query: call.query, kind: call.kind },
     });
   }
 
@@ -384,24 +439,34 @@ export class HttpPrometheusClient implements PrometheusClient {
     parse: (data: unknown) => T,
     fast: ((body: Uint8Array) => T | undefined) | undefined,
   ): Promise<{ value: T; warnings: string[] } | Attempt> {
-    const details = { backend: this.#url, query: call.query, kind: call.kind };
+    const details = { backend: this.#shown, query: call.query, kind: call.kind };
     if (signal?.aborted) return new Attempt(this.#aborted(call, signal.reason), false);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: AxiosResponse<string | Uint8Array>;
     const responseType = call.binary === true ? "arraybuffer" : "text";
+    // Credentials from files and the TLS agent are looked up per request (rotations apply).
+    const authorization = this.#fileAuth?.value();
+    const agent = this.#tls?.agent();
+    const perRequest = {
+      signal: combined,
+      responseType,
+      ...(agent === undefined ? {} : { httpsAgent: agent }),
+    } as const;
     try {
       res =
         call.method === "POST"
           ? await this.#http.post<string | Uint8Array>(call.path, call.params.toString(), {
-              signal: combined,
-              responseType,
-              headers: { "Content-Type": "application/x-www-form-urlencoded" },
+              ...perRequest,
+              headers: {
+                "Content-Type": "application/x-www-form-urlencoded",
+                ...(authorization === undefined ? {} : { Authorization: authorization }),
+              },
             })
           : await this.#http.get<string | Uint8Array>(call.path, {
+              ...perRequest,
               params: call.params,
-              signal: combined,
-              responseType,
+              ...(authorization === undefined ? {} : { headers: { Authorization: authorization } }),
             });
     } catch (e) {
       if (signal?.aborted) return new Attempt(this.#aborted(call, e), false);
@@ -409,7 +474,7 @@ export class HttpPrometheusClient implements PrometheusClient {
         return new Attempt(
           new SlogateError(
             "PROMETHEUS_TIMEOUT",
-            `Prometheus at ${this.#url} did not answer within ${this.#timeoutMs} ms: ${call.query}`,
+            `Prometheus at ${this.#shown} did not answer within ${this.#timeoutMs} ms: ${call.query}`,
             {
               hint: "the query may be too expensive (shorten the window, add recording rules) or the backend is overloaded; raise the timeout if it is legitimately slow",
               cause: e,
@@ -424,7 +489,7 @@ export class HttpPrometheusClient implements PrometheusClient {
         return new Attempt(
           new SlogateError(
             "PROMETHEUS_RESPONSE_TOO_LARGE",
-            `Prometheus at ${this.#url} sent more than ${this.#maxResponseBytes} bytes (reading stopped): ${call.query}`,
+            `Prometheus at ${this.#shown} sent more than ${this.#maxResponseBytes} bytes (reading stopped): ${call.query}`,
             {
               hint: "the query selects too many series or samples: narrow the SLO's selectors or the analysis window, or raise prometheus.maxResponseBytes",
               cause: e,
@@ -434,10 +499,25 @@ export class HttpPrometheusClient implements PrometheusClient {
           false,
         );
       }
+      const tlsFailure = tlsErrorCode(e);
+      if (tlsFailure !== undefined) {
+        return new Attempt(
+          new SlogateError(
+            "PROMETHEUS_UNAVAILABLE",
+            `TLS with Prometheus at ${this.#shown} failed (${tlsFailure}): ${call.query}`,
+            {
+              hint: "check prometheus.tls: caFile must sign the server's certificate, serverName must match it, and certFile/keyFile must be the client certificate the server requires",
+              cause: e,
+              details: { ...details, errorCode: tlsFailure },
+            },
+          ),
+          false,
+        );
+      }
       return new Attempt(
         new SlogateError(
           "PROMETHEUS_UNAVAILABLE",
-          `cannot reach Prometheus at ${this.#url} (${code ?? String(e)}): ${call.query}`,
+          `cannot reach Prometheus at ${this.#shown} (${code ?? String(e)}): ${call.query}`,
           {
             hint: "check that the Prometheus URL is right and the server is up and reachable from slogate",
             cause: e,
@@ -457,7 +537,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     fast: ((body: Uint8Array) => T | undefined) | undefined,
   ): { value: T; warnings: string[] } | Attempt {
     const status = res.status;
-    const details = { backend: this.#url, query: call.query, kind: call.kind, backendStatus: status };
+    const details = { backend: this.#shown, query: call.query, kind: call.kind, backendStatus: status };
     const data: unknown = res.data;
     if (data instanceof Uint8Array && fast !== undefined && status >= 200 && status < 300) {
       // A body in Prometheus' exact success layout (no warnings): decoded in one pass, the
@@ -481,20 +561,28 @@ export class HttpPrometheusClient implements PrometheusClient {
         envelope = undefined;
       }
     }
+    // VictoriaMetrics answers a query it cannot parse 422 with errorType "422" (not bad_data).
+    const unparsable =
+      envelope !== undefined && !envelope.ok && status === 422 && isMetricsqlParseError(envelope.error);
     if (
       envelope &&
       !envelope.ok &&
-      (status === 400 || (envelope.errorType === "bad_data" && status === 422))
+      (status === 400 || (envelope.errorType === "bad_data" && status === 422) || unparsable)
     ) {
       // The query itself is wrong (Prometheus answers bad PromQL 400 bad_data): a
       // configuration error of the SLO, not "try again". Callers that know the SLO name it.
       return new Attempt(
         new SlogateError(
           "SLO_QUERY_INVALID",
-          `Prometheus at ${this.#url} refused the query as invalid (${envelope.errorType}: ${envelope.error}): ${call.query}`,
+          `Prometheus at ${this.#shown} refused the query as invalid (${envelope.errorType}: ${envelope.error}): ${call.query}`,
           {
             hint: "fix the PromQL of the SLO (check it with `slogate validate`); retrying will not help",
-            details: { ...details, errorType: envelope.errorType, error: envelope.error },
+            details: {
+              ...details,
+              errorType: unparsable ? "bad_data" : envelope.errorType,
+              ...(unparsable ? { backendErrorType: envelope.errorType } : {}),
+              error: envelope.error,
+            },
           },
         ),
         false,
@@ -504,7 +592,7 @@ export class HttpPrometheusClient implements PrometheusClient {
       return new Attempt(
         new SlogateError(
           "PROMETHEUS_QUERY_ERROR",
-          `Prometheus at ${this.#url} rejected the query (${envelope.errorType}: ${envelope.error}): ${call.query}`,
+          `Prometheus at ${this.#shown} rejected the query (${envelope.errorType}: ${envelope.error}): ${call.query}`,
           {
             hint:
               status === 422
@@ -521,7 +609,7 @@ export class HttpPrometheusClient implements PrometheusClient {
       return new Attempt(
         new SlogateError(
           "PROMETHEUS_HTTP_ERROR",
-          `Prometheus at ${this.#url} answered HTTP ${status} (${msg}): ${call.query}`,
+          `Prometheus at ${this.#shown} answered HTTP ${status} (${msg}): ${call.query}`,
           {
             hint: "the backend failed or is overloaded; check its health and logs — the look will be retried",
             details,
@@ -535,7 +623,7 @@ export class HttpPrometheusClient implements PrometheusClient {
       return new Attempt(
         new SlogateError(
           "PROMETHEUS_HTTP_ERROR",
-          `Prometheus at ${this.#url} answered a redirect (HTTP ${status}${location === null ? "" : ` to ${location.slice(0, 200)}`}), which slogate does not follow: ${call.query}`,
+          `Prometheus at ${this.#shown} answered a redirect (HTTP ${status}${location === null ? "" : ` to ${location.slice(0, 200)}`}), which slogate does not follow: ${call.query}`,
           {
             hint: "set prometheus.url to the address the backend really answers on (a redirect usually means a missing path prefix, http vs https, or a login proxy)",
             details: { ...details, location: location?.slice(0, 500) ?? null },
@@ -554,7 +642,7 @@ export class HttpPrometheusClient implements PrometheusClient {
       return new Attempt(
         new SlogateError(
           "PROMETHEUS_HTTP_ERROR",
-          `Prometheus at ${this.#url} answered HTTP ${status}: ${call.query}`,
+          `Prometheus at ${this.#shown} answered HTTP ${status}: ${call.query}`,
           {
             hint,
             details: { ...details, body: text.slice(0, 200) },
@@ -567,7 +655,7 @@ export class HttpPrometheusClient implements PrometheusClient {
       new Attempt(
         new SlogateError(
           "PROMETHEUS_BAD_RESPONSE",
-          `Prometheus at ${this.#url} sent a response slogate cannot read (${why}): ${call.query}`,
+          `Prometheus at ${this.#shown} sent a response slogate cannot read (${why}): ${call.query}`,
           {
             hint: "the URL may point at something that is not a Prometheus-compatible API (a proxy, a login page); check it",
             cause,

@@ -259,7 +259,12 @@ export function analysisBody(r: AnalysisReport, links: AnalysisPageLinks = {}): 
     ["looks", `${r.looks.length}${r.expectedLooks === undefined ? "" : ` of ${r.expectedLooks}`}`],
     ["judge", r.slo?.judge ?? "—"],
     ["score", v.score === null ? "—" : number(v.score)],
-    ["baseline", r.baseline === undefined ? "none" : `${utc(r.baseline.from)} – ${utc(r.baseline.to)}`],
+    [
+      "baseline",
+      r.baseline === undefined
+        ? "none"
+        : `${utc(r.baseline.from)} – ${utc(r.baseline.to)}, over ${r.baseline.scope}`,
+    ],
   ];
   const grafana =
     r.grafana.length === 0

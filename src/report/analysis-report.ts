@@ -10,7 +10,7 @@ import type { HistogramCounts } from "../domain/counts.ts";
 import { CANARY_DASHBOARD_UID } from "../generate/dashboards/canary-dashboard.ts";
 import { dashboardUid } from "../generate/dashboards/prometheus-panels.ts";
 import type { CheckResult, SloVerdict } from "../domain/verdict.ts";
-import type { LabelMatcher } from "../promql/matchers.ts";
+import { formatMatchers, type LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 import { wilsonInterval } from "../stats/binomial-interval.ts";
 import { histogramQuantile } from "../stats/histogram-quantile.ts";
@@ -181,6 +181,8 @@ export interface AnalysisReport {
     readonly from: number;
     readonly to: number;
     readonly capturedAt: number;
+    /** The series it covers: the scope's sentence, or the bare selector for older baselines. */
+    readonly scope: string;
   };
   readonly generatedAt: number;
 }
@@ -588,7 +590,15 @@ export function buildAnalysisReport(input: AnalysisReportInput): AnalysisReport 
     grafana: grafanaLinks(input.grafanaUrl, a, a.sloId),
     ...(b === undefined || b === null
       ? {}
-      : { baseline: { id: b.id, from: b.from, to: b.to, capturedAt: b.capturedAt } }),
+      : {
+          baseline: {
+            id: b.id,
+            from: b.from,
+            to: b.to,
+            capturedAt: b.capturedAt,
+            scope: b.scope?.note ?? `selector {${formatMatchers(b.selector)}}`,
+          },
+        }),
     generatedAt: input.generatedAt,
   };
 }

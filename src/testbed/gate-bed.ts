@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { defineScenario, SCENARIOS } from "../sim/scenarios.ts";
 import type { Scenario } from "../sim/scenario.ts";
 import { simulateScrapes, type SimScrapes } from "../sim/scrapes.ts";
-import { startPrometheus, type PrometheusBed } from "./prometheus.ts";
+import { startMetricsBackend, type BackendKind } from "./metrics-backend.ts";
+import type { PrometheusBed } from "./prometheus.ts";
 
 /** Analysis start of every scenario (Unix seconds, a fixed time in the past). */
 export const BED_START = 1_700_000_000;
@@ -131,6 +132,7 @@ ${
 }
 
 export interface GateBed {
+  /** The metrics backend (Prometheus unless `backend` chose VictoriaMetrics). */
   readonly prometheus: PrometheusBed;
   /** Directory with one SLO file per service. */
   readonly slosDir: string;
@@ -138,11 +140,14 @@ export interface GateBed {
   stop(): Promise<void>;
 }
 
-/** Starts Prometheus with the chosen services' scenarios backfilled, and writes their SLO files. */
+/**
+ * Starts Prometheus (or `options.backend`) with the chosen services' scenarios loaded, and
+ * writes their SLO files.
+ */
 export async function startGateBed(
   names: readonly BedServiceName[] = DEFAULT_BED_SERVICES,
   seed = 11,
-  options: { readonly kayentaSlos?: boolean } = {},
+  options: { readonly kayentaSlos?: boolean; readonly backend?: BackendKind } = {},
 ): Promise<GateBed> {
   const slosDir = mkdtempSync(join(tmpdir(), "slogate-bed-slos-"));
   const sims: Record<string, SimScrapes> = {};
@@ -154,7 +159,9 @@ export async function startGateBed(
       bedSloYaml(s, { kayenta: options.kayentaSlos === true }),
     );
   }
-  const prometheus = await startPrometheus({ history: Object.values(sims).flatMap((x) => x.series) });
+  const prometheus = await startMetricsBackend(options.backend ?? "prometheus", {
+    history: Object.values(sims).flatMap((x) => x.series),
+  });
   return {
     prometheus,
     slosDir,

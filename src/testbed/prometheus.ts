@@ -44,6 +44,16 @@ export interface PrometheusBedOptions {
   readonly readyTimeoutMs?: number;
   /** Keep the data directory on stop (for debugging). */
   readonly keepData?: boolean;
+  /**
+   * A web configuration (`--web.config.file`: TLS, client certificates, basic-auth users),
+   * written next to the data. With TLS set `https: true`; give `ready` when `/-/ready` needs
+   * credentials. `write` (remote write) speaks plain unauthenticated HTTP only.
+   */
+  readonly webConfig?: string;
+  /** The server speaks TLS (the bed's URL is `https://127.0.0.1:<port>`). */
+  readonly https?: boolean;
+  /** Readiness probe replacing the plain `GET /-/ready`: resolves true once the server is ready. */
+  readonly ready?: (url: string) => Promise<boolean>;
 }
 
 export interface PrometheusBed {
@@ -103,6 +113,8 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
   const dataDir = join(dir, "data");
   const configFile = join(dir, "prometheus.yml");
   writeFileSync(configFile, CONFIG);
+  const webConfigFile = join(dir, "web.yml");
+  if (opts.webConfig !== undefined) writeFileSync(webConfigFile, opts.webConfig);
   try {
     if (opts.history && opts.history.length > 0) {
       const file = join(dir, "history.om");
@@ -125,7 +137,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
   let lastErr: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${opts.https === true ? "https" : "http"}://127.0.0.1:${port}`;
     const log: string[] = [];
     const child = spawn(
       prometheusBin,
@@ -137,6 +149,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
         "--web.enable-admin-api",
         "--storage.tsdb.retention.time=100y",
         "--log.level=warn",
+        ...(opts.webConfig === undefined ? [] : [`--web.config.file=${webConfigFile}`]),
         ...(opts.args ?? []),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
@@ -165,7 +178,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
       running.delete(entry);
       if (!entry.keep) rmSync(dir, { recursive: true, force: true });
     };
-    const ready = await waitReady(url, child, opts.readyTimeoutMs ?? 30_000);
+    const ready = await waitReady(url, child, opts.readyTimeoutMs ?? 30_000, opts.ready);
     if (ready) {
       return {
         url,
@@ -189,13 +202,22 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
   throw lastErr instanceof Error ? lastErr : new Error("prometheus did not start");
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+async function waitReady(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  probe?: (url: string) => Promise<boolean>,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return false;
     try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return true;
+      if (probe !== undefined) {
+        if (await probe(url)) return true;
+      } else {
+        const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+        if (res.status === 200) return true;
+      }
     } catch {
       // not listening yet
     }

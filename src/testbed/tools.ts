@@ -1,6 +1,7 @@
 /**
  * @module testbed/tools
- * The real binaries the test bed runs (Prometheus, promtool, Alertmanager, amtool, Chromium), found on
+ * The real binaries the test bed runs (Prometheus, promtool, Alertmanager, amtool,
+ * VictoriaMetrics, openssl, Chromium), found on
  * PATH or through an env override, and a runner for the command-line checkers that tells a
  * missing binary apart from a check that failed — so a test asserting "promtool rejects this
  * file" cannot pass because promtool is not installed.
@@ -15,6 +16,8 @@ export const TOOLS = {
   promtool: { env: "PROMTOOL_BIN", debian: "prometheus" },
   "prometheus-alertmanager": { env: "ALERTMANAGER_BIN", debian: "prometheus-alertmanager" },
   amtool: { env: "AMTOOL_BIN", debian: "prometheus-alertmanager" },
+  "victoria-metrics": { env: "VICTORIA_METRICS_BIN", debian: "victoria-metrics" },
+  openssl: { env: "OPENSSL_BIN", debian: "openssl" },
   chromium: { env: "SLOGATE_CHROMIUM", debian: "chromium" },
 } as const;
 export type ToolName = keyof typeof TOOLS;

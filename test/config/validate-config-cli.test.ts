@@ -1,6 +1,8 @@
 /** `slogate validate --config FILE`: every problem of a service config, exit codes, JSON. */
 import { execFile } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/cli/commands/validate.ts";
@@ -97,6 +99,53 @@ describe("slogate validate --config", () => {
     const bad = await validate({}, "--format", "json", "--config", BAD, "slos/");
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.out)).toMatchObject({ valid: false, errors: 5, config: BAD, slos: 14 });
+  });
+
+  it("reports the backend's credential and certificate files that cannot be read, at their settings", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-validate-files-"));
+    try {
+      writeFileSync(join(dir, "ca.crt"), "readable");
+      const config = join(dir, "slogate.yaml");
+      writeFileSync(
+        config,
+        [
+          "prometheus:",
+          "  url: https://prometheus:9090",
+          `  auth: { bearerTokenFile: ${join(dir, "no-token")} }`,
+          "  tls:",
+          `    caFile: ${join(dir, "ca.crt")}`,
+          `    certFile: ${join(dir, "no-cert")}`,
+          `    keyFile: ${join(dir, "no-key")}`,
+          "",
+        ].join("\n"),
+      );
+      const r = await validate({}, "--config", config);
+      expect(r.code).toBe(1);
+      expect(r.out.trimEnd().split("\n")).toEqual([
+        `${config}:3:28: error: cannot read ${join(dir, "no-token")}: ENOENT (prometheus.auth.bearerTokenFile) hint: serve reads this file at start (and again when it changes): mount the Secret there or fix the path`,
+        `${config}:6:15: error: cannot read ${join(dir, "no-cert")}: ENOENT (prometheus.tls.certFile) hint: serve reads this file at start (and again when it changes): mount the Secret there or fix the path`,
+        `${config}:7:14: error: cannot read ${join(dir, "no-key")}: ENOENT (prometheus.tls.keyFile) hint: serve reads this file at start (and again when it changes): mount the Secret there or fix the path`,
+        `invalid: config ${config}, 3 errors`,
+      ]);
+      // Set by the environment: named by the variable; a readable file is no problem.
+      writeFileSync(config, "prometheus: { url: 'http://prometheus:9090' }\n");
+      const env = await validate(
+        { SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE: join(dir, "gone") },
+        "--config",
+        config,
+      );
+      expect(env.out).toContain(
+        `$SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE: error: cannot read ${join(dir, "gone")}: ENOENT (prometheus.auth.bearerTokenFile)`,
+      );
+      const fine = await validate(
+        { SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE: join(dir, "ca.crt") },
+        "--config",
+        config,
+      );
+      expect(fine.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("still asks for something to check", async () => {

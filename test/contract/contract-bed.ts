@@ -1,9 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- YAML manifests are untyped by nature */
 /**
  * @module test/contract/contract-bed
- * What the controller replays run against: a real Prometheus backfilled with synthetic canary
- * scenarios (one service per scenario), a loopback proxy in front of it that fails on demand
- * (connections reset, as when Prometheus is stopped), the real slogate service on a SQLite
+ * What the controller replays run against: a real Prometheus (or VictoriaMetrics) loaded with
+ * synthetic canary scenarios (one service per scenario), a loopback proxy in front of it that
+ * fails on demand (connections reset, as when Prometheus is stopped), the real slogate service
+ * on a SQLite
  * store that survives restarts, and one simulated clock shared by the replays and the
  * service (`now`), so a 30-minute rollout replays in seconds. The SLO files are the ones
  * shipped in deploy/kubernetes/slogate.yaml with the scenario's service name put in.
@@ -19,7 +20,8 @@ import type { GateService } from "../../src/main/gate-service.ts";
 import { defineScenario, SCENARIOS } from "../../src/sim/scenarios.ts";
 import type { Scenario } from "../../src/sim/scenario.ts";
 import { simulateScrapes } from "../../src/sim/scrapes.ts";
-import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
+import { startMetricsBackend, type BackendKind } from "../../src/testbed/metrics-backend.ts";
+import type { PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { memoryLogger, startHarnessService } from "../../src/testbed/service-harness.ts";
 
 /** Start of every scenario's canary traffic (Unix seconds). */
@@ -173,8 +175,8 @@ export function shippedToken(): string {
   return deployDoc("kubernetes/slogate.yaml", "Secret", "slogate-tokens").stringData.token as string;
 }
 
-/** Starts Prometheus (all scenarios backfilled), the proxy and the service. */
-export async function startContractBed(seed = 12): Promise<ContractBed> {
+/** Starts Prometheus or `backend` (all scenarios loaded), the proxy and the service. */
+export async function startContractBed(seed = 12, backend: BackendKind = "prometheus"): Promise<ContractBed> {
   const slosDir = mkdtempSync(join(tmpdir(), "slogate-contract-slos-"));
   const dataDir = mkdtempSync(join(tmpdir(), "slogate-contract-data-"));
   const series = [];
@@ -185,7 +187,7 @@ export async function startContractBed(seed = 12): Promise<ContractBed> {
     if (s !== undefined)
       series.push(...simulateScrapes(s, { seed: `${seed}-${c.service}`, start: T0 }).series);
   }
-  const prometheus = await startPrometheus({ history: series });
+  const prometheus = await startMetricsBackend(backend, { history: series });
   const proxy = await startFailingProxy(prometheus.url);
   const clock: SimClock = { t: T0 };
   let queries = 0;

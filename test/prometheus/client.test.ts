@@ -5,6 +5,7 @@ import { scanMatrix } from "../../src/prometheus/matrix-scan.ts";
 import { simulateScrapes } from "../../src/sim/scrapes.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
 import { freePort } from "../../src/testbed/free-port.ts";
+import { BACKEND_KINDS, startMetricsBackend } from "../../src/testbed/metrics-backend.ts";
 import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
 
@@ -20,11 +21,11 @@ async function codeOf(p: Promise<unknown>): Promise<ErrorCode | "resolved"> {
   }
 }
 
-describe("HttpPrometheusClient against a real Prometheus", () => {
+describe.each(BACKEND_KINDS)("HttpPrometheusClient against a real %s", (kind) => {
   let bed: PrometheusBed;
   const sim = simulateScrapes(SCENARIOS.healthy, { seed: 4, start: START });
   beforeAll(async () => {
-    bed = await startPrometheus({ history: sim.series });
+    bed = await startMetricsBackend(kind, { history: sim.series });
   });
   afterAll(async () => {
     await bed?.stop();
@@ -40,10 +41,18 @@ describe("HttpPrometheusClient against a real Prometheus", () => {
         "7c9d5f6b8",
       ]);
     }
-    expect(await c.query("1 + 1", START)).toMatchObject({ type: "scalar", t: START, v: 2 });
-    expect(await c.query('"text"', START)).toMatchObject({ type: "string", v: "text" });
-    const inf = await c.query("1/0", START);
-    expect(inf.type === "scalar" && inf.v).toBe(Infinity);
+    if (kind === "prometheus") {
+      expect(await c.query("1 + 1", START)).toMatchObject({ type: "scalar", t: START, v: 2 });
+      expect(await c.query('"text"', START)).toMatchObject({ type: "string", v: "text" });
+      const inf = await c.query("1/0", START);
+      expect(inf.type === "scalar" && inf.v).toBe(Infinity);
+    } else {
+      // VictoriaMetrics answers scalars as one-sample vectors and string literals with nothing.
+      expect(await c.query("1 + 1", START)).toMatchObject({ type: "vector", samples: [{ t: START, v: 2 }] });
+      expect(await c.query('"text"', START)).toMatchObject({ type: "vector", samples: [] });
+      const inf = await c.query("1/0", START);
+      expect(inf.type === "vector" && inf.samples[0]?.v).toBe(Infinity);
+    }
   });
 
   it("runs range queries and range-vector selections as matrices", async () => {
@@ -71,13 +80,18 @@ describe("HttpPrometheusClient against a real Prometheus", () => {
     const fast = await c.rawSamples(selection, START + 900);
     const slow = await c.query(selection, START + 900);
     if (fast.type !== "matrix" || slow.type !== "matrix") throw new Error("expected matrices");
-    expect(fast.series).toEqual(scanned);
-    expect(fast.series).toEqual(
-      slow.series.map((s) => ({
-        labels: s.labels,
-        times: Float64Array.from(s.points, (p) => p.t),
-        values: Float64Array.from(s.points, (p) => p.v),
-      })),
+    // VictoriaMetrics sends the series in no fixed order (slogate keys them by their labels).
+    const byLabels = <T extends { labels: Readonly<Record<string, string>> }>(xs: readonly T[]): T[] =>
+      [...xs].sort((a, b) => (JSON.stringify(a.labels) < JSON.stringify(b.labels) ? -1 : 1));
+    expect(byLabels(fast.series)).toEqual(byLabels(scanned ?? []));
+    expect(byLabels(fast.series)).toEqual(
+      byLabels(
+        slow.series.map((s) => ({
+          labels: s.labels,
+          times: Float64Array.from(s.points, (p) => p.t),
+          values: Float64Array.from(s.points, (p) => p.v),
+        })),
+      ),
     );
     const vector = await c.rawSamples("sum(http_requests_total)", START + 900);
     expect(vector.type).toBe("vector");

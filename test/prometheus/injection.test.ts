@@ -7,7 +7,8 @@ import { escapeRegex, formatMatcher, type LabelMatcher } from "../../src/promql/
 import { buildVectorSelector } from "../../src/promql/selector.ts";
 import { parseQueryTemplate } from "../../src/promql/placeholders.ts";
 import { renderQuery } from "../../src/promql/template.ts";
-import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
+import { BACKEND_KINDS, startMetricsBackend } from "../../src/testbed/metrics-backend.ts";
+import type { PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
 
 const T = 1_700_000_000;
@@ -57,11 +58,11 @@ function parsed(q: string): {
   return { errors, selectors, matchers, top: tree.topNode.firstChild?.name ?? "" };
 }
 
-describe("hostile label values cannot change a query", () => {
+describe.each(BACKEND_KINDS)("hostile label values cannot change a query on %s", (kind) => {
   let bed: PrometheusBed;
   let client: HttpPrometheusClient;
   beforeAll(async () => {
-    bed = await startPrometheus();
+    bed = await startMetricsBackend(kind);
     // One series per hostile value (value 10 + index) and a decoy carrying the plain prefix.
     const all = [...HOSTILE, "x"];
     await bed.write(

@@ -12,7 +12,8 @@ import { SCENARIOS, defineScenario } from "../../src/sim/scenarios.ts";
 import type { SimArm } from "../../src/sim/scenario.ts";
 import { histogramQuantile } from "../../src/stats/histogram-quantile.ts";
 import { freePort } from "../../src/testbed/free-port.ts";
-import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
+import { BACKEND_KINDS, startMetricsBackend } from "../../src/testbed/metrics-backend.ts";
+import type { PrometheusBed } from "../../src/testbed/prometheus.ts";
 import { startLocalServer, type LocalServer } from "./local-server.ts";
 import type { ThresholdOp } from "../../src/slo/model.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
@@ -113,13 +114,13 @@ function truthOf(
   return { total: t.total, bad, errors: t.bad, histogram: { bounds, counts: t.buckets } };
 }
 
-describe("reading arm counts from a real Prometheus", () => {
+describe.each(BACKEND_KINDS)("reading arm counts from a real %s", (kind) => {
   let bed: PrometheusBed;
   let client: HttpPrometheusClient;
   const arm = (a: SimArm): LabelMatcher[] => buildArmMatchers(SELECTION, a, SCENARIOS.healthy[a].hash);
 
   beforeAll(async () => {
-    bed = await startPrometheus({
+    bed = await startMetricsBackend(kind, {
       history: [
         ...healthy.series.filter((s) => s.arm === "stable"),
         ...noData.series,

@@ -232,7 +232,11 @@ describe("slogate baseline", () => {
     );
     expect(c.err()).toBe("");
     expect(code).toBe(0);
-    expect(c.out()).toMatch(/shop-healthy-latency: captured/);
+    expect(c.out()).toMatch(
+      new RegExp(
+        `shop-healthy-latency: captured .* over the stable arm only, \\{rollouts_pod_template_hash="${s.stable}"\\}`,
+      ),
+    );
     const store = SqliteStore.open(dataDir);
     const b = await store.latestBaseline(`${s.service}-latency`);
     await store.close();

@@ -83,6 +83,28 @@ describe("slogate serve as a process", () => {
     expect((await allowed.exit).code).toBe(0);
   });
 
+  it("refuses to start (exit 6) when the backend's token file cannot be read, naming the setting and the path", async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), "slogate-no-token-")), "token");
+    dirs.push(resolve(missing, ".."));
+    const refused = spawnSync(
+      process.execPath,
+      serveArgs({
+        port: await freePort(),
+        dataDir: mkdtempSync(join(tmpdir(), "slogate-no-token-data-")),
+        prometheusUrl: bed.prometheus.url,
+        slosDir: bed.slosDir,
+      }),
+      {
+        cwd: REPO,
+        encoding: "utf8",
+        timeout: 30_000,
+        env: { ...process.env, SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE: missing },
+      },
+    );
+    expect(refused.status).toBe(6);
+    expect(refused.stderr).toContain(`cannot read prometheus.auth.bearerTokenFile ${missing}: ENOENT`);
+  });
+
   it("on SIGTERM finishes and answers the looks in flight, then exits 0", async () => {
     // Prometheus behind a proxy that holds every query for 700 ms: the looks are surely in
     // flight (their queries have reached the backend) when the signal comes.

@@ -61,7 +61,7 @@ export const run: CliCommand = commandWithFlags(FLAGS, async (parsed, io) => {
         const c = r.baseline.counts;
         if (!v.json) {
           io.stdout(
-            `${slo.id}: captured ${r.baseline.id}: ${c.total} events, ${c.bad} bad (${c.total > 0 ? ((100 * c.bad) / c.total).toFixed(3) : "-"} %)\n`,
+            `${slo.id}: captured ${r.baseline.id}: ${c.total} events, ${c.bad} bad (${c.total > 0 ? ((100 * c.bad) / c.total).toFixed(3) : "-"} %) over ${r.baseline.scope?.note ?? "the given selector"}\n`,
           );
         }
       } else if (!v.json) io.stdout(`${slo.id}: not captured: ${r.reason}\n`);
