@@ -12,7 +12,8 @@ import { hostname } from "node:os";
 import type { Server } from "node:http";
 import cron, { type ScheduledTask } from "node-cron";
 import { createHttpApp } from "../http/create-http-app.ts";
-import type { BuildArmMatchers } from "../http/http-deps.ts";
+import { createKayentaApp } from "../http/kayenta-routes.ts";
+import type { BuildArmMatchers, KayentaHttpDeps } from "../http/http-deps.ts";
 import { PageLinks, randomPageSecret } from "../http/pages/page-links.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
@@ -69,6 +70,8 @@ export interface GateServiceOptions {
 export interface GateService {
   /** Base URL the server listens on (`http://127.0.0.1:<port>`), or "" when not listening. */
   readonly url: string;
+  /** Address of the Kayenta API (a template's `address`), or "" when it is not served. */
+  readonly kayentaUrl: string;
   readonly deps: GateDeps;
   readonly app: ReturnType<typeof createHttpApp>;
   readonly store: Store;
@@ -100,6 +103,14 @@ const READINESS_PROBE_TIMEOUT_MS = 5_000;
 export function prometheusHeaders(configured: Readonly<Record<string, string>>): Record<string, string> {
   const hasEncoding = Object.keys(configured).some((k) => k.toLowerCase() === "accept-encoding");
   return hasEncoding ? { ...configured } : { "Accept-Encoding": "identity", ...configured };
+}
+
+/** Listens with `app` on host:port (0: any free port). */
+function listenOn(app: ReturnType<typeof createHttpApp>, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.on("error", reject);
+  });
 }
 
 /** Starts the service. */
@@ -258,7 +269,22 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       }
     }
   };
-  const app = createHttpApp({
+  // The Kayenta-compatible API (issue 14): on its own listener with kayenta.port, else on this one.
+  const kayentaConfig = config.kayenta;
+  const kayenta: KayentaHttpDeps | undefined = kayentaConfig.enabled
+    ? {
+        settings: {
+          ...(kayentaConfig.judge === undefined ? {} : { judge: kayentaConfig.judge }),
+          locationLabel: kayentaConfig.locationLabel,
+          windowSeconds: kayentaConfig.windowSeconds,
+          configs: kayentaConfig.configs,
+          retentionSeconds: config.retention.analysesSeconds,
+        },
+        secret: kayentaConfig.secret,
+        running: new Map(),
+      }
+    : undefined;
+  const httpDeps = {
     gate: deps,
     buildArmMatchers: o.buildArmMatchers,
     now,
@@ -272,10 +298,16 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     baselineWindowSeconds: config.baseline.windowSeconds,
     metricsExposition: () => metrics.exposition(),
     pages: { links: pageLinks, grafanaUrl: config.pages.grafanaUrl },
+  };
+  const app = createHttpApp({
+    ...httpDeps,
+    ...(kayenta === undefined || kayentaConfig.port !== undefined ? {} : { kayenta }),
   });
 
   let server: Server | undefined;
   let url = "";
+  let kayentaServer: Server | undefined;
+  let kayentaUrl = "";
   if (o.listen !== false) {
     try {
       server = await new Promise<Server>((resolve, reject) => {
@@ -311,6 +343,31 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "127.0.0.1" : config.listen.host;
     url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     if (publicUrl === "") publicUrl = url;
+    if (kayenta !== undefined && kayentaConfig.port !== undefined) {
+      try {
+        kayentaServer = await listenOn(
+          createKayentaApp(httpDeps, kayenta),
+          kayentaConfig.port,
+          config.listen.host,
+        );
+      } catch (cause) {
+        await new Promise<void>((resolve) => server?.close(() => resolve()));
+        clearInterval(openSlosTimer);
+        catalog.close();
+        await notifier?.close();
+        await store.close();
+        throw new SlogateError(
+          "CONFIG_INVALID",
+          `cannot listen on ${config.listen.host}:${kayentaConfig.port} (kayenta.port): ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+          { hint: "another process holds the port: stop it or change kayenta.port", cause },
+        );
+      }
+      const kPort = (kayentaServer.address() as AddressInfo).port;
+      kayentaUrl = `http://${host.includes(":") ? `[${host}]` : host}:${kPort}`;
+      logger.info("kayenta API listening", {
+        url: `${kayentaUrl}/kayenta${kayenta.secret === "" ? "" : "/<secret>"}`,
+      });
+    }
     logger.info("slogate listening", {
       url,
       publicUrl,
@@ -352,6 +409,10 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   let closed = false;
   return {
     url,
+    kayentaUrl:
+      kayenta === undefined
+        ? ""
+        : `${kayentaUrl === "" ? url : kayentaUrl}/kayenta${kayenta.secret === "" ? "" : `/${kayenta.secret}`}`,
     deps,
     app,
     store,
@@ -366,6 +427,15 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       clearInterval(openSlosTimer);
       catalog.close();
+      if (kayentaServer !== undefined) {
+        const k = kayentaServer;
+        await new Promise<void>((resolve) => {
+          k.close(() => resolve());
+          k.closeAllConnections();
+        });
+      }
+      // Executions in flight finish their current look and record their end before the store closes.
+      if (kayenta !== undefined) await Promise.allSettled([...kayenta.running.values()]);
       if (server !== undefined) {
         const s = server;
         // Stop accepting, let the looks in flight finish and answer, close each keep-alive

@@ -173,8 +173,8 @@ export function shippedToken(): string {
   return deployDoc("kubernetes/slogate.yaml", "Secret", "slogate-tokens").stringData.token as string;
 }
 
-/** Starts Prometheus (all scenarios backfilled), the proxy and the service. */
-export async function startContractBed(seed = 12): Promise<ContractBed> {
+/** Starts Prometheus (all scenarios backfilled), the proxy and the service (with `configYaml`, e.g. a `kayenta:` section). */
+export async function startContractBed(seed = 12, configYaml?: string): Promise<ContractBed> {
   const slosDir = mkdtempSync(join(tmpdir(), "slogate-contract-slos-"));
   const dataDir = mkdtempSync(join(tmpdir(), "slogate-contract-data-"));
   const series = [];
@@ -198,6 +198,7 @@ export async function startContractBed(seed = 12): Promise<ContractBed> {
       logger: memoryLogger(),
       now: () => clock.t,
       onQuery: () => void queries++,
+      ...(configYaml === undefined ? {} : { configYaml }),
     });
   let gate: GateService | undefined = await start();
   let lastUrl = gate.url;
