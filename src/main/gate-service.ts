@@ -72,6 +72,8 @@ export interface GateService {
   readonly url: string;
   /** Address of the Kayenta API (a template's `address`), or "" when it is not served. */
   readonly kayentaUrl: string;
+  /** Resolves once the Kayenta executions running in this process have recorded their end. */
+  settled(): Promise<void>;
   readonly deps: GateDeps;
   readonly app: ReturnType<typeof createHttpApp>;
   readonly store: Store;
@@ -419,6 +421,10 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     catalog,
     metrics,
     captureAllBaselines,
+    settled: async () => {
+      while (kayenta !== undefined && kayenta.running.size > 0)
+        await Promise.allSettled([...kayenta.running.values()]);
+    },
     backtest: (req) => backtest({ ...deps, scratchStore: () => new MemoryStore() }, req),
     close: async () => {
       if (closed) return;
