@@ -33,11 +33,13 @@ import { kayentaScore, type KayentaThresholds } from "../judge/kayenta-score.ts"
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { KayentaScopeArm } from "../promql/kayenta-scope.ts";
 import type { JudgeName, Slo } from "../slo/model.ts";
-import { analyzeLook, type LookResult } from "./analyze-look.ts";
+import { analyzeLook, outcomeOf, type LookResult } from "./analyze-look.ts";
+import { closeAnalysis } from "./close-analysis.ts";
 import type { AnalyzeLookDeps } from "./deps.ts";
 import { derivedId } from "./derived-id.ts";
 import { combineVerdicts } from "./flagger-hooks.ts";
 import type { SloLookup } from "./ports.ts";
+import type { AnalysisOutcome } from "./store-port.ts";
 
 /** The state namespace executions are kept in. */
 export const KAYENTA_EXECUTIONS = "kayenta-executions";
@@ -125,7 +127,10 @@ interface SloOutcome {
   readonly scope: string;
   readonly analysis: string;
   readonly verdict: Verdict;
+  /** What the analysis closes with. */
+  readonly outcome: AnalysisOutcome;
   readonly final: boolean;
+  readonly judge: string;
   readonly score: number;
   readonly reason: string;
   readonly looks: number;
@@ -326,7 +331,9 @@ async function judgeWindow(deps: KayentaDeps, e: Execution, scope: StoredScope):
     scope: scopeName,
     analysis: analysisId,
     verdict: v.verdict,
+    outcome: outcomeOf(v),
     final: v.final,
+    judge: v.judge,
     score: v.score,
     reason: v.reason,
     looks: last!.look.seq,
@@ -340,6 +347,9 @@ async function runExecution(deps: KayentaDeps, e: Execution): Promise<void> {
     const outcomes: SloOutcome[] = [];
     for (const scope of e.scopes) outcomes.push(await judgeWindow(deps, e, scope));
     const verdict = combineVerdicts(outcomes.map((o) => o.verdict));
+    // An execution is one judgement: an analysis its last look left open (a final
+    // inconclusive or nodata) ends with it, so none lingers among the open analyses.
+    for (const o of outcomes) await closeAnalysis(deps, o.analysis, o.outcome, e.end);
     await save(deps, {
       ...e,
       status: "succeeded",
@@ -356,6 +366,12 @@ async function runExecution(deps: KayentaDeps, e: Execution): Promise<void> {
     deps.logger.warn("kayenta execution failed", { execution: e.id, code: error.code, error });
     // A store that cannot write cannot record the failure either: the next read retries.
     if (error.code !== "STORE_ERROR") {
+      for (const scope of e.scopes) {
+        const [scopeName = "", sloId = ""] = scope.name.split("|");
+        const id = derivedId("kayenta", [e.id, scopeName, sloId]);
+        if ((await deps.store.getAnalysis(id))?.status === "open")
+          await closeAnalysis(deps, id, "aborted", e.end);
+      }
       await save(deps, { ...e, status: "terminal", completedAt: deps.now(), exception: error.toJSON() });
     }
   }
@@ -436,6 +452,7 @@ export async function getCanaryExecution(deps: KayentaDeps, id: string): Promise
           classificationReason: o.reason,
           verdict: o.verdict,
           final: o.final,
+          judge: o.judge,
           looks: o.looks,
           slogateScore: o.score,
           checks: o.checks,

@@ -9,6 +9,8 @@
  * promote, and executions survive a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GateService } from "../../src/main/gate-service.ts";
+import { startHarnessService } from "../../src/testbed/service-harness.ts";
 import { KayentaRolloutReplay, KayentaRunReplay } from "./argo/kayenta-replay.ts";
 import {
   contractService,
@@ -283,5 +285,95 @@ describe("Argo's kayenta provider with deploy/kayenta/ as shipped", () => {
     expect(JSON.parse(post.response).error.message).toContain("0 < marginal < pass");
     const unknown = await fetch(`${kayentaUrl}/canary/0123456789abcdef0123456789abcdef`);
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe("the Kayenta API on the main listener, behind a path secret", () => {
+  const SECRET = "kayenta-secret-0123456789";
+  let gate: GateService;
+
+  beforeAll(async () => {
+    gate = await startHarnessService({
+      prometheusUrl: bed.prometheus.url,
+      slosDir: bed.slosDir,
+      now: () => bed.clock.t,
+      configYaml: [
+        "kayenta:",
+        "  enabled: true",
+        `  secret: ${SECRET}`,
+        "  locationLabel: region",
+        "  configs:",
+        "    ck-good-errors: {judge: kayenta}",
+      ].join("\n"),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await gate?.close();
+  });
+
+  /** A Kayenta request as a Spinnaker user would send it: explicit window, given scopes. */
+  async function execute(config: string, control: string, experiment: string, region = ""): Promise<any> {
+    bed.clock.t = T0 + 1200;
+    const scope = (s: string) => ({
+      scope: s,
+      location: region,
+      step: 60,
+      start: new Date((T0 + 60) * 1000).toISOString(),
+      end: new Date((T0 + 660) * 1000).toISOString(),
+    });
+    const post = await fetch(`${gate.url}/kayenta/${SECRET}/canary/${config}?application=ck-good`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        scopes: { default: { controlScope: scope(control), experimentScope: scope(experiment) } },
+        thresholds: { pass: 95, marginal: 75 },
+      }),
+    });
+    expect(post.status, await post.clone().text()).toBe(200);
+    const { canaryExecutionId } = (await post.json()) as any;
+    await gate.settled();
+    return (await (await fetch(`${gate.url}/kayenta/${SECRET}/canary/${canaryExecutionId}`)).json()) as any;
+  }
+
+  it("serves the API only under the secret: another secret or none is a 404 that says nothing", async () => {
+    expect(gate.kayentaUrl).toBe(`${gate.url}/kayenta/${SECRET}`);
+    expect((await fetch(`${gate.url}/kayenta/${SECRET}/canaryConfig`)).status).toBe(200);
+    for (const path of ["/kayenta/canaryConfig", "/kayenta/wrong-secret-0123456789/canaryConfig"]) {
+      const res = await fetch(`${gate.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(JSON.stringify(await res.json())).not.toContain(SECRET);
+    }
+  });
+
+  it("label equalities as scopes become matchers (the form of Argo's Kayenta docs)", async () => {
+    const s = contractService("argoGood");
+    const done = await execute(
+      "slo:ck-good-latency",
+      `rollouts-pod-template-hash=${s.stable}`,
+      `rollouts-pod-template-hash=${s.canary}`,
+    );
+    expect(done).toMatchObject({ complete: true, status: "succeeded" });
+    expect(done.result.judgeResult.score.score).toBe(100);
+    expect(done.window).toEqual({
+      start: new Date((T0 + 60) * 1000).toISOString(),
+      end: new Date((T0 + 660) * 1000).toISOString(),
+      intervalSeconds: 60,
+    });
+  });
+
+  it("a location becomes a matcher on locationLabel: a region with no series is nodata — Inconclusive, never a pass", async () => {
+    const s = contractService("argoGood");
+    const done = await execute("slo:ck-good-latency", s.stable, s.canary, "eu-west-1");
+    expect(done.result.judgeResult.score).toMatchObject({ score: 75, classification: "Nodata" });
+    expect(done.result.judgeResult.results[0].verdict).toBe("nodata");
+  });
+
+  it("a per-config judge override judges like Kayenta for a like-for-like migration", async () => {
+    const s = contractService("argoGood");
+    const done = await execute("slo:ck-good-errors", s.stable, s.canary);
+    expect(done.result.judgeResult.results[0]).toMatchObject({ judge: "kayenta", final: true });
+    const other = await execute("slo:ck-good-latency", s.stable, s.canary);
+    expect(other.result.judgeResult.results[0].judge).toBe("sequential");
   });
 });
