@@ -137,6 +137,19 @@ describe("Flagger's prometheus provider with deploy/flagger/prometheus-canary.ya
     expect(r.events.map((e) => e.message)).toContain(
       "Rolling back pay-bad.shop failed checks threshold reached 2",
     );
+    const linkOf = (body: string) => /\((http[^)]+)\)$/.exec((JSON.parse(body).infos as string[])[0]!)![1]!;
+    expect(linkOf(c.at(-1)!.body)).toContain("/analyses/promq:shop:pay-bad:pay-bad-latency");
+    expect(linkOf(c.at(-1)!.body)).not.toContain("pay-bad-latency:2");
+    // A query after a silence longer than 3 × interval (5 min at least) is a new rollout: a new
+    // attempt, judged afresh on its own window.
+    bed.clock.t = c.at(-1)!.at + 301;
+    const res = await fetch(
+      `${bed.url()}/api/v1/query?query=${encodeURIComponent('slogate_verdict{service="pay-bad", target="pay-bad", namespace="shop", interval="1m"}')}`,
+      { headers: { Authorization: "Bearer change-me-to-a-long-random-token" } },
+    );
+    const again = await res.text();
+    expect(res.status, again).toBe(200);
+    expect(linkOf(again)).toContain("/analyses/promq:shop:pay-bad:pay-bad-latency:2");
   });
 
   it("a canary no series matches answers -2 (nodata) once the grace is over: never promoted", async () => {
