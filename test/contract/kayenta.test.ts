@@ -286,6 +286,70 @@ describe("Argo's kayenta provider with deploy/kayenta/ as shipped", () => {
     const unknown = await fetch(`${kayentaUrl}/canary/0123456789abcdef0123456789abcdef`);
     expect(unknown.status).toBe(404);
   });
+
+  it.each([
+    ["no scopes", { thresholds: { pass: 90, marginal: 75 } }, "scopes"],
+    [
+      "a scope without experimentScope",
+      { scopes: { default: { controlScope: { scope: "a", step: 60 } } } },
+      "experimentScope",
+    ],
+    [
+      "a regex scope",
+      {
+        scopes: {
+          default: { controlScope: { scope: "app=~x", step: 60 }, experimentScope: { scope: "b", step: 60 } },
+        },
+      },
+      "only equalities",
+    ],
+    [
+      "a negative step",
+      {
+        scopes: {
+          default: { controlScope: { scope: "a", step: 60 }, experimentScope: { scope: "b", step: -1 } },
+        },
+      },
+      "step",
+    ],
+    [
+      "a millisecond start",
+      {
+        scopes: {
+          default: {
+            controlScope: { scope: "a", step: 60 },
+            experimentScope: { scope: "b", step: 60, start: "1700000000000" },
+          },
+        },
+      },
+      "milliseconds",
+    ],
+    [
+      "an end before the start",
+      {
+        scopes: {
+          default: {
+            controlScope: { scope: "a", step: 60 },
+            experimentScope: {
+              scope: "b",
+              step: 60,
+              start: "2023-11-14T23:00:00Z",
+              end: "2023-11-14T22:00:00Z",
+            },
+          },
+        },
+      },
+      "empty or longer than 7 days",
+    ],
+  ])("refuses %s with a 400 that says why (Argo: Error)", async (_label, body, message) => {
+    const res = await fetch(`${kayentaUrl}/canary/service:ck-good?application=ck-good`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain(message);
+  });
 });
 
 describe("the Kayenta API on the main listener, behind a path secret", () => {
