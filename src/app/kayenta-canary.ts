@@ -116,8 +116,11 @@ export interface KayentaExecutionRequest {
   readonly thresholds: KayentaThresholds;
 }
 
+/** One (scope, SLO) pair of an execution, with the arms' matchers. */
 interface StoredScope {
+  /** The request's scope name. */
   readonly name: string;
+  readonly slo: string;
   readonly canary: readonly LabelMatcher[];
   readonly stable: readonly LabelMatcher[];
 }
@@ -266,7 +269,8 @@ export async function startCanaryExecution(deps: KayentaDeps, req: KayentaExecut
           ? undefined
           : { name: locationLabel, op: "=" as const, value: s.location };
       scopes.push({
-        name: `${s.name}|${slo.id}`,
+        name: s.name,
+        slo: slo.id,
         canary: scopeMatchers(deps, slo, "canary", s.experiment, location),
         stable: scopeMatchers(deps, slo, "stable", s.control, location),
       });
@@ -304,8 +308,8 @@ export async function startCanaryExecution(deps: KayentaDeps, req: KayentaExecut
 
 /** Looks of one SLO over the window; stops at the first fail. */
 async function judgeWindow(deps: KayentaDeps, e: Execution, scope: StoredScope): Promise<SloOutcome> {
-  const [scopeName = "", sloId = ""] = scope.name.split("|");
-  const served = deps.catalog.get(sloId);
+  const scopeName = scope.name;
+  const served = deps.catalog.get(scope.slo);
   const slo: Slo =
     e.judge === undefined ? served : { ...served, canary: { ...served.canary, judge: e.judge } };
   const analysisId = derivedId("kayenta", [e.id, scopeName, slo.id]);
@@ -367,8 +371,7 @@ async function runExecution(deps: KayentaDeps, e: Execution): Promise<void> {
     // A store that cannot write cannot record the failure either: the next read retries.
     if (error.code !== "STORE_ERROR") {
       for (const scope of e.scopes) {
-        const [scopeName = "", sloId = ""] = scope.name.split("|");
-        const id = derivedId("kayenta", [e.id, scopeName, sloId]);
+        const id = derivedId("kayenta", [e.id, scope.name, scope.slo]);
         if ((await deps.store.getAnalysis(id))?.status === "open")
           await closeAnalysis(deps, id, "aborted", e.end);
       }
