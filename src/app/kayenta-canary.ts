@@ -5,6 +5,9 @@
  * `metricproviders/kayenta/kayenta.go`): list canary configs, start a canary execution, read
  * its status.
  *
+ * - **Scopes**: a bare value goes through the SLO's `canary.selection` (or, with the config's
+ *   `scopeLabel`, matches that label); label equalities are taken as written; a location
+ *   matches `locationLabel` when one is set.
  * - **Canary configs** are the served SLOs: one per service (all its SLOs, id
  *   `service:<service>`, name `<service>`) and one per SLO (id `slo:<slo id>`, name the SLO
  *   id). Argo takes the first entry whose `name` equals its `canaryConfigName`; on a clash
@@ -64,6 +67,8 @@ export interface CanaryConfigEntry {
 export interface CanaryConfigOverride {
   /** Judge instead of each SLO's own (`kayenta` for like-for-like migration). */
   readonly judge?: JudgeName;
+  /** A bare scope value matches `{<scopeLabel>="<value>"}` instead of the SLO's selection. */
+  readonly scopeLabel?: string;
   /** Label a scope's `region`/`location` is matched on (none: the location is ignored). */
   readonly locationLabel?: string;
   /** Window judged when a request sends no `start` (seconds before `end`). */
@@ -197,8 +202,14 @@ function scopeMatchers(
   arm: "canary" | "stable",
   scope: KayentaScopeArm,
   location: LabelMatcher | undefined,
+  scopeLabel: string | undefined,
 ): LabelMatcher[] {
-  const base = scope.kind === "value" ? deps.buildArmMatchers(slo, arm, scope.value) : [...scope.matchers];
+  const base =
+    scope.kind === "labels"
+      ? [...scope.matchers]
+      : scopeLabel !== undefined
+        ? [{ name: scopeLabel, op: "=" as const, value: scope.value }]
+        : deps.buildArmMatchers(slo, arm, scope.value);
   return location === undefined || base.some((m) => m.name === location.name) ? base : [...base, location];
 }
 
@@ -271,8 +282,8 @@ export async function startCanaryExecution(deps: KayentaDeps, req: KayentaExecut
       scopes.push({
         name: s.name,
         slo: slo.id,
-        canary: scopeMatchers(deps, slo, "canary", s.experiment, location),
-        stable: scopeMatchers(deps, slo, "stable", s.control, location),
+        canary: scopeMatchers(deps, slo, "canary", s.experiment, location, override.scopeLabel),
+        stable: scopeMatchers(deps, slo, "stable", s.control, location, override.scopeLabel),
       });
     }
   }

@@ -29,7 +29,7 @@ describe("the kayenta section", () => {
         "  locationLabel: region",
         "  window: 15m",
         "  configs:",
-        "    checkout: {judge: sequential, window: 30m}",
+        "    checkout: {judge: sequential, window: 30m, scopeLabel: server_group}",
         "    checkout-latency: {locationLabel: zone}",
       ].join("\n"),
       { SLOGATE_KAYENTA_SECRET: "a".repeat(24) },
@@ -42,7 +42,7 @@ describe("the kayenta section", () => {
       locationLabel: "region",
       windowSeconds: 900,
       configs: {
-        checkout: { judge: "sequential", windowSeconds: 1800 },
+        checkout: { judge: "sequential", scopeLabel: "server_group", windowSeconds: 1800 },
         "checkout-latency": { locationLabel: "zone" },
       },
     });

@@ -14,7 +14,8 @@
  * - `judge` (`sequential`, `kayenta`, `threshold`; default: each SLO's own), `locationLabel`
  *   (the label a scope's `region`/`location` is matched on; default none: ignored), `window`
  *   (judged when a request has no `start`; default 10m), and the same three per canary config
- *   name under `configs:`.
+ *   name under `configs:`, plus `scopeLabel` there (a bare scope value then matches that
+ *   label, e.g. a server-group label, instead of the SLO's `canary.selection`).
  * Pure.
  */
 import type { JudgeName } from "../slo/model.ts";
@@ -24,6 +25,8 @@ import { isValidLabelName } from "../promql/matchers.ts";
 /** One canary config's overrides. */
 export interface KayentaConfigOverride {
   readonly judge?: JudgeName;
+  /** A bare scope value matches `{<scopeLabel>="<value>"}` instead of the SLO's selection. */
+  readonly scopeLabel?: string;
   readonly locationLabel?: string;
   readonly windowSeconds?: number;
 }
@@ -60,7 +63,7 @@ export const KAYENTA_KEYS = [
   "configs",
 ] as const;
 const JUDGES: readonly JudgeName[] = ["sequential", "kayenta", "threshold"];
-const OVERRIDE_KEYS = ["judge", "locationLabel", "window"];
+const OVERRIDE_KEYS = ["judge", "scopeLabel", "locationLabel", "window"];
 const POSITIVE = { min: 0, exclusive: true, emptyIsDefault: true } as const;
 
 function label(r: ConfigReader, path: (string | number)[]): string | undefined {
@@ -104,6 +107,7 @@ export function readKayentaConfig(r: ConfigReader): KayentaConfig {
       r.fields.get([...path, "judge"]) === undefined
         ? undefined
         : r.oneOf([...path, "judge"], JUDGES, "sequential");
+    const sl = label(r, [...path, "scopeLabel"]);
     const l = label(r, [...path, "locationLabel"]);
     const w =
       r.fields.get([...path, "window"]) === undefined
@@ -111,6 +115,7 @@ export function readKayentaConfig(r: ConfigReader): KayentaConfig {
         : r.duration([...path, "window"], 600, POSITIVE);
     configs[name] = {
       ...(j === undefined ? {} : { judge: j }),
+      ...(sl === undefined || sl === "" ? {} : { scopeLabel: sl }),
       ...(l === undefined ? {} : { locationLabel: l }),
       ...(w === undefined ? {} : { windowSeconds: w }),
     };

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- Argo objects read from YAML and JSON bodies are untyped by nature */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- Argo objects read from YAML and JSON bodies are untyped by nature */
 /**
  * Argo Rollouts' `kayenta` provider pointed at slogate's Kayenta-compatible API, replayed as
  * Argo runs it (./argo/kayenta-replay.ts: metricproviders/kayenta/kayenta.go, rules K1–K8 in
@@ -368,6 +368,7 @@ describe("the Kayenta API on the main listener, behind a path secret", () => {
         "  locationLabel: region",
         "  configs:",
         "    ck-good-errors: {judge: kayenta}",
+        "    ck-good: {scopeLabel: version}",
       ].join("\n"),
     });
   }, 60_000);
@@ -431,6 +432,15 @@ describe("the Kayenta API on the main listener, behind a path secret", () => {
     const done = await execute("slo:ck-good-latency", s.stable, s.canary, "eu-west-1");
     expect(done.result.judgeResult.score).toMatchObject({ score: 75, classification: "Nodata" });
     expect(done.result.judgeResult.results[0].verdict).toBe("nodata");
+  });
+
+  it("a per-config scopeLabel matches bare scope values on that label instead of the SLO's selection", async () => {
+    const s = contractService("argoGood");
+    // The bed's series carry no `version` label: the override is what makes both arms unseen.
+    const done = await execute("service:ck-good", s.stable, s.canary);
+    expect(done.result.judgeResult.results.map((x: any) => x.verdict)).toEqual(["nodata", "nodata"]);
+    expect(done.result.judgeResult.score.score).toBe(75);
+    expect(done.result.judgeResult.results[0].classificationReason).toContain('version="');
   });
 
   it("a per-config judge override judges like Kayenta for a like-for-like migration", async () => {
