@@ -24,8 +24,8 @@
  *   with an `exception` and no score: Argo reads that as "Missing Score" — an Error (retried
  *   at the next interval, `consecutiveErrorLimit` aborts) — never a pass, never a fail score.
  *
- * Executions are kept in the store (state namespace `kayenta-executions`) and survive
- * restarts: a `running` execution nobody in this process is working on is (re)started by the
+ * Executions are kept in the store (state namespace `kayenta-executions`) for the analyses'
+ * retention (`pruneCanaryExecutions`) and survive restarts: a `running` execution nobody in this process is working on is (re)started by the
  * next status read — its looks already stored are returned as they were (looks are
  * idempotent per analysis and time), so a restart loses nothing and doubles nothing.
  */
@@ -42,7 +42,7 @@ import type { AnalyzeLookDeps } from "./deps.ts";
 import { derivedId } from "./derived-id.ts";
 import { combineVerdicts } from "./flagger-hooks.ts";
 import type { SloLookup } from "./ports.ts";
-import type { AnalysisOutcome } from "./store-port.ts";
+import type { AnalysisOutcome, Store } from "./store-port.ts";
 
 /** The state namespace executions are kept in. */
 export const KAYENTA_EXECUTIONS = "kayenta-executions";
@@ -81,8 +81,6 @@ export interface KayentaSettings {
   readonly locationLabel: string;
   readonly windowSeconds: number;
   readonly configs: Readonly<Record<string, CanaryConfigOverride>>;
-  /** Executions older than this are deleted (seconds). */
-  readonly retentionSeconds: number;
 }
 
 /** What the Kayenta use cases need. */
@@ -226,13 +224,20 @@ async function save(deps: KayentaDeps, e: Execution): Promise<void> {
   });
 }
 
-async function prune(deps: KayentaDeps, now: number): Promise<void> {
-  const before = now - deps.settings.retentionSeconds;
-  for (const r of await deps.store.listState(KAYENTA_EXECUTIONS)) {
+/**
+ * Deletes executions created before `before` (Unix seconds); returns how many. Run with the
+ * service's retention (every 15 minutes, on one replica), not per request: it reads them all.
+ */
+export async function pruneCanaryExecutions(store: Store, before: number): Promise<number> {
+  let n = 0;
+  for (const r of await store.listState(KAYENTA_EXECUTIONS)) {
     const created = (r.value as unknown as Execution).createdAt;
-    if (typeof created === "number" && created < before)
-      await deps.store.deleteState(KAYENTA_EXECUTIONS, r.key);
+    if (typeof created === "number" && created < before) {
+      await store.deleteState(KAYENTA_EXECUTIONS, r.key);
+      n++;
+    }
   }
+  return n;
 }
 
 /**
@@ -287,7 +292,6 @@ export async function startCanaryExecution(deps: KayentaDeps, req: KayentaExecut
       });
     }
   }
-  await prune(deps, now);
   const e: Execution = {
     id: newExecutionId(),
     configId: config.id,

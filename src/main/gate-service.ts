@@ -30,6 +30,7 @@ import { backtest, type BacktestRequest, type BacktestResult } from "../app/back
 import { captureBaseline } from "../app/capture-baseline.ts";
 import { cachedReadiness } from "../app/readiness.ts";
 import { expireAnalyses } from "../app/close-analysis.ts";
+import { pruneCanaryExecutions } from "../app/kayenta-canary.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
@@ -280,7 +281,6 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
           locationLabel: kayentaConfig.locationLabel,
           windowSeconds: kayentaConfig.windowSeconds,
           configs: kayentaConfig.configs,
-          retentionSeconds: config.retention.analysesSeconds,
         },
         secret: kayentaConfig.secret,
         running: new Map(),
@@ -398,7 +398,12 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   const applyRetention = (): void => {
     store
       .acquireLease("retention", owner, now(), (RETENTION_EVERY_MS * 1.5) / 1000)
-      .then((mine) => (mine ? expireAnalyses(deps, now(), config.retention) : undefined))
+      .then(async (mine) => {
+        if (!mine) return;
+        await expireAnalyses(deps, now(), config.retention);
+        // Kayenta executions live as long as the analyses they judged.
+        await pruneCanaryExecutions(store, now() - config.retention.analysesSeconds);
+      })
       .catch((e: unknown) => logger.warn("retention failed", { error: e as Error }));
   };
   let retentionTimer: NodeJS.Timeout | undefined;
