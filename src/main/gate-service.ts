@@ -438,30 +438,23 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       clearInterval(openSlosTimer);
       catalog.close();
-      if (kayentaServer !== undefined) {
-        const k = kayentaServer;
-        await new Promise<void>((resolve) => {
-          k.close(() => resolve());
-          k.closeAllConnections();
-        });
-      }
-      // Executions in flight finish their current look and record their end before the store closes.
-      if (kayenta !== undefined) await Promise.allSettled([...kayenta.running.values()]);
-      if (server !== undefined) {
-        const s = server;
-        // Stop accepting, let the looks in flight finish and answer, close each keep-alive
-        // connection as soon as it is idle; past the drain limit, close the rest.
-        await new Promise<void>((resolve) => {
-          const sweep = setInterval(() => s.closeIdleConnections(), 50);
-          const force = setTimeout(() => s.closeAllConnections(), DRAIN_LIMIT_MS);
-          s.close(() => {
+      // Stop accepting, let the requests in flight finish and answer, close each keep-alive
+      // connection as soon as it is idle; past the drain limit, close the rest.
+      const drain = (srv: Server) =>
+        new Promise<void>((resolve) => {
+          const sweep = setInterval(() => srv.closeIdleConnections(), 50);
+          const force = setTimeout(() => srv.closeAllConnections(), DRAIN_LIMIT_MS);
+          srv.close(() => {
             clearInterval(sweep);
             clearTimeout(force);
             resolve();
           });
-          s.closeIdleConnections();
+          srv.closeIdleConnections();
         });
-      }
+      await Promise.all([server, kayentaServer].filter((x) => x !== undefined).map(drain));
+      // Kayenta executions in flight (started by requests up to now) record their end before the store closes.
+      while (kayenta !== undefined && kayenta.running.size > 0)
+        await Promise.allSettled([...kayenta.running.values()]);
       await notifier?.close();
       if (background) await store.releaseLease("retention", owner).catch(() => undefined);
       await store.close();
