@@ -118,7 +118,10 @@ export function argoAnalysisId(slo: Slo, canary: ArgoArm, stable: ArgoArm): stri
 }
 
 /** The latest attempt of an analysis key: `key`, `key:2`, `key:3`, … (the last one stored). */
-async function latestAttempt(store: Store, key: string): Promise<{ id: string; n: number } | undefined> {
+export async function latestAttempt(
+  store: Store,
+  key: string,
+): Promise<{ id: string; n: number } | undefined> {
   if ((await store.getAnalysis(key)) === undefined) return undefined;
   let n = 1;
   while (n < 1000 && (await store.getAnalysis(`${key}:${n + 1}`)) !== undefined) n++;

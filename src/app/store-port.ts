@@ -275,6 +275,8 @@ export interface Store {
   putState(record: StateRecord): Promise<void>;
   /** All state records of a namespace, by key. */
   listState(namespace: string): Promise<StateRecord[]>;
+  /** One state record by namespace and key (issue 14: Kayenta executions are read by id). */
+  getState(namespace: string, key: string): Promise<StateRecord | undefined>;
   deleteState(namespace: string, key: string): Promise<void>;
 
   /** Rejects with STORE_ERROR unless a write round-trips (for `/readyz`). */

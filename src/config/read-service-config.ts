@@ -13,6 +13,7 @@ import { formatProblem, hasErrors, sortProblems, type Problem } from "../slo/pro
 import { readYamlDocuments, type YamlDocument } from "../slo/yaml-source.ts";
 import { parseConfigDuration } from "./config-duration.ts";
 import { ConfigReader, plainDocument, type ConfigEnv } from "./config-reader.ts";
+import { readKayentaConfig } from "./kayenta-config.ts";
 import { cronExpressionProblem } from "./cron-expression.ts";
 import { readBackendAuth, readBackendTls } from "./read-backend-auth.ts";
 import { readNotifications } from "./read-notifications.ts";
@@ -33,6 +34,7 @@ const TOP_KEYS = [
   "log",
   "notifications",
   "pages",
+  "kayenta",
 ] as const;
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
@@ -235,6 +237,7 @@ function readConfig(r: ConfigReader): ServiceConfig {
     flagger,
     log,
     pages,
+    kayenta: readKayentaConfig(r),
     ...(hasNotifications ? { notifications: readNotifications(r, ["notifications"]) } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * from YAML text and the environment by `read-service-config.ts`; the annotated example is
  * `slogate.example.yaml`. Pure.
  */
+import { DEFAULT_KAYENTA_CONFIG, type KayentaConfig } from "./kayenta-config.ts";
 import type { NotifyConfig } from "./notify-config.ts";
 
 /** Log levels, least severe first. */
@@ -111,6 +112,8 @@ export interface ServiceConfig {
     /** Grafana base URL for links to the generated dashboards; empty: no links. */
     readonly grafanaUrl: string;
   };
+  /** The Kayenta-compatible API for Argo's `kayenta` provider (`config/kayenta-config.ts`). */
+  readonly kayenta: KayentaConfig;
 }
 
 /** Defaults applied under the file and the environment. */
@@ -140,6 +143,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   flagger: { lookIntervalSeconds: 30 },
   log: { level: "info" },
   pages: { secret: "", linkTtlSeconds: 7 * 86400, grafanaUrl: "" },
+  kayenta: DEFAULT_KAYENTA_CONFIG,
 };
 
 /** Environment variables read, and the config field each sets. */
@@ -162,4 +166,5 @@ export const CONFIG_ENV_VARS: Readonly<Record<string, string>> = {
   SLOGATE_LOG_LEVEL: "log.level",
   SLOGATE_PAGES_SECRET: "pages.secret",
   SLOGATE_GRAFANA_URL: "pages.grafanaUrl",
+  SLOGATE_KAYENTA_SECRET: "kayenta.secret",
 };

@@ -1,7 +1,7 @@
 /**
  * @module http/create-http-app
  * The express app: JSON body limits, optional bearer auth on `/api`, the Argo and Flagger
- * endpoints, the JSON API, the analysis pages (`/analyses`, `/slos`), `/healthz`, `/readyz`, `/metrics`, and one error handler.
+ * endpoints, Prometheus' query API (`/api/v1/query`), the Kayenta API (`/kayenta`), the JSON API, the analysis pages (`/analyses`, `/slos`), `/healthz`, `/readyz`, `/metrics`, and one error handler.
  */
 import express, { type Express } from "express";
 import { SlogateError } from "../errors.ts";
@@ -12,6 +12,8 @@ import { createErrorHandler, errorBody, notFoundHandler } from "./error-handler.
 import { flaggerWebhookRouter } from "./flagger-webhook-route.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { pagesRouter } from "./pages/pages-router.ts";
+import { kayentaRouter } from "./kayenta-routes.ts";
+import { promQueryRouter } from "./prom-query-route.ts";
 
 /** Builds the app; the caller listens (port 0 in tests). */
 export function createHttpApp(deps: HttpDeps): Express {
@@ -41,11 +43,16 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
 
   if (deps.pages !== undefined) app.use(pagesRouter(deps, deps.pages));
+  // Prometheus' query API (Flagger's `prometheus` provider): its own auth (Bearer or basic)
+  // and Prometheus-shaped errors; POST bodies are forms, so before the JSON parser.
+  app.use(promQueryRouter(deps));
   // Parse first: Flagger cannot send headers, so its webhooks may carry the token in metadata.
   app.use(express.json({ limit: deps.bodyLimitBytes, type: () => true, strict: true }));
   app.use("/api", bearerAuth(deps.tokens));
   app.use(argoVerdictRouter(deps));
   app.use(flaggerWebhookRouter(deps));
+  // Argo's kayenta provider sends no credentials: the API has its own access model.
+  if (deps.kayenta !== undefined) app.use(kayentaRouter(deps, deps.kayenta));
   app.use(apiRouter(deps));
   app.use(notFoundHandler);
   app.use(createErrorHandler(deps.gate.logger));

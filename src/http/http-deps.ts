@@ -8,6 +8,7 @@ import type { Readiness } from "../app/readiness.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
 import type { Slo } from "../slo/model.ts";
 import type { PageLinks } from "./pages/page-links.ts";
+import type { KayentaSettings } from "../app/kayenta-canary.ts";
 
 /**
  * Builds an arm's matchers from the SLO's `canary.selection` and the value a controller sent
@@ -35,6 +36,8 @@ export interface HttpDeps {
   readonly flaggerLookIntervalSeconds?: number;
   /** The analysis pages (`/analyses`, `/slos`); not served when omitted. */
   readonly pages?: PagesDeps;
+  /** The Kayenta-compatible API on this listener (`/kayenta/…`); not served when omitted. */
+  readonly kayenta?: KayentaHttpDeps;
 }
 
 /** What the analysis pages need: signed links and the Grafana base URL. */
@@ -42,4 +45,13 @@ export interface PagesDeps {
   readonly links: PageLinks;
   /** Grafana base URL for dashboard links ("" for none). */
   readonly grafanaUrl: string;
+}
+
+/** What the Kayenta-compatible API needs besides the gate (`http/kayenta-routes`). */
+export interface KayentaHttpDeps {
+  readonly settings: KayentaSettings;
+  /** "" when the path carries no secret. */
+  readonly secret: string;
+  /** Executions this process is working on. */
+  readonly running: Map<string, Promise<void>>;
 }

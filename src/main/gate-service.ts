@@ -12,7 +12,8 @@ import { hostname } from "node:os";
 import type { Server } from "node:http";
 import cron, { type ScheduledTask } from "node-cron";
 import { createHttpApp } from "../http/create-http-app.ts";
-import type { BuildArmMatchers } from "../http/http-deps.ts";
+import { createKayentaApp } from "../http/kayenta-routes.ts";
+import type { BuildArmMatchers, KayentaHttpDeps } from "../http/http-deps.ts";
 import { PageLinks, randomPageSecret } from "../http/pages/page-links.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
@@ -30,6 +31,7 @@ import { backtest, type BacktestRequest, type BacktestResult } from "../app/back
 import { captureBaseline } from "../app/capture-baseline.ts";
 import { cachedReadiness } from "../app/readiness.ts";
 import { expireAnalyses } from "../app/close-analysis.ts";
+import { pruneCanaryExecutions } from "../app/kayenta-canary.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
@@ -73,6 +75,10 @@ export interface GateServiceOptions {
 export interface GateService {
   /** Base URL the server listens on (`http://127.0.0.1:<port>`), or "" when not listening. */
   readonly url: string;
+  /** Address of the Kayenta API (a template's `address`), or "" when it is not served. */
+  readonly kayentaUrl: string;
+  /** Resolves once the Kayenta executions running in this process have recorded their end. */
+  settled(): Promise<void>;
   readonly deps: GateDeps;
   readonly app: ReturnType<typeof createHttpApp>;
   readonly store: Store;
@@ -115,6 +121,14 @@ export function prometheusAuth(auth: ServiceConfig["prometheus"]["auth"]): Prome
     return { type: "basicFile", username: basic.username, passwordFile: basic.passwordFile };
   }
   return { type: "basic", username: basic.username, password: basic.password ?? "" };
+}
+
+/** Listens with `app` on host:port (0: any free port). */
+function listenOn(app: ReturnType<typeof createHttpApp>, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.on("error", reject);
+  });
 }
 
 /** Starts the service. */
@@ -285,7 +299,21 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       }
     }
   };
-  const app = createHttpApp({
+  // The Kayenta-compatible API (issue 14): on its own listener with kayenta.port, else on this one.
+  const kayentaConfig = config.kayenta;
+  const kayenta: KayentaHttpDeps | undefined = kayentaConfig.enabled
+    ? {
+        settings: {
+          ...(kayentaConfig.judge === undefined ? {} : { judge: kayentaConfig.judge }),
+          locationLabel: kayentaConfig.locationLabel,
+          windowSeconds: kayentaConfig.windowSeconds,
+          configs: kayentaConfig.configs,
+        },
+        secret: kayentaConfig.secret,
+        running: new Map(),
+      }
+    : undefined;
+  const httpDeps = {
     gate: deps,
     buildArmMatchers: o.buildArmMatchers,
     now,
@@ -300,10 +328,16 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     flaggerLookIntervalSeconds: config.flagger.lookIntervalSeconds,
     metricsExposition: () => metrics.exposition(),
     pages: { links: pageLinks, grafanaUrl: config.pages.grafanaUrl },
+  };
+  const app = createHttpApp({
+    ...httpDeps,
+    ...(kayenta === undefined || kayentaConfig.port !== undefined ? {} : { kayenta }),
   });
 
   let server: Server | undefined;
   let url = "";
+  let kayentaServer: Server | undefined;
+  let kayentaUrl = "";
   if (o.listen !== false) {
     try {
       server = await new Promise<Server>((resolve, reject) => {
@@ -339,6 +373,31 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       config.listen.host === "0.0.0.0" || config.listen.host === "::" ? "127.0.0.1" : config.listen.host;
     url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
     if (publicUrl === "") publicUrl = url;
+    if (kayenta !== undefined && kayentaConfig.port !== undefined) {
+      try {
+        kayentaServer = await listenOn(
+          createKayentaApp(httpDeps, kayenta),
+          kayentaConfig.port,
+          config.listen.host,
+        );
+      } catch (cause) {
+        await new Promise<void>((resolve) => server?.close(() => resolve()));
+        clearInterval(openSlosTimer);
+        catalog.close();
+        await notifier?.close();
+        await store.close();
+        throw new SlogateError(
+          "CONFIG_INVALID",
+          `cannot listen on ${config.listen.host}:${kayentaConfig.port} (kayenta.port): ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+          { hint: "another process holds the port: stop it or change kayenta.port", cause },
+        );
+      }
+      const kPort = (kayentaServer.address() as AddressInfo).port;
+      kayentaUrl = `http://${host.includes(":") ? `[${host}]` : host}:${kPort}`;
+      logger.info("kayenta API listening", {
+        url: `${kayentaUrl}/kayenta${kayenta.secret === "" ? "" : "/<secret>"}`,
+      });
+    }
     logger.info("slogate listening", {
       url,
       publicUrl,
@@ -367,7 +426,12 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   const applyRetention = (): void => {
     store
       .acquireLease("retention", owner, now(), (RETENTION_EVERY_MS * 1.5) / 1000)
-      .then((mine) => (mine ? expireAnalyses(deps, now(), config.retention) : undefined))
+      .then(async (mine) => {
+        if (!mine) return;
+        await expireAnalyses(deps, now(), config.retention);
+        // Kayenta executions live as long as the analyses they judged.
+        await pruneCanaryExecutions(store, now() - config.retention.analysesSeconds);
+      })
       .catch((e: unknown) => logger.warn("retention failed", { error: e as Error }));
   };
   let retentionTimer: NodeJS.Timeout | undefined;
@@ -380,12 +444,20 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   let closed = false;
   return {
     url,
+    kayentaUrl:
+      kayenta === undefined
+        ? ""
+        : `${kayentaUrl === "" ? url : kayentaUrl}/kayenta${kayenta.secret === "" ? "" : `/${kayenta.secret}`}`,
     deps,
     app,
     store,
     catalog,
     metrics,
     captureAllBaselines,
+    settled: async () => {
+      while (kayenta !== undefined && kayenta.running.size > 0)
+        await Promise.allSettled([...kayenta.running.values()]);
+    },
     backtest: (req) => backtest({ ...deps, scratchStore: () => new MemoryStore() }, req),
     close: async () => {
       if (closed) return;
@@ -394,21 +466,23 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       clearInterval(openSlosTimer);
       catalog.close();
-      if (server !== undefined) {
-        const s = server;
-        // Stop accepting, let the looks in flight finish and answer, close each keep-alive
-        // connection as soon as it is idle; past the drain limit, close the rest.
-        await new Promise<void>((resolve) => {
-          const sweep = setInterval(() => s.closeIdleConnections(), 50);
-          const force = setTimeout(() => s.closeAllConnections(), DRAIN_LIMIT_MS);
-          s.close(() => {
+      // Stop accepting, let the requests in flight finish and answer, close each keep-alive
+      // connection as soon as it is idle; past the drain limit, close the rest.
+      const drain = (srv: Server) =>
+        new Promise<void>((resolve) => {
+          const sweep = setInterval(() => srv.closeIdleConnections(), 50);
+          const force = setTimeout(() => srv.closeAllConnections(), DRAIN_LIMIT_MS);
+          srv.close(() => {
             clearInterval(sweep);
             clearTimeout(force);
             resolve();
           });
-          s.closeIdleConnections();
+          srv.closeIdleConnections();
         });
-      }
+      await Promise.all([server, kayentaServer].filter((x) => x !== undefined).map(drain));
+      // Kayenta executions in flight (started by requests up to now) record their end before the store closes.
+      while (kayenta !== undefined && kayenta.running.size > 0)
+        await Promise.allSettled([...kayenta.running.values()]);
       await notifier?.close();
       if (background) await store.releaseLease("retention", owner).catch(() => undefined);
       await store.close();

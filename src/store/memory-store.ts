@@ -401,6 +401,14 @@ export class MemoryStore implements Store {
     });
   }
 
+  getState(namespace: string, key: string): Promise<StateRecord | undefined> {
+    return attempt(() => {
+      this.#open();
+      const t = this.#state.get(`${namespace}\u0000${key}`);
+      return t === undefined ? undefined : decodeStored<StateRecord>(t, "state");
+    });
+  }
+
   deleteState(namespace: string, key: string): Promise<void> {
     return attempt(() => {
       this.#open();

@@ -654,6 +654,16 @@ export class PostgresStore implements Store {
     return r.rows.map((row) => decodeStored<StateRecord>(row.doc, "state"));
   }
 
+  async getState(namespace: string, key: string): Promise<StateRecord | undefined> {
+    const r = await this.#q<DocRow>(
+      "reading state",
+      "SELECT doc FROM state WHERE namespace = $1 AND key = $2",
+      [namespace, key],
+    );
+    const row = r.rows[0];
+    return row === undefined ? undefined : decodeStored<StateRecord>(row.doc, "state");
+  }
+
   async deleteState(namespace: string, key: string): Promise<void> {
     await this.#q("deleting state", "DELETE FROM state WHERE namespace = $1 AND key = $2", [namespace, key]);
   }

@@ -567,6 +567,16 @@ export class SqliteStore implements Store {
     );
   }
 
+  getState(namespace: string, key: string): Promise<StateRecord | undefined> {
+    return attempt(() =>
+      this.#run("reading state", () => {
+        const row = this.#sql("SELECT doc FROM state WHERE namespace = ? AND key = ?").get(namespace, key) as
+          DocRow | undefined;
+        return row === undefined ? undefined : decodeStored<StateRecord>(row.doc, "state");
+      }),
+    );
+  }
+
   deleteState(namespace: string, key: string): Promise<void> {
     return attempt(() =>
       this.#tx("deleting state", () => {

@@ -523,8 +523,16 @@ export function describeStoreContract(name: string, make: () => Store | Promise<
         { namespace: "alerts", key: "a", value: { firing: true }, updatedAt: 2 },
         { namespace: "alerts", key: "b", value: { firing: false }, updatedAt: 4 },
       ]);
+      expect(await s.getState("alerts", "b")).toEqual({
+        namespace: "alerts",
+        key: "b",
+        value: { firing: false },
+        updatedAt: 4,
+      });
+      expect(await s.getState("other", "b")).toBeUndefined();
       await s.deleteState("alerts", "a");
       await s.deleteState("alerts", "missing");
+      expect(await s.getState("alerts", "a")).toBeUndefined();
       expect((await s.listState("alerts")).map((r) => r.key)).toEqual(["b"]);
       expect(await s.listState("other")).toHaveLength(1);
       expect(await code(() => s.putState({ namespace: "alerts", key: "", value: {}, updatedAt: 5 }))).toBe(

@@ -175,8 +175,15 @@ export function shippedToken(): string {
   return deployDoc("kubernetes/slogate.yaml", "Secret", "slogate-tokens").stringData.token as string;
 }
 
-/** Starts Prometheus or `backend` (all scenarios loaded), the proxy and the service. */
-export async function startContractBed(seed = 12, backend: BackendKind = "prometheus"): Promise<ContractBed> {
+/**
+ * Starts Prometheus or `backend` (all scenarios loaded), the proxy and the service (with
+ * `configYaml`, e.g. a `kayenta:` section).
+ */
+export async function startContractBed(
+  seed = 12,
+  backend: BackendKind = "prometheus",
+  configYaml?: string,
+): Promise<ContractBed> {
   const slosDir = mkdtempSync(join(tmpdir(), "slogate-contract-slos-"));
   const dataDir = mkdtempSync(join(tmpdir(), "slogate-contract-data-"));
   const series = [];
@@ -200,6 +207,7 @@ export async function startContractBed(seed = 12, backend: BackendKind = "promet
       logger: memoryLogger(),
       now: () => clock.t,
       onQuery: () => void queries++,
+      ...(configYaml === undefined ? {} : { configYaml }),
     });
   let gate: GateService | undefined = await start();
   let lastUrl = gate.url;

@@ -40,6 +40,7 @@ const crdSchemas: Record<string, ReturnType<Ajv["compile"]>> = {
   ),
   "argoproj.io/v1alpha1/Rollout": ajv.compile(crdSchema("argo-rollouts-rollout-crd.yaml", "v1alpha1")),
   "flagger.app/v1beta1/Canary": ajv.compile(crdSchema("flagger-canary-crd.yaml", "v1beta1")),
+  "flagger.app/v1beta1/MetricTemplate": ajv.compile(crdSchema("flagger-metrictemplate-crd.yaml", "v1beta1")),
 };
 
 /** The model class of a built-in or Prometheus Operator kind. */
@@ -85,6 +86,10 @@ describe("every manifest in deploy/", () => {
       "argo/rollout.yaml",
       "argo/token-secret.yaml",
       "flagger/canary.yaml",
+      "flagger/prometheus-canary.yaml",
+      "kayenta/analysis-template.yaml",
+      "kayenta/network-policy.yaml",
+      "kayenta/rollout.yaml",
       "kubernetes/monitoring.yaml",
       "kubernetes/replicated/slogate.yaml",
       "kubernetes/slogate.yaml",
@@ -114,6 +119,43 @@ describe("every manifest in deploy/", () => {
     const monitor = structuredClone(find("PodMonitor", "shop-apps"));
     monitor.spec.podTargetLabels = "rollouts-pod-template-hash";
     expect(await problems(monitor)).not.toEqual([]);
+    const kayenta = structuredClone(find("AnalysisTemplate", "slogate-kayenta"));
+    delete kayenta.spec.metrics[0].provider.kayenta.scopes[0].controlScope.region;
+    expect(await problems(kayenta)).not.toEqual([]);
+    const metricTemplate = structuredClone(find("MetricTemplate", "slogate-verdict"));
+    metricTemplate.spec.provider.type = "not-a-provider";
+    expect(await problems(metricTemplate)).not.toEqual([]);
+  });
+});
+
+describe("the Kayenta and Prometheus-API examples", () => {
+  it("point the kayenta template at the Kayenta listener the deployment opens", () => {
+    const config = parseServiceConfig(find("ConfigMap", "slogate-config").data["slogate.yaml"] as string, {});
+    expect(config.kayenta).toMatchObject({ enabled: true, port: 8081 });
+    const k = find("AnalysisTemplate", "slogate-kayenta").spec.metrics[0].provider.kayenta;
+    expect(new URL(k.address as string).port).toBe("8081");
+    expect(new URL(k.address as string).pathname).toBe("/kayenta");
+    const service = find("Service", "slogate");
+    expect(service.spec.ports).toContainEqual({ name: "kayenta", port: 8081, targetPort: "kayenta" });
+    const policy = find("NetworkPolicy", "slogate-kayenta");
+    expect(policy.spec.ingress[1].ports).toEqual([{ port: 8081, protocol: "TCP" }]);
+  });
+
+  it("gate the Flagger Canary on pass only, with the token slogate accepts", () => {
+    const token = find("Secret", "slogate-tokens").stringData.token;
+    expect(find("Secret", "slogate-prometheus-auth").stringData.token).toBe(token);
+    const canary = all.find(
+      (d) => d.file === "flagger/prometheus-canary.yaml" && d.doc.kind === "Canary",
+    )!.doc;
+    expect(canary.spec.analysis.metrics).toEqual([
+      {
+        name: "slogate",
+        templateRef: { name: "slogate-verdict" },
+        interval: "1m",
+        thresholdRange: { min: 1 },
+      },
+    ]);
+    expect(canary.spec.analysis.webhooks).toBeUndefined();
   });
 });
 

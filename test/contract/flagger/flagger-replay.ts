@@ -19,6 +19,15 @@
  *   `timeout` (10 s by default), no retries; pass = 200, 201 or 202; a 4xx body becomes the
  *   error (and so the event message); a 5xx or a transport error gives "POST <url> giving up
  *   after 1 attempt(s)" (go-retryablehttp, RetryMax 0) — the body is lost;
+ * - metric checks (`analysis.metrics` with a `templateRef` to a `prometheus` MetricTemplate),
+ *   after the `rollout` hooks of each iteration (scheduler.go runAnalysis): the query rendered
+ *   with `{{ name }}`, `{{ namespace }}`, `{{ target }}`, `{{ service }}`, `{{ ingress }}`,
+ *   `{{ interval }}` (observers/render.go), whitespace collapsed, GET `<address>/api/v1/query`
+ *   with Bearer (`token`) or basic (`username`/`password`) auth from the Secret, 5 s timeout;
+ *   status ≥ 400 is an error; the last series' `value[1]` string is the value, none or NaN is
+ *   "no values found"; `thresholdRange` min/max inclusive, else `threshold` as a maximum; any
+ *   failure is a failed check (providers/prometheus.go, scheduler_metrics.go runMetricChecks);
+ *   at initialization each provider must answer `vector(1)` with 1 (an event otherwise);
  * - every event goes to the `event` hooks with metadata eventMessage, eventType and a
  *   millisecond timestamp, plus the hook's own metadata where it does not clash.
  *
@@ -64,7 +73,37 @@ export interface FlaggerEnv {
    * (scheduler.go: a time.Ticker of `analysis.interval`), not after the calls.
    */
   readonly callSeconds?: number;
+  /** MetricTemplates in the cluster, `<namespace>/<name>` → the manifest. */
+  readonly metricTemplates?: Readonly<Record<string, any>>;
+  /** Secrets in the cluster, `<namespace>/<name>` → key → value. */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
+
+/** One query of the `prometheus` metric provider as sent, and what Flagger made of it. */
+export interface MetricQuery {
+  readonly at: number;
+  readonly metric: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  /** HTTP status, or 0 when no answer came. */
+  readonly status: number;
+  readonly body: string;
+  readonly value?: number;
+  readonly error?: string;
+}
+
+/** Go's url.QueryEscape: space as +, everything but A-Z a-z 0-9 - _ . ~ escaped. */
+function goQueryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+}
+
+/** strconv.ParseFloat's accepted forms (decimal, exponent, NaN, ±Inf). */
+const GO_FLOAT = /^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[Ii]nf(inity)?)$|^[Nn][Aa][Nn]$/;
+
+/** providers.ErrNoValuesFound's text. */
+export const NO_VALUES_FOUND = "no values found";
 
 /** k8s.io/apimachinery rand.SafeEncodeString's alphabet (Flagger's ComputeHash output). */
 const SAFE = "bcdfghjklmnpqrstvwxz2456789";
@@ -97,6 +136,8 @@ export class CanaryReplay {
   targetSpec = "revision-1";
   private lastAppliedSpec = computeHash("revision-1");
   readonly calls: HookCall[] = [];
+  /** Every metric query of the `prometheus` provider (checks and availability probes). */
+  readonly queries: MetricQuery[] = [];
   readonly events: FlaggerEvent[] = [];
   /** Answers of the event hooks. */
   readonly eventCalls: HookCall[] = [];
@@ -116,13 +157,179 @@ export class CanaryReplay {
     return `${this.canary.metadata.name}.${this.canary.metadata.namespace}`;
   }
 
+  /** metrics/observers/render.go RenderQuery with MetricTemplateModel's functions. */
+  private renderQuery(template: string, interval: string): string {
+    const spec = this.canary.spec;
+    const model: Record<string, string> = {
+      name: this.canary.metadata.name,
+      namespace: this.canary.metadata.namespace,
+      target: spec.targetRef.name,
+      service: spec.service?.name ?? spec.targetRef.name,
+      ingress: spec.ingressRef?.name ?? spec.targetRef.name,
+      interval,
+    };
+    return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (_all, fn: string) => {
+      const v = model[fn];
+      if (v === undefined) throw new Error(`the replay does not render {{ ${fn} }}`);
+      return v;
+    });
+  }
+
+  /** providers/prometheus.go NewPrometheusProvider + RunQuery (token → Bearer, else basic). */
+  private async runQuery(
+    metric: string,
+    provider: any,
+    credentials: Readonly<Record<string, string>> | undefined,
+    query: string,
+  ): Promise<{ value?: number; error?: string }> {
+    const address = new URL(provider.address as string);
+    const path = `${address.pathname.replace(/\/+$/, "")}/api/v1/query`;
+    const url = `${this.env.baseUrl()}${path}?query=${goQueryEscape(query.replace(/\s+/g, " "))}`;
+    const headers: Record<string, string> = {};
+    if (credentials !== undefined) {
+      if (credentials.token !== undefined) headers.Authorization = `Bearer ${credentials.token}`;
+      else if (credentials.username !== undefined && credentials.password !== undefined) {
+        if (credentials.username !== "" && credentials.password !== "")
+          headers.Authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+      } else throw new Error("prometheus credentials does not contain a username");
+    }
+    const at = this.env.clock.t;
+    const record = (status: number, body: string, r: { value?: number; error?: string }) => {
+      this.queries.push({ at, metric, url, headers, status, body, ...r });
+      return r;
+    };
+    let status: number;
+    let body: string;
+    try {
+      const r = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+      status = r.status;
+      body = await r.text();
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      return record(0, "", { error: `request failed: Get "${url}": ${cause}` });
+    }
+    if (status >= 400) return record(status, body, { error: `error response: ${body}` });
+    let parsed: any;
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      return record(status, body, { error: `error unmarshaling result: ${(e as Error).message}, '${body}'` });
+    }
+    let value: number | undefined;
+    for (const series of (parsed?.data?.result ?? []) as any[]) {
+      const v = series?.value?.[1];
+      if (typeof v !== "string") continue;
+      if (!GO_FLOAT.test(v))
+        return record(status, body, { error: `strconv.ParseFloat: parsing "${v}": invalid syntax` });
+      value = Number(v.replace(/^([+-]?)[Ii]nf(inity)?$/, "$1Infinity").replace(/^[Nn][Aa][Nn]$/, "NaN"));
+    }
+    if (value === undefined || Number.isNaN(value)) return record(status, body, { error: NO_VALUES_FOUND });
+    return record(status, body, { value });
+  }
+
+  private metricTemplate(metric: any): { template: any; credentials?: Record<string, string> } | string {
+    const namespace = metric.templateRef.namespace ?? this.canary.metadata.namespace;
+    const template = this.env.metricTemplates?.[`${namespace}/${metric.templateRef.name}`];
+    if (template === undefined)
+      return `Metric template ${metric.templateRef.name}.${namespace} error: not found`;
+    if (template.spec.provider.type !== "prometheus")
+      throw new Error("the replay models the prometheus provider only");
+    const ref = template.spec.provider.secretRef?.name;
+    if (ref === undefined) return { template };
+    const credentials = this.env.secrets?.[`${namespace}/${ref}`];
+    if (credentials === undefined)
+      return `Metric template ${metric.templateRef.name}.${namespace} secret ${ref} error: secrets "${ref}" not found`;
+    return { template, credentials: { ...credentials } };
+  }
+
+  /**
+   * scheduler_metrics.go checkMetricProviderAvailability, at initialization: each template's
+   * provider must answer `vector(1)` with 1; a failure is an event, not a halt.
+   */
+  async checkMetricProviders(): Promise<void> {
+    for (const metric of (this.analysis.metrics ?? []) as any[]) {
+      if (metric.templateRef === undefined) continue;
+      const t = this.metricTemplate(metric);
+      if (typeof t === "string") {
+        await this.event("Warning", `Error checking metric providers: ${t}`);
+        return;
+      }
+      const r = await this.runQuery(
+        metric.name as string,
+        t.template.spec.provider,
+        t.credentials,
+        "vector(1)",
+      );
+      const error = r.error ?? (r.value === 1 ? undefined : "value is not 1 for query: vector(1)");
+      if (error !== undefined) {
+        await this.event(
+          "Warning",
+          `Error checking metric providers: prometheus in metric template ${t.template.metadata.name}.${t.template.metadata.namespace} not avaiable: running query failed: ${error}`,
+        );
+        return;
+      }
+    }
+    await this.event("Normal", "all the metrics providers are available!");
+  }
+
+  /** scheduler_metrics.go runMetricChecks: templateRef metrics, thresholdRange or threshold. */
+  private async runMetricChecks(): Promise<boolean> {
+    for (const metric of (this.analysis.metrics ?? []) as any[]) {
+      if (metric.templateRef === undefined) throw new Error("the replay models templateRef metrics only");
+      const t = this.metricTemplate(metric);
+      if (typeof t === "string") {
+        await this.event("Warning", t);
+        return false;
+      }
+      const query = this.renderQuery(
+        t.template.spec.query as string,
+        (metric.interval as string | undefined) ?? "",
+      );
+      const r = await this.runQuery(metric.name as string, t.template.spec.provider, t.credentials, query);
+      if (r.error !== undefined) {
+        await this.event(
+          "Warning",
+          r.error === NO_VALUES_FOUND
+            ? `Halt advancement no values found for custom metric: ${metric.name}: ${r.error}`
+            : `Metric query failed for ${metric.name}: ${r.error}`,
+        );
+        return false;
+      }
+      const val = r.value!;
+      const range = metric.thresholdRange;
+      if (range !== undefined) {
+        if (range.min !== undefined && val < Number(range.min)) {
+          await this.event(
+            "Warning",
+            `Halt ${this.id} advancement ${metric.name} ${val.toFixed(2)} < ${range.min}`,
+          );
+          return false;
+        }
+        if (range.max !== undefined && val > Number(range.max)) {
+          await this.event(
+            "Warning",
+            `Halt ${this.id} advancement ${metric.name} ${val.toFixed(2)} > ${range.max}`,
+          );
+          return false;
+        }
+      } else if (val > Number(metric.threshold ?? 0)) {
+        await this.event(
+          "Warning",
+          `Halt ${this.id} advancement ${metric.name} ${val.toFixed(2)} > ${metric.threshold ?? 0}`,
+        );
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** webhook.go canaryChecksum. */
   checksum(): string {
     return computeHash({ TrackedConfigs: null, LastAppliedSpec: this.lastAppliedSpec });
   }
 
   private hooks(type: string): any[] {
-    return (this.analysis.webhooks as any[]).filter((w) => (w.type ?? "rollout") === type);
+    return ((this.analysis.webhooks ?? []) as any[]).filter((w) => (w.type ?? "rollout") === type);
   }
 
   /** webhook.go callWebhook with go-retryablehttp (RetryMax = retries, default 0). */
@@ -336,6 +543,11 @@ export class CanaryReplay {
           "Warning",
           `Halt ${this.id} advancement external check ${r.failed.name} failed ${r.error}`,
         );
+        this.failedChecks++;
+        return;
+      }
+      // scheduler.go runAnalysis: the rollout hooks, then the metric checks.
+      if (!(await this.runMetricChecks())) {
         this.failedChecks++;
         return;
       }
