@@ -34,7 +34,15 @@ const TOP_KEYS = [
 ] as const;
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
-  prometheus: ["url", "timeout", "maxResponseBytes", "headers"],
+  prometheus: [
+    "url",
+    "timeout",
+    "maxResponseBytes",
+    "headers",
+    "maxConcurrentReads",
+    "incrementalReads",
+    "podLabel",
+  ],
   store: ["kind", "dataDir", "url", "urlFile", "schema"],
   retention: ["analyses", "baselines"],
   baseline: ["schedule", "window"],
@@ -163,6 +171,14 @@ function readConfig(r: ConfigReader): ServiceConfig {
       Number.MAX_SAFE_INTEGER,
     ),
     headers: readHeaders(r),
+    maxConcurrentReads: r.integer(
+      ["prometheus", "maxConcurrentReads"],
+      d.prometheus.maxConcurrentReads,
+      1,
+      1000,
+    ),
+    incrementalReads: r.boolean(["prometheus", "incrementalReads"], d.prometheus.incrementalReads),
+    podLabel: r.string(["prometheus", "podLabel"], d.prometheus.podLabel),
   };
   const slos = r.stringList(["slos"], d.slos, "SLOGATE_SLOS");
   const store = readStore(r);

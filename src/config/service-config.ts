@@ -23,6 +23,15 @@ export interface ServiceConfig {
     /** Largest answer read from Prometheus, in bytes; a larger one is aborted while read. */
     readonly maxResponseBytes: number;
     readonly headers: Readonly<Record<string, string>>;
+    /**
+     * Reads in flight to this backend at once (the rest wait in a queue; a read that cannot
+     * start before its look's deadline fails fast as PROMETHEUS_UNAVAILABLE). Default 8.
+     */
+    readonly maxConcurrentReads: number;
+    /** Read only the samples since an analysis' previous look (reader state in the store). Default true. */
+    readonly incrementalReads: boolean;
+    /** The label naming a series' pod, for per-pod counts. Default `pod`. */
+    readonly podLabel: string;
   };
   /** SLO files or directories, loaded at start and watched for changes. */
   readonly slos: readonly string[];
@@ -83,6 +92,9 @@ export const DEFAULT_CONFIG: ServiceConfig = {
     timeoutSeconds: 10,
     maxResponseBytes: 64 * 1024 * 1024,
     headers: {},
+    maxConcurrentReads: 8,
+    incrementalReads: true,
+    podLabel: "pod",
   },
   slos: ["slos"],
   store: { kind: "sqlite", dataDir: ".slogate-data" },

@@ -33,14 +33,19 @@ import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmSeries } from "../app/ports.ts";
+import type { ReadArmCounts, ReadArmCountsFrom, ReadArmSeries } from "../app/ports.ts";
 import { ServiceMetrics } from "../metrics/service-metrics.ts";
 import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 
 /** Builds the arm readers on a Prometheus client . */
-export type CreateArmReaders = (client: PrometheusClient) => {
+export type CreateArmReaders = (
+  client: PrometheusClient,
+  settings?: { readonly podLabel: string; readonly incrementalReads: boolean },
+) => {
   readonly readArmCounts: ReadArmCounts;
   readonly readArmSeries?: ReadArmSeries;
+  /** The incremental reader (reader state kept in the store per analysis and arm). */
+  readonly readArmCountsFrom?: ReadArmCountsFrom;
 };
 
 export interface GateServiceOptions {
@@ -170,7 +175,10 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       o.onQuery?.(q);
     },
   });
-  const readers = o.createArmReaders(client);
+  const readers = o.createArmReaders(client, {
+    podLabel: config.prometheus.podLabel,
+    incrementalReads: config.prometheus.incrementalReads,
+  });
   const probe = async (signal?: AbortSignal): Promise<void> => {
     // Not just "something answered": the answer must be exactly what Prometheus gives.
     const r = await client.query("vector(1)", undefined, signal);
@@ -219,6 +227,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     store,
     catalog,
     readArmCounts: readers.readArmCounts,
+    ...(readers.readArmCountsFrom === undefined ? {} : { readArmCountsFrom: readers.readArmCountsFrom }),
     ...(readers.readArmSeries === undefined ? {} : { readArmSeries: readers.readArmSeries }),
     seriesStepSeconds: config.seriesStepSeconds,
     probePrometheus: probe,
