@@ -14,6 +14,8 @@ import cron, { type ScheduledTask } from "node-cron";
 import { createHttpApp } from "../http/create-http-app.ts";
 import type { BuildArmMatchers } from "../http/http-deps.ts";
 import { PageLinks, randomPageSecret } from "../http/pages/page-links.ts";
+import { ReadQueue, queuedClient } from "../prometheus/read-queue.ts";
+import { MatrixDecoder } from "../prometheus/matrix-decoder.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import {
@@ -170,12 +172,19 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     timeoutMs: config.prometheus.timeoutSeconds * 1000,
     maxResponseBytes: config.prometheus.maxResponseBytes,
     headers: prometheusHeaders(config.prometheus.headers),
+    // Answers of 1 MiB and more are decoded in a worker thread, not on the event loop.
+    decoder: new MatrixDecoder(),
     onQuery: (q) => {
       metrics.observeQuery(q);
       o.onQuery?.(q);
     },
   });
-  const readers = o.createArmReaders(client, {
+  // Looks read through a bounded queue (the readiness probe does not wait in it).
+  const readQueue = new ReadQueue({
+    maxConcurrent: config.prometheus.maxConcurrentReads,
+    backend: client.url,
+  });
+  const readers = o.createArmReaders(queuedClient(client, readQueue), {
     podLabel: config.prometheus.podLabel,
     incrementalReads: config.prometheus.incrementalReads,
   });
