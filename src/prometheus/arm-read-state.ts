@@ -139,11 +139,26 @@ export class SelectionFold {
   }
 }
 
-/** Canonical identity of a label set (all names, sorted, JSON-quoted). */
+/** Canonical identity of a label set: its JSON with the names in order (Prometheus' order already). */
 function identity(labels: Readonly<Record<string, string>>): string {
-  let key = "";
-  for (const k of Object.keys(labels).sort()) key += `${JSON.stringify(k)}:${JSON.stringify(labels[k])},`;
-  return key;
+  const names = Object.keys(labels);
+  let sorted = true;
+  for (let i = 1; i < names.length && sorted; i++) sorted = (names[i - 1] ?? "") < (names[i] ?? "");
+  if (sorted) return JSON.stringify(labels);
+  const ordered: Record<string, string> = {};
+  for (const k of names.sort()) ordered[k] = labels[k] ?? "";
+  return JSON.stringify(ordered);
+}
+
+/** The histogram group key (`raw-counters`' `groupKey`) of each group of a selection, computed once. */
+const groupKeysOf = new WeakMap<SelectionState, string[]>();
+function groupKeys(sel: SelectionState): string[] {
+  let keys = groupKeysOf.get(sel);
+  if (keys === undefined || keys.length !== sel.groups.length) {
+    keys = sel.groups.map((g) => groupKey(g));
+    groupKeysOf.set(sel, keys);
+  }
+  return keys;
 }
 
 /** Rows of a selection restricted to one pod (`pod` undefined: all rows). */
@@ -190,12 +205,13 @@ export function histogramOf(
   forcedBounds?: readonly number[],
 ): HistogramCounts | null {
   const groups = new Map<string, Map<number, number[]>>();
+  const bucketKeys = groupKeys(buckets);
+  const kept = buckets.groups.map((g) => keep(g));
   for (const r of buckets.rows) {
-    const labels = buckets.groups[r[0]] ?? {};
-    if (!keep(labels)) continue;
+    if (!kept[r[0]]) continue;
     const le = parseLe(r[1] ?? undefined);
     if (Number.isNaN(le)) continue;
-    const key = groupKey(labels);
+    const key = bucketKeys[r[0]] ?? "";
     let g = groups.get(key);
     if (g === undefined) {
       g = new Map<number, number[]>();
@@ -208,10 +224,10 @@ export function histogramOf(
   if (groups.size === 0) return null;
   if (counts !== undefined && counts.rows.length > 0) {
     const byGroup = new Map<string, number[]>();
+    const countKeys = groupKeys(counts);
     for (const r of counts.rows) {
-      const labels = counts.groups[r[0]] ?? {};
-      if (!keep(labels)) continue;
-      const key = groupKey(labels);
+      if (!keep(counts.groups[r[0]] ?? {})) continue;
+      const key = countKeys[r[0]] ?? "";
       const same = byGroup.get(key);
       if (same === undefined) byGroup.set(key, [r[4]]);
       else same.push(r[4]);

@@ -34,6 +34,8 @@ import { remoteWrite, toWriteSeries } from "./remote-write.ts";
 export interface PrometheusBedOptions {
   /** Series to backfill as TSDB blocks before start. */
   readonly history?: readonly SimSeries[];
+  /** An OpenMetrics file to backfill as well (for data too large to build in memory). */
+  readonly historyFile?: string;
   /** Path of the `prometheus` binary (default `prometheus` on PATH, or `$PROMETHEUS_BIN`). */
   readonly binary?: string;
   /** Path of `promtool` (default `promtool`, or `$PROMTOOL_BIN`). */
@@ -104,9 +106,14 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
   const configFile = join(dir, "prometheus.yml");
   writeFileSync(configFile, CONFIG);
   try {
+    const files: string[] = [];
     if (opts.history && opts.history.length > 0) {
       const file = join(dir, "history.om");
       writeFileSync(file, toOpenMetrics(opts.history));
+      files.push(file);
+    }
+    if (opts.historyFile !== undefined) files.push(opts.historyFile);
+    for (const file of files) {
       const promtool = requireTool("promtool", opts.promtool);
       const r = spawnSync(promtool, ["tsdb", "create-blocks-from", "openmetrics", "-q", file, dataDir], {
         encoding: "utf8",
