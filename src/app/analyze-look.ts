@@ -21,13 +21,26 @@
  * look deadline (`lookTimeoutSeconds`) covers the whole look — waiting for the analysis,
  * reading, judging, storing: past it the look fails with LOOK_DEADLINE_EXCEEDED (503) and
  * nothing is recorded.
+ *
+ * With an incremental reader (`readArmCountsFrom`) each arm's reader state is loaded from the
+ * store before the read and written after the look is recorded (not after a deciding look: the
+ * analysis is closed): the next look — in this process, after a restart, or on another
+ * replica — reads only the samples since this one. A state that cannot be written costs the
+ * next look a full read, never a wrong count (the look stands; a warning is logged).
  */
 import { SlogateError } from "../errors.ts";
 import { formatMatchers, type LabelMatcher } from "../promql/matchers.ts";
 import type { ArmCounts, LookData, PodGauge, StepCounts } from "../domain/counts.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
-import type { AnalysisOutcome, AnalysisRecord, ArmTotals, Controller, LookRecord } from "./store-port.ts";
+import type {
+  AnalysisOutcome,
+  AnalysisRecord,
+  ArmTotals,
+  Controller,
+  LookRecord,
+  ReadStateRecord,
+} from "./store-port.ts";
 import { emitVerdictEvent, type AnalyzeLookDeps } from "./deps.ts";
 import type { TimeRange } from "./ports.ts";
 
@@ -168,15 +181,28 @@ async function ensureAnalysis(deps: AnalyzeLookDeps, req: LookRequest): Promise<
   return plan.create === undefined ? plan.record : deps.store.createAnalysis(plan.create);
 }
 
+/** An arm's counts and, from an incremental reader, the state to keep for the next look. */
+interface ArmReadResult {
+  readonly counts: ArmCounts | null;
+  readonly state?: Readonly<Record<string, unknown>> | null;
+  readonly mode?: "full" | "incremental";
+}
+
 async function readArm(
   deps: AnalyzeLookDeps,
   slo: Slo,
-  arm: readonly LabelMatcher[],
+  analysis: AnalysisRecord,
+  name: ReadStateRecord["arm"],
   range: TimeRange,
   signal: AbortSignal | undefined,
-): Promise<ArmCounts | null> {
-  if (range.end - range.start < 1) return { total: 0, bad: 0 };
-  return deps.readArmCounts(slo, arm, range, signal);
+): Promise<ArmReadResult> {
+  if (range.end - range.start < 1) return { counts: { total: 0, bad: 0 } };
+  const arm = analysis.selectors[name];
+  const from = deps.readArmCountsFrom;
+  if (from === undefined) return { counts: await deps.readArmCounts(slo, arm, range, signal) };
+  const prior = await deps.store.getReadState(analysis.id, name);
+  const r = await from(slo, arm, range, prior?.state, signal);
+  return { counts: r.counts, state: r.state, mode: r.mode };
 }
 
 async function readSeries(
@@ -229,13 +255,19 @@ async function readPoints(
   return points.length === 0 ? null : points;
 }
 
+/** A look's data and the arms' reader states to keep (incremental reads). */
+interface LookRead {
+  readonly data: LookData;
+  readonly arms?: { readonly canary: ArmReadResult; readonly stable: ArmReadResult };
+}
+
 async function readLookData(
   deps: AnalyzeLookDeps,
   slo: Slo,
   analysis: AnalysisRecord,
   at: number,
   signal: AbortSignal | undefined,
-): Promise<LookData> {
+): Promise<LookRead> {
   const range = { start: analysis.start, end: at };
   // Named in a `nodata` verdict's reason when an arm matches nothing.
   const selectors = {
@@ -243,7 +275,8 @@ async function readLookData(
     stable: `{${formatMatchers(analysis.selectors.stable)}}`,
   };
   if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
-  if (slo.sli.type === "resource") return readResourceLook(deps, slo, analysis, at, selectors, signal);
+  if (slo.sli.type === "resource")
+    return { data: await readResourceLook(deps, slo, analysis, at, selectors, signal) };
   if (slo.sli.type === "ratio") {
     // No query is made before the first full step: still never judge with Prometheus down.
     const span = range.end - range.start;
@@ -253,7 +286,7 @@ async function readLookData(
       readPoints(deps, slo, analysis.selectors.stable, range, signal),
     ]);
     // Baselines are event counts, which a ratio SLI has not: none is used.
-    return {
+    const data: LookData = {
       since: analysis.start,
       at,
       canary: fromPoints(canary),
@@ -262,25 +295,50 @@ async function readLookData(
       series: { canary: canary ?? [], stable: stable ?? [] },
       selectors,
     };
+    return { data };
   }
-  const [canary, stable, canarySeries, stableSeries] = await Promise.all([
-    readArm(deps, slo, analysis.selectors.canary, range, signal),
-    readArm(deps, slo, analysis.selectors.stable, range, signal),
+  const [canaryRead, stableRead, canarySeries, stableSeries] = await Promise.all([
+    readArm(deps, slo, analysis, "canary", range, signal),
+    readArm(deps, slo, analysis, "stable", range, signal),
     readSeries(deps, slo, analysis.selectors.canary, range, signal),
     readSeries(deps, slo, analysis.selectors.stable, range, signal),
   ]);
   const b = analysis.baselineId === undefined ? undefined : await deps.store.getBaseline(analysis.baselineId);
-  return {
+  const data: LookData = {
     since: analysis.start,
     at,
-    canary,
-    stable,
+    canary: canaryRead.counts,
+    stable: stableRead.counts,
     baseline: b === undefined ? null : { ...b.counts, capturedAt: b.capturedAt, from: b.from },
     ...(canarySeries !== undefined && stableSeries !== undefined
       ? { series: { canary: canarySeries, stable: stableSeries } }
       : {}),
     selectors,
   };
+  return { data, arms: { canary: canaryRead, stable: stableRead } };
+}
+
+/** Keeps the arms' reader states for the next look; a failed write only costs that look a full read. */
+async function keepReadStates(
+  deps: AnalyzeLookDeps,
+  analysisId: string,
+  at: number,
+  arms: LookRead["arms"],
+): Promise<void> {
+  if (arms === undefined) return;
+  for (const name of ["canary", "stable"] as const) {
+    const state = arms[name].state;
+    if (state === undefined || state === null) continue;
+    try {
+      await deps.store.putReadState({ analysisId, arm: name, at, state, updatedAt: deps.wallClock() });
+    } catch (e) {
+      deps.logger.warn("read state not kept: the next look reads in full", {
+        analysis: analysisId,
+        arm: name,
+        error: e as Error,
+      });
+    }
+  }
 }
 
 // ---- resource SLIs (issue 17, item 2): per-pod gauges, no counts, no baseline -------------
@@ -462,7 +520,7 @@ async function judgeLook(
     req.final ??
     ((analysis.expectedLooks !== undefined && seq >= analysis.expectedLooks) ||
       (analysis.end !== undefined && req.at >= analysis.end));
-  const data = await readLookData(deps, req.slo, analysis, req.at, deadline.signal());
+  const { data, arms } = await readLookData(deps, req.slo, analysis, req.at, deadline.signal());
   deadline.check(req, "reading Prometheus");
   const read = performance.now();
   const out = deps.judge({ slo: req.slo, data, now: req.at, final, state: analysis.judgeState });
@@ -506,6 +564,7 @@ async function judgeLook(
   // Recorded meanwhile by another replica (the store's same-time rule): its look stands.
   if (appended.replayed) return { analysis: appended.analysis, look: appended.look, replayed: true, link };
   const updated = appended.analysis;
+  if (!decided) await keepReadStates(deps, analysis.id, req.at, arms);
   const stored = performance.now();
   const seconds = (stored - began) / 1000;
   deps.metrics?.recordLook(
@@ -526,6 +585,9 @@ async function judgeLook(
     readMs: Math.round((read - began) * 100) / 100,
     judgeMs: Math.round((judged - read) * 100) / 100,
     storeMs: Math.round((stored - judged) * 100) / 100,
+    ...(arms?.canary.mode === undefined && arms?.stable.mode === undefined
+      ? {}
+      : { readMode: { canary: arms.canary.mode ?? "none", stable: arms.stable.mode ?? "none" } }),
   });
   emitVerdictEvent(deps, opened);
   if (decided) {

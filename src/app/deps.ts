@@ -8,7 +8,7 @@
 import type { JudgeInput, JudgeOutput } from "../judge/types.ts";
 import type { OutboxInput, Store } from "./store-port.ts";
 import type { Logger, VerdictEvent, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmGauges, ReadArmSeries, SloLookup } from "./ports.ts";
+import type { ReadArmCounts, ReadArmCountsFrom, ReadArmGauges, ReadArmSeries, SloLookup } from "./ports.ts";
 import type { SloVerdict } from "../domain/verdict.ts";
 import type { Slo } from "../slo/model.ts";
 import type { AnalysisOutcome, BaselineRecord, Controller } from "./store-port.ts";
@@ -33,6 +33,12 @@ export interface GateDeps {
   readonly store: Store;
   readonly catalog: SloLookup;
   readonly readArmCounts: ReadArmCounts;
+  /**
+   * When given, looks read their cumulative counts through it: each arm's reader state is kept
+   * in the store (`getReadState`/`putReadState`) so a look reads only the samples since the
+   * previous one; a missing or unusable state is a full read.
+   */
+  readonly readArmCountsFrom?: ReadArmCountsFrom;
   /** When given (and `seriesStepSeconds > 0`), per-step series are read at each look too. */
   readonly readArmSeries?: ReadArmSeries;
   readonly seriesStepSeconds: number;
@@ -83,6 +89,7 @@ export type AnalyzeLookDeps = Pick<
   GateDeps,
   | "store"
   | "readArmCounts"
+  | "readArmCountsFrom"
   | "readArmSeries"
   | "seriesStepSeconds"
   | "readArmGauges"

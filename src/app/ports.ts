@@ -26,6 +26,33 @@ export type ReadArmCounts = (
   signal?: AbortSignal,
 ) => Promise<ArmCounts | null>;
 
+/**
+ * What an incremental read of one arm gives: the counts since the analysis start (as
+ * `ReadArmCounts` would read them) and the reader's state after it, to hand to the next look
+ * of the same analysis and arm (JSON; null: nothing to keep, the next look reads in full).
+ */
+export interface ArmRead {
+  readonly counts: ArmCounts | null;
+  readonly state: Readonly<Record<string, unknown>> | null;
+  /** `incremental`: only the samples since the state's time were read; `full`: all of them. */
+  readonly mode: "full" | "incremental";
+  /** Series rows in the state (its size), when the SLI keeps one. */
+  readonly rows?: number;
+}
+
+/**
+ * Reads an arm's cumulative counts over `range` given the state the previous look of the same
+ * analysis and arm left (`undefined`, stale or malformed: a full read). Same answers and
+ * errors as `ReadArmCounts`; a failed read leaves the caller's stored state as it was.
+ */
+export type ReadArmCountsFrom = (
+  slo: Slo,
+  arm: readonly LabelMatcher[],
+  range: TimeRange,
+  state: unknown,
+  signal?: AbortSignal,
+) => Promise<ArmRead>;
+
 /** Reads an arm's per-step increments over `range` with the given step (seconds). */
 export type ReadArmSeries = (
   slo: Slo,

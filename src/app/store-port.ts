@@ -168,6 +168,20 @@ export interface StateRecord {
   readonly updatedAt: number;
 }
 
+/**
+ * The incremental arm reader's state for one arm of one analysis (`ReadArmCountsFrom`): what
+ * the next look needs to read only the samples since this one. Deleted with its analysis.
+ */
+export interface ReadStateRecord {
+  readonly analysisId: string;
+  readonly arm: "canary" | "stable";
+  /** The look time whose read left this state. */
+  readonly at: number;
+  /** The reader's JSON document (opaque to the store). */
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly updatedAt: number;
+}
+
 /** Which baselines to list (newest first). */
 export interface BaselineQuery {
   readonly sloId?: string;
@@ -278,6 +292,13 @@ export interface Store {
   /** One state record by namespace and key (issue 14: Kayenta executions are read by id). */
   getState(namespace: string, key: string): Promise<StateRecord | undefined>;
   deleteState(namespace: string, key: string): Promise<void>;
+
+  // --- incremental read state (issue #13) ---
+  /** The read state of one arm of an analysis, if any. */
+  getReadState(analysisId: string, arm: ReadStateRecord["arm"]): Promise<ReadStateRecord | undefined>;
+  /** Writes (replaces) the read state of one arm; NOT_FOUND for an unknown analysis. */
+  putReadState(record: ReadStateRecord): Promise<void>;
+  // --- end incremental read state ---
 
   /** Rejects with STORE_ERROR unless a write round-trips (for `/readyz`). */
   checkWritable(at: number): Promise<void>;

@@ -38,7 +38,17 @@ const TOP_KEYS = [
 ] as const;
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
-  prometheus: ["url", "timeout", "maxResponseBytes", "headers", "auth", "tls"],
+  prometheus: [
+    "url",
+    "timeout",
+    "maxResponseBytes",
+    "headers",
+    "auth",
+    "tls",
+    "maxConcurrentReads",
+    "incrementalReads",
+    "podLabel",
+  ],
   store: ["kind", "dataDir", "url", "urlFile", "schema"],
   retention: ["analyses", "baselines"],
   baseline: ["schedule", "window"],
@@ -172,6 +182,14 @@ function readConfig(r: ConfigReader): ServiceConfig {
     headers: promHeaders,
     auth: readBackendAuth(r, ["prometheus"], promHeaders, "SLOGATE_PROMETHEUS_BEARER_TOKEN_FILE"),
     tls: readBackendTls(r, ["prometheus"], promUrl),
+    maxConcurrentReads: r.integer(
+      ["prometheus", "maxConcurrentReads"],
+      d.prometheus.maxConcurrentReads,
+      1,
+      1000,
+    ),
+    incrementalReads: r.boolean(["prometheus", "incrementalReads"], d.prometheus.incrementalReads),
+    podLabel: r.string(["prometheus", "podLabel"], d.prometheus.podLabel),
   };
   const slos = r.stringList(["slos"], d.slos, "SLOGATE_SLOS");
   const store = readStore(r);

@@ -56,6 +56,15 @@ export interface ServiceConfig {
     readonly headers: Readonly<Record<string, string>>;
     readonly auth: BackendAuthConfig;
     readonly tls: BackendTlsConfig;
+    /**
+     * Reads in flight to this backend at once (the rest wait in a queue; a read that cannot
+     * start before its look's deadline fails fast as PROMETHEUS_UNAVAILABLE). Default 8.
+     */
+    readonly maxConcurrentReads: number;
+    /** Read only the samples since an analysis' previous look (reader state in the store). Default true. */
+    readonly incrementalReads: boolean;
+    /** The label naming a series' pod, for per-pod counts. Default `pod`. */
+    readonly podLabel: string;
   };
   /** SLO files or directories, loaded at start and watched for changes. */
   readonly slos: readonly string[];
@@ -127,6 +136,9 @@ export const DEFAULT_CONFIG: ServiceConfig = {
     headers: {},
     auth: {},
     tls: { insecureSkipVerify: false },
+    maxConcurrentReads: 8,
+    incrementalReads: true,
+    podLabel: "pod",
   },
   slos: ["slos"],
   store: { kind: "sqlite", dataDir: ".slogate-data" },

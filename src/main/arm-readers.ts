@@ -10,12 +10,18 @@ import type { Slo } from "../slo/model.ts";
 import type { CreateArmReaders } from "./gate-service.ts";
 import { createReadArmCounts, createReadArmSeries } from "../prometheus/read-arm.ts";
 import { createReadArmGauges } from "../prometheus/read-resource.ts";
+import { createReadArmCountsIncremental } from "../prometheus/read-arm-incremental.ts";
 
-/** Arm readers over `client`. */
-export const armReaders: CreateArmReaders = (client: PrometheusClient) => ({
+/** Arm readers over `client` (incremental unless `settings.incrementalReads` is false). */
+export const armReaders: CreateArmReaders = (client: PrometheusClient, settings) => ({
   readArmCounts: createReadArmCounts({ client }),
   readArmSeries: createReadArmSeries({ client }),
   readArmGauges: createReadArmGauges({ client }),
+  ...(settings?.incrementalReads === false
+    ? {}
+    : {
+        readArmCountsFrom: createReadArmCountsIncremental({ client, podLabel: settings?.podLabel ?? "pod" }),
+      }),
 });
 
 /** The matchers of one arm of `slo` for a controller-supplied value. */

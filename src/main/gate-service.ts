@@ -15,6 +15,8 @@ import { createHttpApp } from "../http/create-http-app.ts";
 import { createKayentaApp } from "../http/kayenta-routes.ts";
 import type { BuildArmMatchers, KayentaHttpDeps } from "../http/http-deps.ts";
 import { PageLinks, randomPageSecret } from "../http/pages/page-links.ts";
+import { ReadQueue, queuedClient } from "../prometheus/read-queue.ts";
+import { MatrixDecoder } from "../prometheus/matrix-decoder.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import {
@@ -37,16 +39,21 @@ import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
 import { checkDataSources } from "../catalog/data-source-check.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmGauges, ReadArmSeries } from "../app/ports.ts";
+import type { ReadArmCounts, ReadArmCountsFrom, ReadArmGauges, ReadArmSeries } from "../app/ports.ts";
 import { ServiceMetrics } from "../metrics/service-metrics.ts";
 import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 
 /** Builds the arm readers on a Prometheus client . */
-export type CreateArmReaders = (client: PrometheusClient) => {
+export type CreateArmReaders = (
+  client: PrometheusClient,
+  settings?: { readonly podLabel: string; readonly incrementalReads: boolean },
+) => {
   readonly readArmCounts: ReadArmCounts;
   readonly readArmSeries?: ReadArmSeries;
   /** Per-pod gauges of resource SLIs. */
   readonly readArmGauges?: ReadArmGauges;
+  /** The incremental reader (reader state kept in the store per analysis and arm). */
+  readonly readArmCountsFrom?: ReadArmCountsFrom;
 };
 
 export interface GateServiceOptions {
@@ -148,6 +155,8 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     headers: prometheusHeaders(config.prometheus.headers),
     auth: prometheusAuth(config.prometheus.auth),
     tls: config.prometheus.tls,
+    // Answers of 1 MiB and more are decoded in a worker thread, not on the event loop.
+    decoder: new MatrixDecoder(),
     onQuery: (q) => {
       metrics.observeQuery(q);
       o.onQuery?.(q);
@@ -210,7 +219,15 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   }
   if (o.slos === undefined && o.watch !== false) catalog.watch();
 
-  const readers = o.createArmReaders(client);
+  // Looks read through a bounded queue (the readiness probe does not wait in it).
+  const readQueue = new ReadQueue({
+    maxConcurrent: config.prometheus.maxConcurrentReads,
+    backend: client.url,
+  });
+  const readers = o.createArmReaders(queuedClient(client, readQueue), {
+    podLabel: config.prometheus.podLabel,
+    incrementalReads: config.prometheus.incrementalReads,
+  });
   const probe = async (signal?: AbortSignal): Promise<void> => {
     // Not just "something answered": the answer must be exactly what Prometheus gives.
     const r = await client.query("vector(1)", undefined, signal);
@@ -259,6 +276,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     store,
     catalog,
     readArmCounts: readers.readArmCounts,
+    ...(readers.readArmCountsFrom === undefined ? {} : { readArmCountsFrom: readers.readArmCountsFrom }),
     ...(readers.readArmSeries === undefined ? {} : { readArmSeries: readers.readArmSeries }),
     ...(readers.readArmGauges === undefined ? {} : { readArmGauges: readers.readArmGauges }),
     seriesStepSeconds: config.seriesStepSeconds,

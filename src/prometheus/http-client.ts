@@ -32,6 +32,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { SlogateError, type ErrorCode } from "../errors.ts";
 import { FileAuthorization, TlsAgents, type BackendTlsFiles } from "./backend-credentials.ts";
 import { scanMatrix, type SampleSeries } from "./matrix-scan.ts";
+import type { MatrixDecoder } from "./matrix-decoder.ts";
 import {
   WireShapeError,
   parseQueryData,
@@ -87,6 +88,8 @@ export interface PrometheusClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Observes every call (duration, attempts, error code). Must not throw. */
   readonly onQuery?: (o: QueryObservation) => void;
+  /** Decodes large raw-sample answers off the event loop (`matrix-decoder`). */
+  readonly decoder?: MatrixDecoder;
 }
 
 /** Range of a range query: unix seconds and step in seconds. */
@@ -129,6 +132,12 @@ export interface PrometheusClient {
     opts?: { start?: number; end?: number },
     signal?: AbortSignal,
   ): Promise<Record<string, string>[]>;
+}
+
+/** A decoder of large bodies off the event loop (`undefined`: decode the general way). */
+interface Offload<T> {
+  readonly minBytes: number;
+  decode(body: Uint8Array): Promise<T | undefined>;
 }
 
 interface Call {
@@ -217,6 +226,7 @@ export class HttpPrometheusClient implements PrometheusClient {
   readonly #backoffMs: number;
   readonly #maxResponseBytes: number;
   readonly #onQuery: ((o: QueryObservation) => void) | undefined;
+  readonly #decoder: MatrixDecoder | undefined;
 
   constructor(opts: PrometheusClientOptions) {
     let parsed: URL;
@@ -255,6 +265,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     }
     this.#maxResponseBytes = maxBytes;
     this.#onQuery = opts.onQuery;
+    this.#decoder = opts.decoder;
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
     const auth = opts.auth ?? { type: "none" };
     if (auth.type === "bearer") headers.Authorization = `Bearer ${auth.token}`;
@@ -326,6 +337,7 @@ export class HttpPrometheusClient implements PrometheusClient {
         const series = scanMatrix(bytes);
         return series === undefined ? undefined : { type: "matrix", series, warnings: [] };
       },
+      this.#offload(),
     );
     return { ...data.value, warnings: data.warnings };
   }
@@ -381,11 +393,25 @@ export class HttpPrometheusClient implements PrometheusClient {
     return r.value;
   }
 
+  /** The off-loop decoder of raw-sample answers, as `#call`'s `offload`. */
+  #offload(): Offload<SamplesAnswer> | undefined {
+    const d = this.#decoder;
+    if (d === undefined) return undefined;
+    return {
+      minBytes: d.minBytes,
+      decode: async (bytes) => {
+        const series = await d.decode(bytes);
+        return series === undefined ? undefined : { type: "matrix", series, warnings: [] };
+      },
+    };
+  }
+
   async #call<T>(
     call: Call,
     signal: AbortSignal | undefined,
     parse: (data: unknown) => T,
     fast?: (body: Uint8Array) => T | undefined,
+    offload?: Offload<T>,
   ): Promise<{ value: T; warnings: string[] }> {
     const began = performance.now();
     let attempts = 0;
@@ -404,7 +430,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     };
     for (;;) {
       attempts++;
-      const out = await this.#attempt(call, signal, parse, fast);
+      const out = await this.#attempt(call, signal, parse, fast, offload);
       if (!(out instanceof Attempt)) {
         observe();
         return out;
@@ -438,6 +464,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     signal: AbortSignal | undefined,
     parse: (data: unknown) => T,
     fast: ((body: Uint8Array) => T | undefined) | undefined,
+    offload?: Offload<T>,
   ): Promise<{ value: T; warnings: string[] } | Attempt> {
     const details = { backend: this.#shown, query: call.query, kind: call.kind };
     if (signal?.aborted) return new Attempt(this.#aborted(call, signal.reason), false);
@@ -526,6 +553,13 @@ export class HttpPrometheusClient implements PrometheusClient {
         ),
         true,
       );
+    }
+    const body: unknown = res.data;
+    const ok = res.status >= 200 && res.status < 300;
+    if (offload && ok && body instanceof Uint8Array && body.length >= offload.minBytes) {
+      // Large answers are decoded off the event loop (the same decoder, so the same value).
+      const value = await offload.decode(body);
+      if (value !== undefined) return { value, warnings: [] };
     }
     return this.#interpret(call, res, parse, fast);
   }

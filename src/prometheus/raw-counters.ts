@@ -100,8 +100,8 @@ export function parseLe(le: string | undefined): number {
   return Number(s);
 }
 
-/** The identity of a series without `le` and `__name__`: its histogram group. */
-function groupKey(labels: Readonly<Record<string, string>>): string {
+/** The identity of a series without `le` and `__name__`: its histogram group (JSON-quoted, unambiguous). */
+export function groupKey(labels: Readonly<Record<string, string>>): string {
   const names = Object.keys(labels)
     .filter((k) => k !== "le" && k !== "__name__")
     .sort();

@@ -22,8 +22,10 @@ import {
   checkLookInput,
   checkOutboxInput,
   checkStateInput,
+  checkReadStateInput,
 } from "./record-checks.ts";
 import type {
+  ReadStateRecord,
   AnalysisOutcome,
   AnalysisQuery,
   AnalysisRecord,
@@ -63,6 +65,8 @@ export class MemoryStore implements Store {
   readonly #outboxKeys = new Set<string>();
   #nextOutboxId = 1;
   readonly #state = new Map<string, string>();
+  /** Incremental read states by analysis id + arm (issue #13). */
+  readonly #readStates = new Map<string, string>();
   #closed = false;
 
   #open(): void {
@@ -198,6 +202,8 @@ export class MemoryStore implements Store {
           this.#analyses.delete(id);
           this.#looks.delete(id);
           this.#lookAt.delete(id);
+          this.#readStates.delete(`${id}\u0000canary`);
+          this.#readStates.delete(`${id}\u0000stable`);
           this.#events = this.#events.filter((e) => decodeStored<EventRecord>(e, "event").analysisId !== id);
           n++;
         }
@@ -415,6 +421,25 @@ export class MemoryStore implements Store {
       this.#state.delete(`${namespace}\u0000${key}`);
     });
   }
+
+  // --- incremental read state (issue #13) ---
+  getReadState(analysisId: string, arm: ReadStateRecord["arm"]): Promise<ReadStateRecord | undefined> {
+    return attempt(() => {
+      this.#open();
+      const text = this.#readStates.get(`${analysisId}\u0000${arm}`);
+      return text === undefined ? undefined : decodeStored<ReadStateRecord>(text, "read state");
+    });
+  }
+
+  putReadState(record: ReadStateRecord): Promise<void> {
+    return attempt(() => {
+      this.#open();
+      checkReadStateInput(record);
+      this.#mustGet(record.analysisId);
+      this.#readStates.set(`${record.analysisId}\u0000${record.arm}`, encodeStored(record, "read state"));
+    });
+  }
+  // --- end incremental read state ---
 
   checkWritable(_at: number): Promise<void> {
     return attempt(() => this.#open());

@@ -37,6 +37,7 @@ import {
   checkLookInput,
   checkOutboxInput,
   checkStateInput,
+  checkReadStateInput,
 } from "./record-checks.ts";
 import type {
   AnalysisOutcome,
@@ -52,6 +53,7 @@ import type {
   OutboxItem,
   StateRecord,
   Store,
+  ReadStateRecord,
 } from "../app/store-port.ts";
 
 /** Schema migrations; index + 1 is the schema version. Append only, never edit a shipped one. */
@@ -87,6 +89,11 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE state (
      namespace text NOT NULL, key text NOT NULL, updated_at double precision NOT NULL,
      doc text NOT NULL, PRIMARY KEY (namespace, key));`,
+  // 2 (issue #13, incremental reads): the arm reader's state per analysis and arm.
+  `CREATE TABLE read_states (
+     analysis_id text NOT NULL REFERENCES analyses (id) ON DELETE CASCADE, arm text NOT NULL,
+     at double precision NOT NULL, updated_at double precision NOT NULL, doc text NOT NULL,
+     PRIMARY KEY (analysis_id, arm));`,
 ];
 
 /** The schema version this build writes. */
@@ -667,6 +674,32 @@ export class PostgresStore implements Store {
   async deleteState(namespace: string, key: string): Promise<void> {
     await this.#q("deleting state", "DELETE FROM state WHERE namespace = $1 AND key = $2", [namespace, key]);
   }
+
+  // --- incremental read state (issue #13) ---
+  async getReadState(analysisId: string, arm: ReadStateRecord["arm"]): Promise<ReadStateRecord | undefined> {
+    const r = await this.#q<DocRow>(
+      "reading read state",
+      "SELECT doc FROM read_states WHERE analysis_id = $1 AND arm = $2",
+      [analysisId, arm],
+    );
+    const row = r.rows[0];
+    return row === undefined ? undefined : decodeStored<ReadStateRecord>(row.doc, "read state");
+  }
+
+  async putReadState(record: ReadStateRecord): Promise<void> {
+    checkReadStateInput(record);
+    const doc = encodeStored(record, "read state");
+    const r = await this.#q(
+      "writing read state",
+      `INSERT INTO read_states (analysis_id, arm, at, updated_at, doc)
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM analyses WHERE id = $1)
+         ON CONFLICT (analysis_id, arm) DO UPDATE
+           SET at = EXCLUDED.at, updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc`,
+      [record.analysisId, record.arm, record.at, record.updatedAt, doc],
+    );
+    if ((r.rowCount ?? 0) === 0) throw analysisNotFound(record.analysisId);
+  }
+  // --- end incremental read state ---
 
   async checkWritable(at: number): Promise<void> {
     await this.#q(

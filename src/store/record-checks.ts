@@ -5,6 +5,7 @@
  */
 import { SlogateError } from "../errors.ts";
 import type {
+  ReadStateRecord,
   AnalysisRecord,
   BaselineRecord,
   EventRecord,
@@ -95,4 +96,14 @@ export function checkStateInput(r: StateRecord): void {
   id(r.key, "state key");
   time(r.updatedAt, "state updatedAt");
   plainObject(r.value, "state value");
+}
+
+/** Checks a read-state record (issue #13, incremental reads). */
+export function checkReadStateInput(r: ReadStateRecord): void {
+  id(r.analysisId, "read state analysisId");
+  if (r.arm !== "canary" && r.arm !== "stable")
+    fail(`read state arm ${JSON.stringify(r.arm)} is not canary or stable`);
+  time(r.at, "read state at");
+  time(r.updatedAt, "read state updatedAt");
+  plainObject(r.state, "read state");
 }

@@ -76,10 +76,10 @@ describe("SqliteStore on disk", () => {
       updatedAt: 1,
     });
     await s1.close();
-    // Back to what a schema-1 slogate left: no schema-2 tables or index.
+    // Back to what a schema-1 slogate left: no tables or index of schema 2 or later.
     const db = new DatabaseSync(join(dir, "slogate.db"));
     db.exec(
-      "DROP INDEX looks_at; DROP TABLE ticks; DROP TABLE leases; DROP TABLE outbox; DROP TABLE state; PRAGMA user_version = 1",
+      "DROP TABLE read_states; DROP INDEX looks_at; DROP TABLE ticks; DROP TABLE leases; DROP TABLE outbox; DROP TABLE state; PRAGMA user_version = 1",
     );
     db.close();
     const s2 = SqliteStore.open(dir);

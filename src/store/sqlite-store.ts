@@ -27,8 +27,10 @@ import {
   checkLookInput,
   checkOutboxInput,
   checkStateInput,
+  checkReadStateInput,
 } from "./record-checks.ts";
 import type {
+  ReadStateRecord,
   AnalysisOutcome,
   AnalysisQuery,
   AnalysisRecord,
@@ -75,6 +77,11 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE state (
      namespace TEXT NOT NULL, key TEXT NOT NULL, updated_at REAL NOT NULL, doc TEXT NOT NULL,
      PRIMARY KEY (namespace, key));`,
+  // 3 (issue #13, incremental reads): the arm reader's state per analysis and arm.
+  `CREATE TABLE read_states (
+     analysis_id TEXT NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+     arm TEXT NOT NULL, at REAL NOT NULL, updated_at REAL NOT NULL, doc TEXT NOT NULL,
+     PRIMARY KEY (analysis_id, arm));`,
 ];
 
 /** The schema version this build writes. */
@@ -584,6 +591,34 @@ export class SqliteStore implements Store {
       }),
     );
   }
+
+  // --- incremental read state (issue #13) ---
+  getReadState(analysisId: string, arm: ReadStateRecord["arm"]): Promise<ReadStateRecord | undefined> {
+    return attempt(() =>
+      this.#run("reading read state", () => {
+        const row = this.#sql("SELECT doc FROM read_states WHERE analysis_id = ? AND arm = ?").get(
+          analysisId,
+          arm,
+        ) as DocRow | undefined;
+        return row === undefined ? undefined : decodeStored<ReadStateRecord>(row.doc, "read state");
+      }),
+    );
+  }
+
+  putReadState(record: ReadStateRecord): Promise<void> {
+    return attempt(() => {
+      checkReadStateInput(record);
+      const doc = encodeStored(record, "read state");
+      this.#tx("writing read state", () => {
+        this.#mustGet(record.analysisId);
+        this.#sql(
+          `INSERT INTO read_states (analysis_id, arm, at, updated_at, doc) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (analysis_id, arm) DO UPDATE SET at = ?3, updated_at = ?4, doc = ?5`,
+        ).run(record.analysisId, record.arm, record.at, record.updatedAt, doc);
+      });
+    });
+  }
+  // --- end incremental read state ---
 
   close(): Promise<void> {
     this.#statements.clear();

@@ -539,5 +539,48 @@ export function describeStoreContract(name: string, make: () => Store | Promise<
         "STORE_ERROR",
       );
     });
+
+    // --- incremental read state (issue #13) ---
+    it("keeps each arm's read state, replaces it, and drops it with its analysis", async () => {
+      const s = await make();
+      await s.createAnalysis(newAnalysis("rs", 1000));
+      await s.createAnalysis(newAnalysis("keep", 5000));
+      const state = { v: 1, rows: [[0, "0.1", 1060, 12, 3]], none: null, end: 1060 };
+      expect(await s.getReadState("rs", "canary")).toBeUndefined();
+      await s.putReadState({ analysisId: "rs", arm: "canary", at: 1060, state, updatedAt: 1 });
+      await s.putReadState({ analysisId: "rs", arm: "stable", at: 1060, state: { v: 1 }, updatedAt: 1 });
+      await s.putReadState({ analysisId: "keep", arm: "canary", at: 5060, state: { v: 2 }, updatedAt: 1 });
+      expect(await s.getReadState("rs", "canary")).toEqual({
+        analysisId: "rs",
+        arm: "canary",
+        at: 1060,
+        state,
+        updatedAt: 1,
+      });
+      await s.putReadState({
+        analysisId: "rs",
+        arm: "canary",
+        at: 1120,
+        state: { v: 1, end: 1120 },
+        updatedAt: 2,
+      });
+      expect((await s.getReadState("rs", "canary"))?.state).toEqual({ v: 1, end: 1120 });
+      expect((await s.getReadState("rs", "stable"))?.at).toBe(1060);
+      expect(
+        await code(() =>
+          s.putReadState({ analysisId: "nope", arm: "canary", at: 1, state: {}, updatedAt: 1 }),
+        ),
+      ).toBe("NOT_FOUND");
+      expect(
+        await code(() =>
+          s.putReadState({ analysisId: "rs", arm: "baseline" as "canary", at: 1, state: {}, updatedAt: 1 }),
+        ),
+      ).toBe("STORE_ERROR");
+      expect(await s.deleteAnalysesBefore(2000)).toBe(1);
+      expect(await s.getReadState("rs", "canary")).toBeUndefined();
+      expect(await s.getReadState("rs", "stable")).toBeUndefined();
+      expect((await s.getReadState("keep", "canary"))?.state).toEqual({ v: 2 });
+    });
+    // --- end incremental read state ---
   });
 }

@@ -34,6 +34,8 @@ import { remoteWrite, toWriteSeries } from "./remote-write.ts";
 export interface PrometheusBedOptions {
   /** Series to backfill as TSDB blocks before start. */
   readonly history?: readonly SimSeries[];
+  /** An OpenMetrics file to backfill as well (for data too large to build in memory). */
+  readonly historyFile?: string;
   /** Path of the `prometheus` binary (default `prometheus` on PATH, or `$PROMETHEUS_BIN`). */
   readonly binary?: string;
   /** Path of `promtool` (default `promtool`, or `$PROMTOOL_BIN`). */
@@ -116,9 +118,14 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
   const webConfigFile = join(dir, "web.yml");
   if (opts.webConfig !== undefined) writeFileSync(webConfigFile, opts.webConfig);
   try {
+    const files: string[] = [];
     if (opts.history && opts.history.length > 0) {
       const file = join(dir, "history.om");
       writeFileSync(file, toOpenMetrics(opts.history));
+      files.push(file);
+    }
+    if (opts.historyFile !== undefined) files.push(opts.historyFile);
+    for (const file of files) {
       const promtool = requireTool("promtool", opts.promtool);
       const r = spawnSync(promtool, ["tsdb", "create-blocks-from", "openmetrics", "-q", file, dataDir], {
         encoding: "utf8",
