@@ -275,8 +275,9 @@ export function histogramOf(
 }
 
 /**
- * The pods of the selections' rows, in order of appearance; null when some series has no
- * `podLabel` (the arm's series are not per pod, e.g. a recording rule summed them).
+ * The pods of the selections' rows, sorted by name (backends return series in different
+ * orders: VictoriaMetrics in none); null when some series has no `podLabel` (the arm's
+ * series are not per pod, e.g. a recording rule summed them).
  */
 export function podsOf(sels: readonly (SelectionState | undefined)[], podLabel: string): string[] | null {
   const seen = new Set<string>();
@@ -288,7 +289,7 @@ export function podsOf(sels: readonly (SelectionState | undefined)[], podLabel: 
       seen.add(pod);
     }
   }
-  return seen.size === 0 ? null : [...seen];
+  return seen.size === 0 ? null : [...seen].sort();
 }
 
 /** A filter keeping one pod's rows. */

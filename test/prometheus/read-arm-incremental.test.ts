@@ -16,7 +16,8 @@ import type { LabelMatcher } from "../../src/promql/matchers.ts";
 import { scrapeTruth, simulateScrapes, type SimSeries } from "../../src/sim/scrapes.ts";
 import { SCENARIOS } from "../../src/sim/scenarios.ts";
 import type { SimArm } from "../../src/sim/scenario.ts";
-import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
+import type { PrometheusBed } from "../../src/testbed/prometheus.ts";
+import { BACKEND_KINDS, startMetricsBackend } from "../../src/testbed/metrics-backend.ts";
 import type { Slo } from "../../src/slo/model.ts";
 import { eventsSli, makeSlo } from "./slo-fixtures.ts";
 
@@ -110,11 +111,11 @@ const arm = (a: SimArm): LabelMatcher[] => buildArmMatchers(SELECTION, a, SCENAR
 const stableHistory = [...sim.series.filter((s) => s.arm === "stable"), ...probeSeries("stable")];
 const canaryLive = [...canarySeries(), ...probeSeries("canary")];
 
-describe("incremental reads while the canary is being scraped", () => {
+describe.each(BACKEND_KINDS)("incremental reads while the canary is being scraped, on %s", (kind) => {
   let bed: PrometheusBed;
   let client: HttpPrometheusClient;
   beforeAll(async () => {
-    bed = await startPrometheus({ history: stableHistory });
+    bed = await startMetricsBackend(kind, { history: stableHistory });
     client = new HttpPrometheusClient({ url: bed.url });
   });
   afterAll(async () => {
@@ -158,12 +159,12 @@ describe("incremental reads while the canary is being scraped", () => {
   }, 240_000);
 });
 
-describe("incremental reads on a real Prometheus", () => {
+describe.each(BACKEND_KINDS)("incremental reads on a real %s", (kind) => {
   let bed: PrometheusBed;
   let client: HttpPrometheusClient;
 
   beforeAll(async () => {
-    bed = await startPrometheus({ history: stableHistory });
+    bed = await startMetricsBackend(kind, { history: stableHistory });
     await bed.write(canaryLive);
     client = new HttpPrometheusClient({ url: bed.url });
   });
