@@ -271,6 +271,11 @@ describe.each(BACKEND_KINDS)("incremental reads on a real %s", (kind) => {
     const range = { start: START, end: END };
     const r = await inc(ratioOfSums, arm("stable"), range, undefined);
     expect(r.state).toBeNull();
-    expect(r.counts).toEqual(await createReadArmCounts({ client })(ratioOfSums, arm("stable"), range));
+    const full = await createReadArmCounts({ client })(ratioOfSums, arm("stable"), range);
+    // The backend evaluates the query each time; VictoriaMetrics sums series in no fixed
+    // order, so the two evaluations may differ in the last bit.
+    expect(r.counts?.bad).toBe(full?.bad);
+    expect(r.counts?.total).toBeCloseTo(full?.total ?? NaN, 6);
+    expect(r.counts?.total).toBeGreaterThan(0);
   });
 });
