@@ -104,9 +104,17 @@ export function runModels(opts: {
     // Error oracles with a margin are calibrated at their null's boundary: streams whose
     // canary error ratio is r₀ × stable's (the least favourable null), oracle lanes only.
     const boundary: Record<string, number[]> = {};
+    const byNull = new Map<number, string>();
     for (const o of ORACLES) {
       const r0 = oracleNull(o);
       if (r0 === 1) continue;
+      // Oracles of the same null share one set of boundary streams.
+      const same = byNull.get(r0);
+      if (same !== undefined) {
+        boundary[`errors:${o}`] = boundary[`errors:${same}`] ?? [];
+        continue;
+      }
+      byNull.set(r0, o);
       for (let i = 0; i < opts.aa; i++) {
         const r = runModelAnalysis(
           model,
@@ -245,4 +253,19 @@ export function modelTables(r: ModelResults, alpha: number): string[] {
   }
   out.push("");
   return out;
+}
+
+/** Results of disjoint model subsets as one (every model appears in one part only). */
+export function mergeModelResults(parts: readonly ModelResults[]): ModelResults {
+  const first = parts[0];
+  if (!first) throw new Error("no model results to merge");
+  const json: ModelResults["json"] = {};
+  const seconds: Record<string, number> = {};
+  const thresholds: ModelResults["thresholds"] = {};
+  for (const p of parts) {
+    for (const [name, byModel] of Object.entries(p.json)) Object.assign((json[name] ??= {}), byModel);
+    Object.assign(seconds, p.seconds);
+    Object.assign(thresholds, p.thresholds);
+  }
+  return { aa: first.aa, kayentaAa: first.kayentaAa, n: first.n, seconds, json, thresholds };
 }

@@ -4,9 +4,10 @@
  * streams (canary = stable in distribution, traffic 10 → 25 → 50 %) and detection streams
  * (errors ×2 and p95 +20 % at a constant 10 % canary share; the ramp model keeps its ramp).
  * Every analysis also hands the judges the stable arm's 60 one-minute steps before the deploy
- * (`LookData.history`, same pods). Judges: `sequential` with the shipped default margins (errors: 0.5 pp, r₀ = 1.5 on a 99 %
- * SLO; latency: relative 0.1), `sequential-tight` (errors with relative 0.1, r₀ = 1.1; latency
- * is the same SLO as `sequential`), `kayenta`, `threshold`, and the oracles.
+ * (`LookData.history`, same pods). Judges: `sequential` with the shipped default margins
+ * (relative 0.1 for errors and latency), `sequential-tight` (errors relative 0.1: the same SLOs
+ * since the default changed from 0.5 pp; kept as a key of judge.json), `kayenta`, `threshold`,
+ * and the oracles.
  *
  * The oracle is calibrated, not Wald's: per model and SLI its statistic (the SPRT
  * log-likelihood ratio that knows the true effect: for errors the count SPRT of r₀ against the
@@ -65,7 +66,8 @@ export const VARIANTS: readonly Variant[] = [
     name: "sequential-tight",
     judge: "sequential",
     slo: (k) => (k === "errors" ? errorSlo("sequential") : latencySlo("sequential")),
-    copyOf: { latency: "sequential" },
+    // The shipped default is relative 0.1 for every kind now: the same SLOs as `sequential`.
+    copyOf: { errors: "sequential", latency: "sequential" },
   },
   {
     name: "kayenta",
