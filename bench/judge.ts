@@ -89,12 +89,15 @@ const modelOpts = {
   only: process.env.BENCH_MODELS?.split(",").filter((x) => x !== ""),
   alpha: ALPHA,
 };
-const logModel = (m: string): void => console.error(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+const logModel = (m: string): void =>
+  console.error(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 /** Relative cost of a model's run (pods and the combination draw and judge per pod). */
 const cost = (name: string): number => (name.startsWith("pods") || name === "combined" ? 4 : 1);
 const workerRuns: Promise<{ result: ModelResults; cpuSeconds: number }>[] = [];
 if (WORKERS > 1) {
-  const names = MODELS.map((m) => m.name).filter((n) => !modelOpts.only?.length || modelOpts.only.includes(n));
+  const names = MODELS.map((m) => m.name).filter(
+    (n) => !modelOpts.only?.length || modelOpts.only.includes(n),
+  );
   const groups: string[][] = Array.from({ length: WORKERS }, () => []);
   const load = groups.map(() => 0);
   for (const n of [...names].sort((a, b) => cost(b) - cost(a))) {
