@@ -81,7 +81,6 @@ export function kthPairwiseDifference(x: ArrayLike<number>, y: ArrayLike<number>
   const rand = generator(n * 7919 + m * 104729 + k);
   let below = 0;
   let left = n * m;
-  const prefix = new Float64Array(n + 1);
   for (;;) {
     if (left <= LIST_LIMIT) {
       const list = new Float64Array(left);
@@ -90,21 +89,19 @@ export function kthPairwiseDifference(x: ArrayLike<number>, y: ArrayLike<number>
       list.sort();
       return list[k - below - 1] ?? Number.NaN;
     }
-    // A sample of the candidates, uniform over them (row by prefix sums, then a column).
-    prefix[0] = 0;
-    for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] ?? 0) + ((hi[i] ?? 0) - (lo[i] ?? 0));
+    // A stratified sample of the candidates (one uniform draw in each of SAMPLE equal slices of
+    // the candidates in row order): the draws come in order, so one pass finds their rows.
     const sample = new Float64Array(SAMPLE);
+    let row = 0;
+    let before = 0; // candidates in the rows before `row`
     for (let s = 0; s < SAMPLE; s++) {
-      const u = rand() * left;
-      let a = 0;
-      let b = n;
-      while (b - a > 1) {
-        const c = (a + b) >> 1;
-        if ((prefix[c] ?? 0) <= u) a = c;
-        else b = c;
+      const u = ((s + rand()) / SAMPLE) * left;
+      while (row < n - 1 && before + ((hi[row] ?? 0) - (lo[row] ?? 0)) <= u) {
+        before += (hi[row] ?? 0) - (lo[row] ?? 0);
+        row++;
       }
-      const j = (lo[a] ?? 0) + Math.floor(u - (prefix[a] ?? 0));
-      sample[s] = at(a, Math.min(j, (hi[a] ?? 1) - 1));
+      const j = (lo[row] ?? 0) + Math.floor(u - before);
+      sample[s] = at(row, Math.max(lo[row] ?? 0, Math.min(j, (hi[row] ?? 1) - 1)));
     }
     sample.sort();
     // Pivots ±2.5 sample standard deviations of the wanted rank around its expected place.
