@@ -259,7 +259,7 @@ push();
 push("## CPU time per look");
 push();
 push(
-  `Latency SLO with a captured baseline (sequential: relative, absolute, baseline and distribution checks), 30-bucket histograms, ${CPU_ANALYSES} analyses × 60 looks, \`process.cpuUsage\`.`,
+  `Latency SLO with a captured baseline (sequential: relative, absolute, baseline and distribution checks), 30-bucket histograms, ${CPU_ANALYSES} analyses × 60 looks, \`process.threadCpuUsage\` (the main thread only).`,
 );
 push();
 push("| judge | checks | looks | CPU µs per look |");
