@@ -12,7 +12,8 @@
  * BENCH_MODEL_AA (A/A analyses per model, default 1000), BENCH_MODEL_N (detection analyses per
  * model and scenario, default 200), BENCH_MODELS (comma-separated model names, default all),
  * BENCH_MODEL_KAYENTA_AA (A/A analyses per model judged by kayenta too, default 200),
- * BENCH_SKIP_CLASSIC=1 (only the models).
+ * BENCH_SKIP_CLASSIC=1 (only the models), BENCH_WORKERS (worker threads for the models, default 1;
+ * the models are independent and their results merge exactly).
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -28,7 +29,9 @@ import {
   type BenchScenario,
 } from "./judge/run.ts";
 import type { SliKind } from "./judge/stream.ts";
-import { runModels, modelTables, type ModelResults } from "./judge/model-runs.ts";
+import { Worker } from "node:worker_threads";
+import { mergeModelResults, runModels, modelTables, type ModelResults } from "./judge/model-runs.ts";
+import { MODELS } from "./judge/models.ts";
 import { errorSlo } from "../src/judge/testdata/slo-fixtures.ts";
 
 const SKIP_CLASSIC = process.env.BENCH_SKIP_CLASSIC === "1";
@@ -77,6 +80,50 @@ function fmt(x: number | null, digits = 1): string {
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 
+// The models, in BENCH_WORKERS worker threads (default 1: in this thread, after the rest).
+const WORKERS = Math.max(1, Math.floor(Number(process.env.BENCH_WORKERS ?? 1)));
+const modelOpts = {
+  aa: Number(process.env.BENCH_MODEL_AA ?? 1000),
+  n: Number(process.env.BENCH_MODEL_N ?? 200),
+  kayentaAa: Number(process.env.BENCH_MODEL_KAYENTA_AA ?? 200),
+  only: process.env.BENCH_MODELS?.split(",").filter((x) => x !== ""),
+  alpha: ALPHA,
+};
+const logModel = (m: string): void =>
+  console.error(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+/** Relative cost of a model's run (pods and the combination draw and judge per pod). */
+const cost = (name: string): number => (name.startsWith("pods") || name === "combined" ? 4 : 1);
+const workerRuns: Promise<{ result: ModelResults; cpuSeconds: number }>[] = [];
+if (WORKERS > 1) {
+  const names = MODELS.map((m) => m.name).filter(
+    (n) => !modelOpts.only?.length || modelOpts.only.includes(n),
+  );
+  const groups: string[][] = Array.from({ length: WORKERS }, () => []);
+  const load = groups.map(() => 0);
+  for (const n of [...names].sort((a, b) => cost(b) - cost(a))) {
+    const i = load.indexOf(Math.min(...load));
+    groups[i]?.push(n);
+    load[i] = (load[i] ?? 0) + cost(n);
+  }
+  for (const g of groups.filter((x) => x.length > 0)) {
+    const w = new Worker(new URL("./judge/model-worker.ts", import.meta.url), {
+      workerData: { ...modelOpts, only: g },
+    });
+    workerRuns.push(
+      new Promise((resolve, reject) => {
+        w.on("message", (m: { log?: string; result?: ModelResults; cpuSeconds?: number }) => {
+          if (m.log) logModel(m.log);
+          if (m.result) resolve({ result: m.result, cpuSeconds: 0 });
+        });
+        w.on("error", reject);
+        w.on("exit", (code) => {
+          if (code !== 0) reject(new Error(`model worker exited with ${code}`));
+        });
+      }),
+    );
+  }
+}
+
 // A/A: both SLOs judged on the same streams, traffic stepping 10 → 25 → 50 %.
 const aaScenario = buildScenario({ key: "aa", kind: "errors", effect: 1, split: AA_SPLIT });
 const aaFails: Record<string, (number | null)[]> = {};
@@ -123,15 +170,12 @@ for (const sc of SKIP_CLASSIC ? [] : detectionScenarios()) {
 }
 
 const cpu = Object.fromEntries(JUDGES.map((j) => [j, cpuPerLook(j, CPU_ANALYSES, 60)]));
-const models: ModelResults = runModels({
-  aa: Number(process.env.BENCH_MODEL_AA ?? 1000),
-  n: Number(process.env.BENCH_MODEL_N ?? 200),
-  kayentaAa: Number(process.env.BENCH_MODEL_KAYENTA_AA ?? 200),
-  only: process.env.BENCH_MODELS?.split(",").filter((x) => x !== ""),
-  alpha: ALPHA,
-  log: (m) => console.error(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`),
-});
+const models: ModelResults =
+  WORKERS > 1
+    ? mergeModelResults((await Promise.all(workerRuns)).map((r) => r.result))
+    : runModels({ ...modelOpts, log: logModel });
 const totalSeconds = (performance.now() - t0) / 1000;
+// process.cpuUsage counts every thread of the process (the workers' too).
 const benchCpu = process.cpuUsage(cpu0);
 
 // JSON for machines.
@@ -174,7 +218,7 @@ const push = (s = ""): void => {
 push("# Judge benchmark");
 push();
 push(
-  `Command: \`npm run bench:judge\` (BENCH_AA=${AA}, BENCH_N=${N}, BENCH_CPU=${CPU_ANALYSES}). Synthetic traffic from \`src/sim\`: ${REQUESTS_PER_SECOND} req/s, one look per minute, up to ${MAX_LOOKS} looks, stable 0.5 % 5xx, latency log-normal (median 80 ms, σ 0.5; p95 ≈ 182 ms), 30 histogram buckets. SLOs: errors 99 % (limit 1 %), latency 95 % within 200 ms (slow = above the 0.2 s bucket; stable ≈ 3.3 % slow); α = ${ALPHA} per SLO, maxRegression relative 0.1, no baseline captured (so 3 checks for latency, 2 for errors). Seeds are deterministic. Wall time ${totalSeconds.toFixed(0)} s, CPU ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(0)} s.`,
+  `Command: \`npm run bench:judge\` (BENCH_AA=${AA}, BENCH_N=${N}, BENCH_CPU=${CPU_ANALYSES}). Synthetic traffic from \`src/sim\`: ${REQUESTS_PER_SECOND} req/s, one look per minute, up to ${MAX_LOOKS} looks, stable 0.5 % 5xx, latency log-normal (median 80 ms, σ 0.5; p95 ≈ 182 ms), 30 histogram buckets. SLOs: errors 99 % (limit 1 %), latency 95 % within 200 ms (slow = above the 0.2 s bucket; stable ≈ 3.3 % slow); α = ${ALPHA} per SLO, maxRegression relative 0.1, no baseline captured (so 3 checks for latency, 2 for errors). Seeds are deterministic. Wall time ${totalSeconds.toFixed(0)} s, CPU ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(0)} s (all threads; models in ${WORKERS} worker thread${WORKERS > 1 ? "s" : ""}${WORKERS > 1 ? " beside the main one" : ""}).`,
 );
 push();
 push("## A/A false-fail rate (any fail within the first k looks)");
@@ -215,7 +259,7 @@ push();
 push("## CPU time per look");
 push();
 push(
-  `Latency SLO with a captured baseline (sequential: relative, absolute, baseline and distribution checks), 30-bucket histograms, ${CPU_ANALYSES} analyses × 60 looks, \`process.cpuUsage\`.`,
+  `Latency SLO with a captured baseline (sequential: relative, absolute, baseline and distribution checks), 30-bucket histograms, ${CPU_ANALYSES} analyses × 60 looks, \`process.threadCpuUsage\` (the main thread only).`,
 );
 push();
 push("| judge | checks | looks | CPU µs per look |");

@@ -2,7 +2,8 @@
  * @module bench/judge/cpu
  * CPU time per look: each judge on a latency SLO with 4 checks (relative, absolute, baseline,
  * distribution) and 30-bucket histograms, over realistic streams (the looks' data are built
- * first, so only judging is timed), measured with `process.cpuUsage` over many looks.
+ * first, so only judging is timed), measured with `process.threadCpuUsage` (this thread only:
+ * model worker threads may run meanwhile) over many looks.
  */
 import { getJudge } from "../../src/judge/registry.ts";
 import type { LookData } from "../../src/domain/counts.ts";
@@ -49,7 +50,7 @@ export function cpuPerLook(
   const slo = latencySlo(judge);
   const j = getJudge(judge);
   let checks = 0;
-  const start = process.cpuUsage();
+  const start = process.threadCpuUsage();
   let n = 0;
   for (const list of streams) {
     let state: unknown = undefined;
@@ -60,6 +61,6 @@ export function cpuPerLook(
       n++;
     }
   }
-  const used = process.cpuUsage(start);
+  const used = process.threadCpuUsage(start);
   return { microsPerLook: (used.user + used.system) / n, looks: n, checks };
 }

@@ -66,7 +66,7 @@ export function runModels(opts: {
   aa: number;
   n: number;
   only?: readonly string[] | undefined;
-  /** A/A analyses judged by kayenta (its Hodges-Lehmann bisection dominates the run time). */
+  /** A/A analyses judged by kayenta too (a smaller sample bounds the run time). */
   kayentaAa: number;
   alpha: number;
   log: (msg: string) => void;
@@ -104,9 +104,17 @@ export function runModels(opts: {
     // Error oracles with a margin are calibrated at their null's boundary: streams whose
     // canary error ratio is r₀ × stable's (the least favourable null), oracle lanes only.
     const boundary: Record<string, number[]> = {};
+    const byNull = new Map<number, string>();
     for (const o of ORACLES) {
       const r0 = oracleNull(o);
       if (r0 === 1) continue;
+      // Oracles of the same null share one set of boundary streams.
+      const same = byNull.get(r0);
+      if (same !== undefined) {
+        boundary[`errors:${o}`] = boundary[`errors:${same}`] ?? [];
+        continue;
+      }
+      byNull.set(r0, o);
       for (let i = 0; i < opts.aa; i++) {
         const r = runModelAnalysis(
           model,
@@ -191,7 +199,7 @@ export function modelTables(r: ModelResults, alpha: number): string[] {
   out.push("## Realistic traffic models");
   out.push("");
   out.push(
-    `${r.aa} A/A analyses × ${MAX_LOOKS} looks per model (kayenta: the first ${r.kayentaAa}, its Hodges-Lehmann bisection dominates the run time; traffic 10 → 25 → 50 %), ${r.n} detection analyses per model and scenario (constant 10 % canary; the ramp model keeps its ramp). Models: \`src/sim/traffic-model.ts\`. \`sequential\` uses the shipped default margins (errors 0.5 pp → r₀ = 1.5; latency relative 0.1), \`sequential-tight\` errors relative 0.1 (r₀ = 1.1). Oracles: SPRT knowing the true effect (errors: null r₀ of \`sequential\` (\`oracle\`), of \`sequential-tight\` (\`oracle-tight\`) or 1 (\`oracle-no-margin\`); latency: identical distributions, the same for all three) with the threshold calibrated on the model's own streams at the null's boundary — for errors with a margin, ${r.aa} streams whose canary error ratio is r₀ × stable's; otherwise the A/A streams — so that its false-fail rate there at 600 looks is ⌊α·n⌋/n (its A/A rate below is then ≤ that).`,
+    `${r.aa} A/A analyses × ${MAX_LOOKS} looks per model (kayenta: the first ${r.kayentaAa} only, to bound the run time; traffic 10 → 25 → 50 %), ${r.n} detection analyses per model and scenario (constant 10 % canary; the ramp model keeps its ramp). Models: \`src/sim/traffic-model.ts\`. The judges get the 60 one-minute stable steps before the deploy (\`LookData.history\`) and, on pod models, per-pod counts (\`ArmCounts.pods\`). \`sequential\` uses the shipped default margins (relative 0.1 for errors — r₀ = 1.1 — and latency; errors had 0.5 pp, r₀ = 1.5, before this run), \`sequential-tight\` is now the same SLOs (kept as a key). Oracles: SPRT knowing the true effect (errors: null r₀ of \`sequential\` (\`oracle\`), of \`sequential-tight\` (\`oracle-tight\`) or 1 (\`oracle-no-margin\`); latency: identical distributions, the same for all three) and, on pod models, each pod's true error multiplier and latency scale, with the threshold calibrated on the model's own streams at the null's boundary — for errors with a margin, ${r.aa} streams whose canary error ratio is r₀ × stable's; otherwise the A/A streams — so that its false-fail rate there at 600 looks is ⌊α·n⌋/n (its A/A rate below is then ≤ that).`,
   );
   out.push("");
   for (const m of models)
@@ -245,4 +253,19 @@ export function modelTables(r: ModelResults, alpha: number): string[] {
   }
   out.push("");
   return out;
+}
+
+/** Results of disjoint model subsets as one (every model appears in one part only). */
+export function mergeModelResults(parts: readonly ModelResults[]): ModelResults {
+  const first = parts[0];
+  if (!first) throw new Error("no model results to merge");
+  const json: ModelResults["json"] = {};
+  const seconds: Record<string, number> = {};
+  const thresholds: ModelResults["thresholds"] = {};
+  for (const p of parts) {
+    for (const [name, byModel] of Object.entries(p.json)) Object.assign((json[name] ??= {}), byModel);
+    Object.assign(seconds, p.seconds);
+    Object.assign(thresholds, p.thresholds);
+  }
+  return { aa: first.aa, kayentaAa: first.kayentaAa, n: first.n, seconds, json, thresholds };
 }

@@ -4,9 +4,10 @@
  * streams (canary = stable in distribution, traffic 10 → 25 → 50 %) and detection streams
  * (errors ×2 and p95 +20 % at a constant 10 % canary share; the ramp model keeps its ramp).
  * Every analysis also hands the judges the stable arm's 60 one-minute steps before the deploy
- * (`LookData.history`, same pods). Judges: `sequential` with the shipped default margins (errors: 0.5 pp, r₀ = 1.5 on a 99 %
- * SLO; latency: relative 0.1), `sequential-tight` (errors with relative 0.1, r₀ = 1.1; latency
- * is the same SLO as `sequential`), `kayenta`, `threshold`, and the oracles.
+ * (`LookData.history`, same pods). Judges: `sequential` with the shipped default margins
+ * (relative 0.1 for errors and latency), `sequential-tight` (errors relative 0.1: the same SLOs
+ * since the default changed from 0.5 pp; kept as a key of judge.json), `kayenta`, `threshold`,
+ * and the oracles.
  *
  * The oracle is calibrated, not Wald's: per model and SLI its statistic (the SPRT
  * log-likelihood ratio that knows the true effect: for errors the count SPRT of r₀ against the
@@ -23,8 +24,10 @@ import { getJudge } from "../../src/judge/registry.ts";
 import { nullRatio } from "../../src/judge/margins.ts";
 import type { JudgeName, Slo } from "../../src/slo/model.ts";
 import { BUCKETS_30, errorSlo, latencySlo } from "../../src/judge/testdata/slo-fixtures.ts";
-import { HistogramOracleSprt, OracleSprt } from "./oracle.ts";
-import { BASE_ERROR_RATIO, BASE_LATENCY, bucketRatios, LOOK_SECONDS, REQUESTS_PER_SECOND } from "./run.ts";
+import { bucketProbabilities, type LatencyModel } from "../../src/sim/latency.ts";
+import type { PodEffect } from "../../src/sim/model-looks.ts";
+import { HistogramOracleSprt, OracleSprt, PodHistogramOracleSprt } from "./oracle.ts";
+import { BASE_ERROR_RATIO, BASE_LATENCY, LOOK_SECONDS, REQUESTS_PER_SECOND } from "./run.ts";
 import { LookStream, type SliKind } from "./stream.ts";
 
 /** The models, on the benchmark's base traffic. */
@@ -63,7 +66,8 @@ export const VARIANTS: readonly Variant[] = [
     name: "sequential-tight",
     judge: "sequential",
     slo: (k) => (k === "errors" ? errorSlo("sequential") : latencySlo("sequential")),
-    copyOf: { latency: "sequential" },
+    // The shipped default is relative 0.1 for every kind now: the same SLOs as `sequential`.
+    copyOf: { errors: "sequential", latency: "sequential" },
   },
   {
     name: "kayenta",
@@ -100,9 +104,54 @@ export function oracleNull(name: OracleName): number {
   return nullRatio(v!.slo("errors"), null);
 }
 
-function makeOracle(kind: SliKind, name: OracleName, effect: CanaryEffect): OracleSprt | HistogramOracleSprt {
-  if (kind === "latency") return new HistogramOracleSprt(bucketRatios(effect.latencyScale), 0);
-  return new OracleSprt(oracleNull(name), effect.errorMultiplier, 0);
+/** The model's latency distribution scaled by `scale`: its bucket probabilities. */
+function scaledBuckets(latency: LatencyModel, scale: number): number[] {
+  return bucketProbabilities(
+    {
+      body: { median: latency.body.median * scale, sigma: latency.body.sigma },
+      ...(latency.tail
+        ? {
+            tail: {
+              weight: latency.tail.weight,
+              dist: { median: latency.tail.dist.median * scale, sigma: latency.tail.dist.sigma },
+            },
+          }
+        : {}),
+    },
+    BUCKETS_30,
+  );
+}
+
+type Oracle = OracleSprt | HistogramOracleSprt | PodHistogramOracleSprt;
+
+/**
+ * The oracle of one lane, built at the first look: it knows the true effect and, on pod
+ * models, the pods' persistent effects of this analysis (`ModelLook.podEffects`): the errors
+ * oracle then weighs each pod's requests by its error multiplier (the split's exposure), the
+ * latency oracle uses each pod's own latency distribution. Without pods both are the plain
+ * SPRTs (one pod per arm, no pod effect). Latency uses the model's own latency distribution.
+ */
+function makeOracle(
+  model: TrafficModel,
+  kind: SliKind,
+  name: OracleName,
+  effect: CanaryEffect,
+  pods: { readonly canary: readonly PodEffect[]; readonly stable: readonly PodEffect[] },
+): Oracle {
+  if (kind === "errors") return new OracleSprt(oracleNull(name), effect.errorMultiplier, 0);
+  if (model.pods) {
+    return new PodHistogramOracleSprt(
+      pods.canary.map((p) => scaledBuckets(model.latency, p.lat)),
+      pods.canary.map((p) => scaledBuckets(model.latency, p.lat * effect.latencyScale)),
+      pods.stable.map((p) => scaledBuckets(model.latency, p.lat)),
+    );
+  }
+  const s = scaledBuckets(model.latency, 1);
+  const c = scaledBuckets(model.latency, effect.latencyScale);
+  return new HistogramOracleSprt(
+    c.map((v, k) => (v > 0 && (s[k] ?? 0) > 0 ? v / (s[k] ?? 1) : 1)),
+    0,
+  );
 }
 
 /** One-minute stable steps before the deploy handed to the judges (as `LookData.history`). */
@@ -149,7 +198,9 @@ export function runModelAnalysis(
     stream: new LookStream(kind, BUCKETS_30, 0.2),
     slos: VARIANTS.map((v) => v.slo(kind)),
     states: VARIANTS.map((): unknown => undefined),
-    oracles: ORACLES.map((o) => ({ name: o, sprt: makeOracle(kind, o, oracleEffect[kind]), max: 0 })),
+    oracles: ORACLES.map((o) => ({ name: o, sprt: null as Oracle | null, max: 0 })),
+    // Error oracles on pod models: cumulative requests weighted by the pods' error multipliers.
+    exposure: { canary: 0, stable: 0 },
   }));
   const failLook: Record<string, number | null> = {};
   const oracleMax: Record<string, number[]> = {};
@@ -166,6 +217,7 @@ export function runModelAnalysis(
     seed,
     looks,
     historySteps: HISTORY_STEPS,
+    histograms: kinds.includes("latency"),
   })) {
     if (look.index < 0) {
       for (const lane of lanes) history[lane.kind].push(historyStep(lane.kind, look));
@@ -198,18 +250,34 @@ export function runModelAnalysis(
           open--;
         }
       });
+      for (const arm of ["canary", "stable"] as const)
+        look.pods[arm].forEach((c, p) => {
+          lane.exposure[arm] += c.total * (look.podEffects[arm][p]?.err ?? 1);
+        });
       for (const o of lane.oracles) {
         const key = `${lane.kind}:${o.name}`;
         if (failLook[key] !== null) continue;
+        const sprt = (o.sprt ??= makeOracle(
+          model,
+          lane.kind,
+          o.name,
+          oracleEffect[lane.kind],
+          look.podEffects,
+        ));
         const hc = data.canary?.histogram;
         const hs = data.stable?.histogram;
-        if (o.sprt instanceof OracleSprt && data.canary && data.stable)
-          o.sprt.look(data.canary.total, data.canary.bad, data.stable.total, data.stable.bad);
-        else if (o.sprt instanceof HistogramOracleSprt && hc && hs) o.sprt.look(hc.counts, hs.counts);
-        o.max = Math.max(o.max, o.sprt.llr);
+        if (sprt instanceof OracleSprt && data.canary && data.stable)
+          sprt.look(lane.exposure.canary, data.canary.bad, lane.exposure.stable, data.stable.bad);
+        else if (sprt instanceof HistogramOracleSprt && hc && hs) sprt.look(hc.counts, hs.counts);
+        else if (sprt instanceof PodHistogramOracleSprt)
+          sprt.look(
+            look.pods.canary.map((c) => c.buckets),
+            look.pods.stable.map((c) => c.buckets),
+          );
+        o.max = Math.max(o.max, sprt.llr);
         if (marks.includes(n)) oracleMax[key]?.push(o.max);
         const th = thresholds?.[key];
-        if (th !== undefined && o.sprt.llr >= th) {
+        if (th !== undefined && sprt.llr >= th) {
           failLook[key] = n;
           open--;
         }

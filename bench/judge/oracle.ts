@@ -96,3 +96,62 @@ export class HistogramOracleSprt {
     return this.#llr >= this.#threshold;
   }
 }
+
+/**
+ * The whole-histogram oracle when each arm is a few pods with their own persistent latency
+ * scale and the oracle knows them (the model's truth for this analysis — no judge can). Given
+ * a look's per-pod requests n_p, a request of pod p falls in bucket k with probability
+ * P_p(k) (the pod's scaled latency distribution; for canary pods also scaled by the effect
+ * under the alternative). Given bucket k's requests from all pods, the canary pods' count is
+ * Binomial(t_k, θ_k) with θ_k = Σ_canary n_p P_p(k) / Σ_all n_p P_p(k); the SPRT compares
+ * θ under the alternative with θ under "the canary's code is the stable's" (its pods still
+ * differ by their known scales). With one pod per arm and no pod effect it is
+ * `HistogramOracleSprt`.
+ */
+export class PodHistogramOracleSprt {
+  readonly #null: { canary: readonly (readonly number[])[]; stable: readonly (readonly number[])[] };
+  readonly #alt: readonly (readonly number[])[];
+  #llr = 0;
+
+  /** Per pod, bucket probabilities: canary pods under the null and the alternative, stable pods. */
+  constructor(
+    canaryNull: readonly (readonly number[])[],
+    canaryAlt: readonly (readonly number[])[],
+    stable: readonly (readonly number[])[],
+  ) {
+    this.#null = { canary: canaryNull, stable };
+    this.#alt = canaryAlt;
+  }
+
+  get llr(): number {
+    return this.#llr;
+  }
+
+  /** Feeds one look's per-pod bucket counts (increments, not cumulative). */
+  look(canary: readonly (readonly number[])[], stable: readonly (readonly number[])[]): void {
+    const nC = canary.map((c) => c.reduce((a, b) => a + b, 0));
+    const nS = stable.map((c) => c.reduce((a, b) => a + b, 0));
+    const buckets = this.#alt[0]?.length ?? 0;
+    for (let k = 0; k < buckets; k++) {
+      let x = 0;
+      let t = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let s = 0;
+      canary.forEach((c, p) => {
+        x += c[k] ?? 0;
+        c0 += (nC[p] ?? 0) * (this.#null.canary[p]?.[k] ?? 0);
+        c1 += (nC[p] ?? 0) * (this.#alt[p]?.[k] ?? 0);
+      });
+      stable.forEach((c, p) => {
+        s += (nS[p] ?? 0) * (this.#null.stable[p]?.[k] ?? 0);
+        t += c[k] ?? 0;
+      });
+      t += x;
+      if (t <= 0 || !(c0 > 0 && c1 > 0 && s > 0)) continue;
+      const t0 = c0 / (c0 + s);
+      const t1 = c1 / (c1 + s);
+      this.#llr += x * Math.log(t1 / t0) + (t - x) * Math.log((1 - t1) / (1 - t0));
+    }
+  }
+}

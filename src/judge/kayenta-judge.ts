@@ -19,7 +19,7 @@
  * not copied from it.
  */
 import { histogramQuantile } from "../stats/histogram-quantile.ts";
-import { hodgesLehmann, solveShift, standardizedShift } from "../stats/hodges-lehmann.ts";
+import { solveShift, standardizedShift } from "../stats/hodges-lehmann.ts";
 import { normalQuantile } from "../stats/special.ts";
 import { mannWhitneyNormalP } from "../stats/mann-whitney.ts";
 import type { Slo } from "../slo/model.ts";
@@ -164,15 +164,7 @@ export function classifyMetric(canary: readonly number[], stable: readonly numbe
       : standardizedShift(xs, ys, -critical, -z, true) < 0 && !(effect > KAYENTA_ALLOWED_RATIO)
         ? "Low"
         : "Pass";
-  const hl =
-    classification === "Pass"
-      ? null
-      : hodgesLehmann(canary, stable, {
-          confLevel: KAYENTA_CONFIDENCE,
-          method: "asymptotic",
-          estimate: "root",
-        });
-  if (!hl) {
+  if (classification === "Pass") {
     return {
       classification,
       p: mw.p,
@@ -183,12 +175,14 @@ export function classifyMetric(canary: readonly number[], stable: readonly numbe
       stableMean,
     };
   }
+  // The interval for the report: R's asymptotic Hodges-Lehmann bounds (as
+  // `hodgesLehmann(…, { method: "asymptotic", estimate: "root" })`), on the sorted points.
   return {
     classification,
     p: mw.p,
-    estimate: num(hl.estimate),
-    lower: num(hl.lower),
-    upper: num(hl.upper),
+    estimate: num(estimate),
+    lower: num(solveShift(xs, ys, z)),
+    upper: num(solveShift(xs, ys, -z)),
     canaryMean,
     stableMean,
   };

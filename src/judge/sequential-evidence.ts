@@ -56,6 +56,9 @@ export function clipZ(seconds: number): number {
   );
 }
 
+/** Factor on the learned excess dispersion in the tempering (not in the clip): see docs/judge.md. */
+export const DISPERSION_MARGIN = 1.5;
+
 /** Weight (looks) of the dispersion prior in the relative checks (see `advance`). */
 export const SPLIT_PRIOR_LOOKS = 10;
 
@@ -85,7 +88,8 @@ export function splitLook(
   const d = disp ?? NO_DISPERSION;
   const theta0 = canaryEventProbability(rho, r0);
   const size = splitSize(n, theta0);
-  const phi = 1 + size * dispersionC2(d, prior, size);
+  const excess = size * dispersionC2(d, prior, size);
+  const phi = 1 + DISPERSION_MARGIN * excess;
   const next = addTemperedInterval(
     logRatios,
     k,
@@ -94,6 +98,7 @@ export function splitLook(
     (g) => canaryEventProbability(rho, r0 * Math.exp(SEQUENTIAL_GRID.offsets[g] ?? 0)),
     phi,
     z,
+    1 + excess,
   );
   if (ratioHat === undefined || n < 2) return { logRatios: next, dispersion: d, phi };
   const th = canaryEventProbability(rho, ratioHat);

@@ -23,11 +23,21 @@ import {
 import { modelCanaryWeight, type CanaryEffect, type TrafficModel } from "./traffic-model.ts";
 import { emptyCounts, type IntervalCounts } from "./traffic.ts";
 
-/** A look with the per-pod counts behind each arm's totals. */
+/** A pod's persistent effects, drawn once per analysis: error-rate and latency multipliers. */
+export interface PodEffect {
+  readonly err: number;
+  readonly lat: number;
+}
+
+/**
+ * A look with the per-pod counts behind each arm's totals, and the pods' true persistent
+ * effects (the same every look; what an oracle that knows the truth may use — never a judge).
+ */
 export interface ModelLook extends Look {
   readonly canary: IntervalCounts;
   readonly stable: IntervalCounts;
   readonly pods: { readonly canary: readonly IntervalCounts[]; readonly stable: readonly IntervalCounts[] };
+  readonly podEffects: { readonly canary: readonly PodEffect[]; readonly stable: readonly PodEffect[] };
 }
 
 const LOG_SCALE_STEP = 0.0005;
@@ -80,12 +90,19 @@ function betaMultiplier(rng: Rng, p: number, icc: number): number {
 export function* simulateModelLooks(
   model: TrafficModel,
   effect: CanaryEffect,
-  opts: { readonly seed: number | string; readonly looks: number; readonly historySteps?: number },
+  opts: {
+    readonly seed: number | string;
+    readonly looks: number;
+    readonly historySteps?: number;
+    /** Draw latency buckets (default true); false leaves them all 0 (error-only streams, cheaper). */
+    readonly histograms?: boolean;
+  },
 ): Generator<ModelLook> {
+  const withBuckets = opts.histograms !== false;
   const rng = createRng(`${String(opts.seed)}/model/${model.name}`);
   const cache = new ScaledBuckets(model.latency, model.buckets);
   const nPods = { canary: model.pods?.canary ?? 1, stable: model.pods?.stable ?? 1 };
-  const podEffects = (k: number): { err: number; lat: number }[] =>
+  const podEffects = (k: number): PodEffect[] =>
     Array.from({ length: k }, () => ({
       err: Math.exp((model.pods?.errorSd ?? 0) * sampleNormal(rng)),
       lat: Math.exp((model.pods?.latencySd ?? 0) * sampleNormal(rng)),
@@ -139,7 +156,7 @@ export function* simulateModelLooks(
         const bad = sampleBinomial(rng, n, p);
         const scale = eff.latencyScale * pe.lat * latShared * armShift;
         const buckets =
-          n > 0
+          n > 0 && withBuckets
             ? sampleMultinomial(rng, n, cache.get(scale))
             : new Array<number>(model.buckets.length).fill(0);
         const c: IntervalCounts = { total: n, bad, clientErrors: 0, buckets };
@@ -158,6 +175,7 @@ export function* simulateModelLooks(
       canary: arms.canary.total,
       stable: arms.stable.total,
       pods: { canary: arms.canary.pods, stable: arms.stable.pods },
+      podEffects: pods,
     };
   }
 }

@@ -146,8 +146,8 @@ export interface CanarySettings {
    * Allowed regression of the canary against stable and baseline before it counts as worse:
    * `relative` as a fraction (0.1 = +10 % of stable's bad-event rate, or of latency),
    * `absolutePoints` in percentage points of the bad-event rate (0.5 = +0.5 pp).
-   * When both are set the larger allowance applies. Defaults: latency 0.1 relative,
-   * error-rate/availability 0.5 pp absolute... see `defaultCanarySettings`.
+   * When both are set the larger allowance applies. Default: 0.1 relative for every kind,
+   * see `defaultCanarySettings`.
    */
   readonly maxRegression: { readonly relative?: number; readonly absolutePoints?: number };
   /** Which direction is bad. For all built-in SLI types more bad events is worse. */

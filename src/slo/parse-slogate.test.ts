@@ -169,7 +169,7 @@ describe("slogate v1: canary settings", () => {
     expect(d.selection).toEqual({ mode: "label", label: "rollouts_pod_template_hash" });
     expect(d.alpha).toBe(0.05);
     expect(d.minRequests).toBe(1000);
-    expect(d.maxRegression).toEqual(kind === "latency" ? { relative: 0.1 } : { absolutePoints: 0.5 });
+    expect(d.maxRegression).toEqual({ relative: 0.1 });
     expect(d.checks.absolute).toEqual({ enabled: true, critical: true, weight: 1 });
     expect(d.checks.relative.enabled && d.checks.baseline.enabled).toBe(true);
   });

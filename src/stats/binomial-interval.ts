@@ -19,12 +19,15 @@ function clean(k: number, n: number): { k: number; n: number } | null {
 
 const EMPTY: ProportionInterval = { estimate: Number.NaN, lower: 0, upper: 1 };
 
+/** The two-sided 95 % normal quantile (the default level, asked for at every look). */
+const Z95 = normalQuantile(1 - (1 - 0.95) / 2);
+
 /** Wilson score interval; two-sided at `confLevel` (default 0.95). n = 0 gives [0, 1]. */
 export function wilsonInterval(k0: number, n0: number, confLevel = 0.95): ProportionInterval {
   const c = clean(k0, n0);
   if (!c) return EMPTY;
   const { k, n } = c;
-  const z = normalQuantile(1 - (1 - confLevel) / 2);
+  const z = confLevel === 0.95 ? Z95 : normalQuantile(1 - (1 - confLevel) / 2);
   const z2 = z * z;
   const center = (k + z2 / 2) / (n + z2);
   const half = (z * Math.sqrt((k * (n - k)) / n + z2 / 4)) / (n + z2);

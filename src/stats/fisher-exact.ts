@@ -34,8 +34,9 @@ export function fisherExact(
   const pmf = (k: number): number => Math.exp(logChoose(row1, k) + logChoose(n - row1, col1 - k) - logDenom);
   if (n === 0 || lo === hi) return { oddsRatio, p: 1 };
   let p = 0;
-  if (alternative === "greater") for (let k = a; k <= hi; k++) p += pmf(k);
-  else if (alternative === "less") for (let k = lo; k <= a; k++) p += pmf(k);
+  if (alternative === "greater") p = upperTail(pmf, a, lo, hi, ((row1 + 1) * (col1 + 1)) / (n + 2));
+  else if (alternative === "less")
+    p = upperTail((k) => pmf(-k), -a, -hi, -lo, -((row1 + 1) * (col1 + 1)) / (n + 2));
   else {
     const obs = pmf(a) * (1 + 1e-7);
     for (let k = lo; k <= hi; k++) {
@@ -44,4 +45,24 @@ export function fisherExact(
     }
   }
   return { oddsRatio, p: Math.min(1, p) };
+}
+
+/**
+ * P(X ≥ a) of a unimodal pmf on [lo, hi] with its mode near `mode`: the shorter way round —
+ * the upper tail when a is past the mode, else 1 − P(X < a) — and each sum walks away from the
+ * mode, stopping once a term is below 1e-17 of the sum (the terms only decrease from there, so
+ * what is left cannot change the double). O(√variance) terms instead of O(hi − lo).
+ */
+function upperTail(pmf: (k: number) => number, a: number, lo: number, hi: number, mode: number): number {
+  const sumFrom = (from: number, to: number, step: 1 | -1): number => {
+    let s = 0;
+    for (let k = from; step > 0 ? k <= to : k >= to; k += step) {
+      const q = pmf(k);
+      s += q;
+      if (q < s * 1e-17 && (step > 0 ? k > mode : k < mode)) break;
+    }
+    return s;
+  };
+  if (a >= mode) return sumFrom(a, hi, 1);
+  return 1 - sumFrom(a - 1, lo, -1);
 }

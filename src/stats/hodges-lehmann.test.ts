@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import ref from "./testdata/r-hodges-lehmann.json" with { type: "json" };
+import exactRef from "./testdata/r-hodges-lehmann-exact.json" with { type: "json" };
 import { expectClose } from "./testdata/close.ts";
-import { hodgesLehmann, hodgesLehmannEstimate } from "./hodges-lehmann.ts";
+import { hodgesLehmann, hodgesLehmannEstimate, solveShift } from "./hodges-lehmann.ts";
 
 describe("Hodges-Lehmann against R's wilcox.test(conf.int = TRUE)", () => {
   it.each(ref.cases.map((c, i) => [i, c.method, c.confLevel, c] as const))(
@@ -27,4 +28,24 @@ describe("Hodges-Lehmann against R's wilcox.test(conf.int = TRUE)", () => {
   it("empty samples give NaN bounds rather than throwing", () => {
     expect(hodgesLehmann([], [1]).lower).toBeNaN();
   });
+});
+
+describe("the asymptotic interval's exact crossings against R (Kayenta-sized samples with ties)", () => {
+  it.each(exactRef.cases.map((c) => [c.name, c.confLevel, c] as const))(
+    "%s at %d confidence: root and bounds are R's exact crossings, and within uniroot's tolerance",
+    (_name, confLevel, c) => {
+      const xs = Float64Array.from(c.x).sort();
+      const ys = Float64Array.from(c.y).sort();
+      // The exact crossing is a pairwise difference: R and slogate compute the same double
+      // up to the rounding of x_i − d against y_j (R compares ranks of x − d).
+      expectClose(solveShift(xs, ys, 0), c.root, 1e-12, 1e-15);
+      expectClose(solveShift(xs, ys, c.z), c.lower, 1e-12, 1e-15);
+      expectClose(solveShift(xs, ys, -c.z), c.upper, 1e-12, 1e-15);
+      const r = hodgesLehmann(c.x, c.y, { confLevel, method: "asymptotic", estimate: "root" });
+      expect(r.lower).toBe(solveShift(xs, ys, c.z));
+      const scale = Math.max(...c.x, ...c.y) - Math.min(...c.x, ...c.y);
+      expectClose(r.lower, c.unirootLower, 0, 2e-4 * Math.max(1, scale));
+      expectClose(r.upper, c.unirootUpper, 0, 2e-4 * Math.max(1, scale));
+    },
+  );
 });

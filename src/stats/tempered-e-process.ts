@@ -89,12 +89,14 @@ export function addTemperedInterval(
   thetaAt: (g: number) => number,
   phi: number,
   z: number,
+  clipPhi: number = phi,
 ): number[] {
   if (!(n > 0) || !(theta0 > 0 && theta0 < 1) || !(k >= 0) || k > n) return [...logRatios];
   const f = Number.isFinite(phi) && phi > 1 ? phi : 1;
+  const fc = Number.isFinite(clipPhi) && clipPhi > 1 ? Math.min(clipPhi, f) : 1;
   const l0 = Math.log(theta0);
   const m0 = Math.log1p(-theta0);
-  const sd = Math.sqrt(f * n * theta0 * (1 - theta0));
+  const sd = Math.sqrt(fc * n * theta0 * (1 - theta0));
   // The clip sits z sd above the null's mean — and never below z sd past the count at which the
   // nearest alternative breaks even, so that a look with so many events that z sd is finer
   // than the mixture grid still carries evidence (else the check goes blind at large counts).
