@@ -220,6 +220,31 @@ async function readSeries(
   return read(slo, arm, { ...range, step }, signal);
 }
 
+/** Steps of stable history read before the analysis start (`LookData.history`). */
+export const HISTORY_STEPS = 60;
+
+/**
+ * The stable arm's per-step increments over the `HISTORY_STEPS` steps before the analysis
+ * start, for the sequential judge's dispersion prior — read only at the analysis' first
+ * judged look (the prior is fixed then and kept in the judge state), and only when per-step
+ * series are on. A stable arm without history (a new service) gives none: the SLO's
+ * `canary.dispersion` or the default prior applies.
+ */
+async function readHistory(
+  deps: AnalyzeLookDeps,
+  slo: Slo,
+  analysis: AnalysisRecord,
+  signal: AbortSignal | undefined,
+): Promise<StepCounts[] | undefined> {
+  const step = deps.seriesStepSeconds;
+  const read = deps.readArmSeries;
+  if (slo.canary.judge !== "sequential" || analysis.looks > 0) return undefined;
+  if (read === undefined || !(step > 0)) return undefined;
+  const range = { start: analysis.start - HISTORY_STEPS * step, end: analysis.start, step };
+  const steps = await read(slo, analysis.selectors.stable, range, signal);
+  return steps.length === 0 ? undefined : steps;
+}
+
 /** An arm's look data from its per-step ratio points: null when it has none at all. */
 function fromPoints(points: readonly StepCounts[] | null): ArmCounts | null {
   if (points === null) return null;
@@ -297,11 +322,12 @@ async function readLookData(
     };
     return { data };
   }
-  const [canaryRead, stableRead, canarySeries, stableSeries] = await Promise.all([
+  const [canaryRead, stableRead, canarySeries, stableSeries, history] = await Promise.all([
     readArm(deps, slo, analysis, "canary", range, signal),
     readArm(deps, slo, analysis, "stable", range, signal),
     readSeries(deps, slo, analysis.selectors.canary, range, signal),
     readSeries(deps, slo, analysis.selectors.stable, range, signal),
+    readHistory(deps, slo, analysis, signal),
   ]);
   const b = analysis.baselineId === undefined ? undefined : await deps.store.getBaseline(analysis.baselineId);
   const data: LookData = {
@@ -314,6 +340,7 @@ async function readLookData(
       ? { series: { canary: canarySeries, stable: stableSeries } }
       : {}),
     selectors,
+    ...(history === undefined ? {} : { history: { stable: history } }),
   };
   return { data, arms: { canary: canaryRead, stable: stableRead } };
 }
