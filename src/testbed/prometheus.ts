@@ -30,6 +30,7 @@ import type { SimSeries } from "../sim/scrapes.ts";
 import { freePort } from "./free-port.ts";
 import { toOpenMetrics } from "./openmetrics.ts";
 import { remoteWrite, toWriteSeries } from "./remote-write.ts";
+import { terminate } from "./terminate.ts";
 
 export interface PrometheusBedOptions {
   /** Series to backfill as TSDB blocks before start. */
@@ -176,12 +177,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
     const stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate(child, exited);
       running.delete(entry);
       if (!entry.keep) rmSync(dir, { recursive: true, force: true });
     };

@@ -17,6 +17,7 @@ import { freePort } from "./free-port.ts";
 import type { PrometheusBed } from "./prometheus.ts";
 import { remoteWrite, toWriteSeries } from "./remote-write.ts";
 import { requireTool } from "./tools.ts";
+import { terminate } from "./terminate.ts";
 
 export interface VictoriaMetricsBedOptions {
   /** Series written (remote write) before `startVictoriaMetrics` resolves. */
@@ -88,12 +89,7 @@ export async function startVictoriaMetrics(opts: VictoriaMetricsBedOptions = {})
     const stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate(child, exited);
       running.delete(entry);
       rmSync(dir, { recursive: true, force: true });
     };
