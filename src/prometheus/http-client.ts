@@ -304,6 +304,11 @@ export class HttpPrometheusClient implements PrometheusClient {
     return this.#shown;
   }
 
+  /** Closes the TLS connections kept alive (a backend no longer used); plain HTTP keeps none. */
+  close(): void {
+    this.#tls?.close();
+  }
+
   async query(q: string, time?: number, signal?: AbortSignal): Promise<QueryAnswer> {
     const params = new URLSearchParams({ query: q });
     if (time !== undefined) params.set("time", seconds(time));
