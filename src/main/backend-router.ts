@@ -129,6 +129,10 @@ function mergeHeaders(
   return out;
 }
 
+function wantsTls(tls: BackendTlsFiles): boolean {
+  return Object.values(tls).some((v) => v !== undefined && v !== false);
+}
+
 function hasCredentials(auth: ServiceConfig["prometheus"]["auth"]): boolean {
   return auth.bearerTokenFile !== undefined || auth.basic !== undefined;
 }
@@ -174,7 +178,17 @@ export function backendSpecOf(
   const url = entry?.url ?? ds.url ?? config.prometheus.url;
   const same = normaliseUrl(url) === normaliseUrl(config.prometheus.url);
   const dsHeaders = Object.entries(ds.headers);
-  if (entry === undefined && same && dsHeaders.length === 0) return service;
+  // An entry that only gives a URL changes where, not how: it is as if there were none.
+  const configured =
+    entry !== undefined &&
+    (Object.keys(entry.headers).length > 0 ||
+      hasCredentials(entry.auth) ||
+      wantsTls(entry.tls) ||
+      entry.timeoutSeconds !== undefined ||
+      entry.maxConcurrentReads !== undefined)
+      ? entry
+      : undefined;
+  if (configured === undefined && same && dsHeaders.length === 0) return service;
   for (const [name, value] of dsHeaders) {
     if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(value)) {
       return new BackendProblem(
@@ -184,13 +198,13 @@ export function backendSpecOf(
     }
   }
   const base =
-    entry !== undefined
+    configured !== undefined
       ? {
-          headers: entry.headers,
-          auth: entry.auth,
-          tls: entry.tls,
-          timeoutSeconds: entry.timeoutSeconds ?? config.prometheus.timeoutSeconds,
-          maxConcurrentReads: entry.maxConcurrentReads ?? config.prometheus.maxConcurrentReads,
+          headers: configured.headers,
+          auth: configured.auth,
+          tls: configured.tls,
+          timeoutSeconds: configured.timeoutSeconds ?? config.prometheus.timeoutSeconds,
+          maxConcurrentReads: configured.maxConcurrentReads ?? config.prometheus.maxConcurrentReads,
           credentials: `backends.${ds.name}`,
         }
       : same
@@ -211,8 +225,7 @@ export function backendSpecOf(
       `remove the header from the DataSource, or the credentials from ${base.credentials}.auth`,
     );
   }
-  const wantsTls = Object.values(base.tls).some((v) => v !== undefined && v !== false);
-  if (wantsTls && !url.startsWith("https:")) {
+  if (wantsTls(base.tls) && !url.startsWith("https:")) {
     return new BackendProblem(
       `${base.credentials}.tls is set but DataSource ${JSON.stringify(ds.name)} is read from ${shownUrl(url)}, not an https URL`,
       `use an https URL (backends.${ds.name}.url or the DataSource's), or remove the tls block`,
