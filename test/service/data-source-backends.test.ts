@@ -23,6 +23,7 @@ import { SCENARIOS } from "../../src/sim/scenarios.ts";
 import { scrapeTruth, simulateScrapes, type SimScrapes } from "../../src/sim/scrapes.ts";
 import { BED_START } from "../../src/testbed/gate-bed.ts";
 import { startPrometheus, type PrometheusBed } from "../../src/testbed/prometheus.ts";
+import { armMatchersOf } from "../../src/main/arm-readers.ts";
 import { getJson, memoryLogger, postJson, startHarnessService } from "../../src/testbed/service-harness.ts";
 
 const TENANT = "tenant-b-8f3e1c";
@@ -248,6 +249,62 @@ describe("SLOs naming OpenSLO DataSources are read from those backends", () => {
     expect(logger.lines.join("\n")).toContain("X-Scope-OrgID");
   });
 
+  it("backtests read from the SLO's own backend", async () => {
+    const selectors = {
+      canary: armMatchersOf(gate.catalog.get("web-on-a"), "canary", healthy.canary.hash),
+      stable: armMatchersOf(gate.catalog.get("web-on-a"), "stable", healthy.stable.hash),
+    };
+    const replay = (slo: string) =>
+      gate.backtest({
+        slo: gate.catalog.get(slo),
+        selectors,
+        from: BED_START,
+        to: BED_START + LOOKS * INTERVAL,
+        intervalSeconds: INTERVAL,
+      });
+    const [onA, onB] = await Promise.all([replay("web-on-a"), replay("web-on-b")]);
+    expect(onA.firstFail).toBeUndefined();
+    expect(onA.looks).toHaveLength(LOOKS);
+    expect(onB.firstFail).toBeDefined();
+  });
+
+  it("backends.<DataSource name> adds credentials and headers for B, and still none of the service's", async () => {
+    const token = join(dir, "token");
+    writeFileSync(token, "b-token-77e2\n");
+    const other = await startHarnessService({
+      prometheusUrl: a.url,
+      slosDir: dir,
+      configYaml: `prometheus:\n  headers:\n    X-Service-Secret: ${SERVICE_SECRET}\nbackends:\n  prom-b:\n    headers: {X-Extra: extra-1}\n    auth: {bearerTokenFile: ${token}}\n`,
+    });
+    try {
+      expect(other.catalog.get("web-on-b").notes).toContain(
+        `DataSource "prom-b": read from ${proxy.url} (its own client and read queue; headers X-Scope-OrgID, X-Extra; credentials and TLS of backends.prom-b)`,
+      );
+      const before = proxy.seen.length;
+      const r = await postJson(`${other.url}/api/v1/verdict`, {
+        slo: "web-on-b",
+        canary: healthy.canary.hash,
+        stable: healthy.stable.hash,
+        analysis: "ds-b-entry",
+        start: BED_START,
+        time: BED_START + INTERVAL,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const sent = proxy.seen.slice(before);
+      expect(sent.length).toBeGreaterThan(0);
+      for (const h of sent) {
+        expect([h.authorization, h["x-extra"], h["x-scope-orgid"], h["x-service-secret"]]).toEqual([
+          "Bearer b-token-77e2",
+          "extra-1",
+          TENANT,
+          undefined,
+        ]);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it("with B down only the SLO on B answers 503, naming its DataSource; the SLO on A is still judged and the replica stays ready", async () => {
     await proxy.stop();
     const downB = await look("web-on-b", "ds-b-down", 2);
@@ -276,5 +333,24 @@ describe("SLOs naming OpenSLO DataSources are read from those backends", () => {
       ['DataSource "prom-b"', proxy.url, ["web-on-b"], false],
     ]);
     expect(ready.body.backends[0].error.code).toBe("PROMETHEUS_UNAVAILABLE");
+  });
+
+  it("drops B's client when a reload leaves no SLO reading from it", async () => {
+    writeFileSync(
+      join(dir, "slos.yaml"),
+      slosYaml(a.url, proxy.url).split("---\napiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: on-b")[0]!,
+    );
+    await gate.catalog.reload();
+    expect(gate.catalog.list().map((x) => x.id)).toEqual(["web-on-a"]);
+    expect(
+      logger.lines.some((l) => l.includes("no longer used by a served SLO") && l.includes(proxy.url)),
+    ).toBe(true);
+    // Readiness is cached for 5 s: wait for a probe taken after the reload.
+    let ready = await getJson(`${gate.url}/readyz`);
+    for (let k = 0; k < 60 && ready.body.backends !== undefined; k++) {
+      await new Promise((r) => setTimeout(r, 250));
+      ready = await getJson(`${gate.url}/readyz`);
+    }
+    expect(ready.body.backends).toBeUndefined();
   });
 });
