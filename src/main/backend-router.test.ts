@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseServiceConfig } from "../config/read-service-config.ts";
 import type { DataSourceRef } from "../slo/model.ts";
-import { BackendProblem, backendNote, backendSpecOf, type BackendSpec } from "./backend-router.ts";
+import { buildSlo } from "../generate/testdata/hand-built-slos.ts";
+import { armReaders } from "./arm-readers.ts";
+import {
+  BackendProblem,
+  BackendRouter,
+  backendNote,
+  backendSpecOf,
+  type BackendSpec,
+} from "./backend-router.ts";
 
 const SERVICE = "http://prometheus:9090";
 
@@ -107,5 +115,52 @@ describe("which backend a DataSource is read from", () => {
     const s = backendSpecOf(d, config(yaml));
     expect(s).toBeInstanceOf(BackendProblem);
     expect((s as BackendProblem).message).toBe(message);
+  });
+});
+
+describe("BackendRouter", () => {
+  const quiet = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  };
+  const slo = (d: DataSourceRef) => buildSlo("web", "errors", { dataSource: d });
+
+  it("refuses, naming the DataSource and the setting, a backend whose credential file cannot be read", () => {
+    const router = new BackendRouter({
+      config: parseServiceConfig(
+        `prometheus: {url: ${SERVICE}}\nbackends:\n  thanos: {auth: {bearerTokenFile: /nonexistent/token}}\n`,
+        {},
+      ),
+      createArmReaders: armReaders,
+      logger: quiet,
+    });
+    try {
+      expect(() => router.resolve(slo(ds({ url: "http://thanos:10902" })))).toThrow(
+        'SLO web-errors: DataSource "thanos": cannot read backends.thanos.auth.bearerTokenFile /nonexistent/token: ENOENT',
+      );
+    } finally {
+      router.close();
+    }
+  });
+
+  it("shares one backend between SLOs of the same DataSource, and drops it when no SLO uses it", () => {
+    const router = new BackendRouter({
+      config: parseServiceConfig(`prometheus: {url: ${SERVICE}}\n`, {}),
+      createArmReaders: armReaders,
+      logger: quiet,
+    });
+    try {
+      const d = ds({ url: "http://thanos:10902" });
+      const one = router.backendOf(slo(d));
+      expect(router.backendOf(buildSlo("api", "errors", { dataSource: d }))).toBe(one);
+      expect(one.service).toBe(false);
+      expect(router.backendOf(buildSlo("plain", "errors"))).toBe(router.service);
+      router.retain([buildSlo("plain", "errors")]);
+      expect(router.backendOf(slo(d))).not.toBe(one);
+    } finally {
+      router.close();
+    }
   });
 });

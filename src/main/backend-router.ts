@@ -366,7 +366,16 @@ export class BackendRouter {
     if (spec.key === "service") return { backend: this.service, note: backendNote(slo.dataSource, spec) };
     let b = this.#backends.get(spec.key);
     if (b === undefined) {
-      b = this.#build(spec, false, slo.dataSource?.name ?? "");
+      try {
+        b = this.#build(spec, false, slo.dataSource?.name ?? "");
+      } catch (e) {
+        if (!isSlogateError(e)) throw e;
+        throw new SlogateError(e.code, `SLO ${slo.id}: ${e.message}`, {
+          hint: e.hint,
+          details: { ...e.details, slo: slo.id },
+          cause: e,
+        });
+      }
       this.#backends.set(spec.key, b);
       if (slo.dataSource !== undefined) this.#names.set(spec.key, slo.dataSource.name);
     }
@@ -461,6 +470,7 @@ export class BackendRouter {
         headers: prometheusHeaders(spec.headers),
         auth: prometheusAuth(spec.auth),
         tls: spec.tls,
+        setting: spec.credentials === "none" ? "prometheus" : spec.credentials,
         ...(decoder === undefined ? {} : { decoder }),
         ...(onQuery === undefined ? {} : { onQuery }),
       });
