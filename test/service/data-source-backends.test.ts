@@ -185,7 +185,12 @@ describe("SLOs naming OpenSLO DataSources are read from those backends", () => {
   it("serves both SLOs with a note saying which backend each is read from, and no problem", async () => {
     const r = await getJson(`${gate.url}/api/v1/slos`);
     expect(r.body.status.problems).toEqual([]);
-    const notes = Object.fromEntries(gate.catalog.list().map((s) => [s.id, s.notes ?? []]));
+    const notes = Object.fromEntries(r.body.slos.map((s: any) => [s.id, s.notes ?? []]));
+    const sources = Object.fromEntries(r.body.slos.map((s: any) => [s.id, s.dataSource]));
+    expect(sources).toEqual({
+      "web-on-a": { name: "prom-a", url: a.url },
+      "web-on-b": { name: "prom-b", url: proxy.url },
+    });
     expect(notes["web-on-a"]).toContain(
       `DataSource "prom-a": read from the service's backend ${a.url} (prometheus.url)`,
     );
