@@ -69,6 +69,19 @@ export async function getBaseline(deps: AnalysisQueryDeps, id: string): Promise<
 }
 
 /** The SLOs served, with the last load's status. */
+/** `url` without a user name or password (a DataSource URL may carry them). */
+function withoutUserInfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === "" && u.password === "") return url;
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return "(not a URL)";
+  }
+}
+
 export function listServedSlos(deps: AnalysisQueryDeps): {
   status: ReturnType<GateDeps["catalog"]["status"]>;
   slos: Record<string, unknown>[];
@@ -83,6 +96,16 @@ export function listServedSlos(deps: AnalysisQueryDeps): {
       objectivePercent: s.objectivePercent,
       judge: s.canary.judge,
       source: s.source,
+      // The OpenSLO DataSource it is read from: name and URL, never its headers (secrets).
+      ...(s.dataSource === undefined
+        ? {}
+        : {
+            dataSource: {
+              name: s.dataSource.name,
+              ...(s.dataSource.url === undefined ? {} : { url: withoutUserInfo(s.dataSource.url) }),
+            },
+          }),
+      ...(s.notes === undefined || s.notes.length === 0 ? {} : { notes: s.notes }),
     })),
   };
 }

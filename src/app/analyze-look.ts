@@ -299,13 +299,13 @@ async function readLookData(
     canary: `{${formatMatchers(analysis.selectors.canary)}}`,
     stable: `{${formatMatchers(analysis.selectors.stable)}}`,
   };
-  if (range.end - range.start < 1) await deps.probePrometheus?.(signal);
+  if (range.end - range.start < 1) await deps.probePrometheus?.(signal, [slo]);
   if (slo.sli.type === "resource")
     return { data: await readResourceLook(deps, slo, analysis, at, selectors, signal) };
   if (slo.sli.type === "ratio") {
     // No query is made before the first full step: still never judge with Prometheus down.
     const span = range.end - range.start;
-    if (span >= 1 && span < deps.seriesStepSeconds) await deps.probePrometheus?.(signal);
+    if (span >= 1 && span < deps.seriesStepSeconds) await deps.probePrometheus?.(signal, [slo]);
     const [canary, stable] = await Promise.all([
       readPoints(deps, slo, analysis.selectors.canary, range, signal),
       readPoints(deps, slo, analysis.selectors.stable, range, signal),
@@ -410,7 +410,7 @@ async function readResourceLook(
   const range = { start: analysis.start, end: at };
   const span = range.end - range.start;
   // Before the first full step no query is made: still never judge with Prometheus down.
-  if (span >= 1 && span < slo.sli.stepSeconds) await deps.probePrometheus?.(signal);
+  if (span >= 1 && span < slo.sli.stepSeconds) await deps.probePrometheus?.(signal, [slo]);
   const [canary, stable] =
     span < 1
       ? [[], []]

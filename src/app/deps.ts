@@ -32,6 +32,7 @@ export interface UseCaseMetrics {
 export interface GateDeps {
   readonly store: Store;
   readonly catalog: SloLookup;
+  /** Reads of every SLO go to its own backend (`main/backend-router` dispatches by SLO). */
   readonly readArmCounts: ReadArmCounts;
   /**
    * When given, looks read their cumulative counts through it: each arm's reader state is kept
@@ -45,11 +46,12 @@ export interface GateDeps {
   /** Per-pod gauges of resource SLIs; without it a resource SLO's look is refused (SLO_UNSUPPORTED). */
   readonly readArmGauges?: ReadArmGauges;
   /**
-   * Rejects when Prometheus cannot answer. Used for looks whose data window is still empty
-   * (the first look of an analysis that starts now), so even those are never a pass while
-   * the backend is down.
+   * Rejects when Prometheus cannot answer: the backends of `slos` (each SLO's own, from its
+   * OpenSLO DataSource), or the service's when none is given. Used for looks whose data window
+   * is still empty (the first look of an analysis that starts now), so even those are never a
+   * pass while the backend is down.
    */
-  readonly probePrometheus?: (signal?: AbortSignal) => Promise<void>;
+  readonly probePrometheus?: (signal?: AbortSignal, slos?: readonly Slo[]) => Promise<void>;
   /**
    * Deadline of all Prometheus reads of one look, in seconds: past it the look fails with
    * PROMETHEUS_ABORTED (503) instead of outliving the controller's own timeout.

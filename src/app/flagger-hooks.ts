@@ -157,7 +157,7 @@ export async function runFlaggerHook(deps: FlaggerHookDeps, hook: FlaggerHook): 
 
   if (type === "confirm-rollout") {
     // Holds the rollout (an error, answered non-2xx) while the SLOs cannot be judged.
-    await deps.probePrometheus?.();
+    await deps.probePrometheus?.(undefined, hook.slos);
     return {
       proceed: true,
       body: {

@@ -8,16 +8,34 @@
 import { SlogateError } from "../errors.ts";
 import type { GateDeps } from "./deps.ts";
 
+/** The answer of one OpenSLO DataSource's backend (besides the service's own). */
+export interface BackendReadiness {
+  /** `DataSource "<name>"`. */
+  readonly name: string;
+  readonly url: string;
+  /** The served SLOs read from it. */
+  readonly slos: readonly string[];
+  readonly ok: boolean;
+  readonly error?: unknown;
+}
+
 /** What the readiness check needs. */
 export type ReadinessDeps = Pick<GateDeps, "store" | "catalog"> & {
-  /** Rejects when Prometheus cannot answer. */
+  /** Rejects when the service's Prometheus (`prometheus.url`) cannot answer. */
   readonly probePrometheus: () => Promise<void>;
+  /**
+   * Probes the backends of OpenSLO DataSources. Reported, not required: when one is down only
+   * its SLOs' looks answer 503, and the other SLOs must still be judged by this replica.
+   */
+  readonly probeBackends?: () => Promise<readonly BackendReadiness[]>;
 };
 
 export interface Readiness {
   readonly ready: boolean;
   readonly checks: Readonly<Record<string, { ok: boolean; error?: unknown }>>;
   readonly slos: { readonly valid: boolean; readonly served: number };
+  /** DataSource backends (absent when no SLO has one of its own). */
+  readonly backends?: readonly BackendReadiness[];
 }
 
 /** Checks the store and Prometheus at `now` (Unix seconds). */
@@ -41,11 +59,13 @@ export async function checkReadiness(deps: ReadinessDeps, now: number): Promise<
       error: e instanceof SlogateError ? e.toJSON() : { message: "Prometheus probe failed" },
     };
   }
+  const backends = await deps.probeBackends?.().catch((): BackendReadiness[] => []);
   const slos = deps.catalog.status();
   return {
     ready: Object.values(checks).every((c) => c.ok),
     checks,
     slos: { valid: slos.valid, served: slos.served },
+    ...(backends === undefined || backends.length === 0 ? {} : { backends }),
   };
 }
 

@@ -1,50 +1,60 @@
 import { describe, expect, it } from "vitest";
+import { SlogateError } from "../errors.ts";
 import { buildSlo } from "../generate/testdata/hand-built-slos.ts";
 import type { Logger } from "../domain/verdict-event.ts";
-import { checkDataSources, dataSourceProblems } from "./data-source-check.ts";
+import { dataSourceNote } from "../slo/parse-openslo.ts";
+import { noteDataSources } from "./data-source-check.ts";
 
-const withSource = (url?: string) =>
-  buildSlo("web", "availability", {
+const dataSource = { name: "thanos", type: "Prometheus", url: "http://thanos:10902", headers: {} };
+const withSource = (id: string, ds?: typeof dataSource) =>
+  buildSlo(id, "availability", {
     source: { file: "slos.yaml", format: "openslo/v1", line: 3, col: 1 },
-    ...(url === undefined
-      ? {}
-      : { dataSource: { name: "prometheus", type: "Prometheus", url, headers: {} } }),
+    ...(ds === undefined ? {} : { dataSource: ds, notes: ["other note", dataSourceNote(ds)] }),
   });
 
-describe("DataSources against the configured backend", () => {
-  it.each([
-    ["the same URL", "http://prometheus:9090", 0],
-    ["the same URL with a trailing slash and another case", "HTTP://Prometheus:9090/", 0],
-    ["no DataSource URL", undefined, 0],
-    ["another backend", "http://prometheus.example.com", 1],
-    ["another path on the same host", "http://prometheus:9090/tenant-a", 1],
-  ])("warns %s %s times", (_what, url, n) => {
-    expect(dataSourceProblems([withSource(url)], "http://prometheus:9090")).toHaveLength(n);
-  });
+function logger(): Logger & { lines: [string, string][] } {
+  const lines: [string, string][] = [];
+  return {
+    lines,
+    debug: () => undefined,
+    info: (m) => void lines.push(["info", m]),
+    warn: (m) => void lines.push(["warn", m]),
+    error: (m) => void lines.push(["error", m]),
+  };
+}
 
-  it("says what slogate does instead, at the SLO, and logs it", async () => {
-    const warned: string[] = [];
-    const logger: Logger = {
-      debug: () => undefined,
-      info: () => undefined,
-      error: () => undefined,
-      warn: (m) => void warned.push(m),
-    };
-    const load = checkDataSources(
-      () => Promise.resolve({ slos: [withSource("http://prometheus.example.com")], problems: [] }),
-      "http://127.0.0.1:9090",
-      logger,
+describe("SLOs with a DataSource are noted with the backend they are read from", () => {
+  it("replaces the parser's note by the service's, logs it, and leaves SLOs without a DataSource alone", async () => {
+    const log = logger();
+    const plain = withSource("web");
+    const load = noteDataSources(
+      () => Promise.resolve({ slos: [plain, withSource("api", dataSource)], problems: [] }),
+      (slo) => `read from ${slo.dataSource?.url ?? ""}`,
+      log,
     );
     const r = await load([]);
-    expect(r.slos).toHaveLength(1);
-    expect(r.problems.map((p) => [p.file, p.line, p.severity, p.message])).toEqual([
-      [
-        "slos.yaml",
-        3,
-        "warning",
-        'SLO web-availability: DataSource "prometheus" URL http://prometheus.example.com differs from the service backend http://127.0.0.1:9090; slogate queries the configured backend',
-      ],
+    expect(r.problems).toEqual([]);
+    expect(r.slos[0]).toBe(plain);
+    expect(r.slos[1]?.notes).toEqual(["other note", "read from http://thanos:10902"]);
+    expect(log.lines).toEqual([["info", "SLO api-availability: read from http://thanos:10902"]]);
+  });
+
+  it("does not serve an SLO whose backend cannot be used: an error at the SLO, logged", async () => {
+    const log = logger();
+    const load = noteDataSources(
+      () => Promise.resolve({ slos: [withSource("web"), withSource("api", dataSource)], problems: [] }),
+      () => {
+        throw new SlogateError("CONFIG_INVALID", "SLO api-availability: backends.thanos.tls is set but …", {
+          hint: "use an https URL",
+        });
+      },
+      log,
+    );
+    const r = await load([]);
+    expect(r.slos.map((s) => s.id)).toEqual(["web-availability"]);
+    expect(r.problems.map((p) => [p.file, p.line, p.severity, p.message, p.hint])).toEqual([
+      ["slos.yaml", 3, "error", "SLO api-availability: backends.thanos.tls is set but …", "use an https URL"],
     ]);
-    expect(warned).toEqual([r.problems[0]?.message]);
+    expect(log.lines.map(([level]) => level)).toEqual(["error"]);
   });
 });

@@ -290,3 +290,68 @@ describe("readServiceConfig", () => {
     });
   });
 });
+
+describe("the backends section (per OpenSLO DataSource)", () => {
+  it("reads an entry's URL, headers, auth, tls, timeout and queue bound", () => {
+    const c = parseServiceConfig(
+      "backends:\n  thanos-eu:\n    url: https://thanos.eu:10902/\n    headers: {X-Scope-OrgID: eu}\n    auth: {bearerTokenFile: /t}\n    tls: {caFile: /ca.pem}\n    timeout: 4s\n    maxConcurrentReads: 3\n  plain: {}\n",
+      {},
+    );
+    expect(c.backends).toEqual({
+      "thanos-eu": {
+        url: "https://thanos.eu:10902",
+        headers: { "X-Scope-OrgID": "eu" },
+        auth: { bearerTokenFile: "/t" },
+        tls: { caFile: "/ca.pem", insecureSkipVerify: false },
+        timeoutSeconds: 4,
+        maxConcurrentReads: 3,
+      },
+      plain: { headers: {}, auth: {}, tls: { insecureSkipVerify: false } },
+    });
+  });
+
+  it.each([
+    [
+      "an unknown key",
+      "backends:\n  a:\n    token: x\n",
+      /^config:3:5: error: .*token.*\(backends\.a\.token\)/,
+    ],
+    [
+      "a name that is no DataSource name",
+      "backends:\n  Not_A_Name: {}\n",
+      /^config:2:3: error: "Not_A_Name" is not a DataSource name/,
+    ],
+    [
+      "a URL that is not http(s)",
+      "backends:\n  a: {url: 'ftp://x'}\n",
+      /^config:2:12: error: expected an http or https URL.*\(backends\.a\.url\)/,
+    ],
+    [
+      "a certificate without its key",
+      "backends:\n  a: {tls: {certFile: /c}}\n",
+      /^config:2:.*client certificate needs both certFile and keyFile/,
+    ],
+    [
+      "two kinds of credentials",
+      "backends:\n  a:\n    auth: {bearerTokenFile: /t, basic: {username: u, password: p}}\n",
+      /^config:3:.*set one of auth\.bearerTokenFile and auth\.basic/,
+    ],
+    [
+      "a bad header name",
+      "backends:\n  a: {headers: {'bad header': x}}\n",
+      /^config:2:.*"bad header" is not an HTTP header name/,
+    ],
+    [
+      "a zero queue bound",
+      "backends:\n  a: {maxConcurrentReads: 0}\n",
+      /^config:2:.*backends\.a\.maxConcurrentReads/,
+    ],
+    ["an entry that is not a mapping", "backends:\n  a: 3\n", /^config:2:.*expected a mapping/],
+  ])("refuses %s, at its place", (_what, yaml, problem) => {
+    const found = problemsOf(yaml);
+    expect(
+      found.some((p) => problem.test(p)),
+      found.join("\n"),
+    ).toBe(true);
+  });
+});

@@ -9,7 +9,7 @@
  */
 import { SlogateError } from "../errors.ts";
 import { describe as describeValue } from "../slo/field-reader.ts";
-import { formatProblem, hasErrors, sortProblems, type Problem } from "../slo/problem.ts";
+import { formatProblem, hasErrors, sortProblems, type Problem, type YamlPath } from "../slo/problem.ts";
 import { readYamlDocuments, type YamlDocument } from "../slo/yaml-source.ts";
 import { parseConfigDuration } from "./config-duration.ts";
 import { ConfigReader, plainDocument, type ConfigEnv } from "./config-reader.ts";
@@ -17,7 +17,13 @@ import { readKayentaConfig } from "./kayenta-config.ts";
 import { cronExpressionProblem } from "./cron-expression.ts";
 import { readBackendAuth, readBackendTls } from "./read-backend-auth.ts";
 import { readNotifications } from "./read-notifications.ts";
-import { CONFIG_ENV_VARS, DEFAULT_CONFIG, LOG_LEVELS, type ServiceConfig } from "./service-config.ts";
+import {
+  CONFIG_ENV_VARS,
+  DEFAULT_CONFIG,
+  LOG_LEVELS,
+  type BackendConfig,
+  type ServiceConfig,
+} from "./service-config.ts";
 
 const TOP_KEYS = [
   "listen",
@@ -35,6 +41,7 @@ const TOP_KEYS = [
   "notifications",
   "pages",
   "kayenta",
+  "backends",
 ] as const;
 const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   listen: ["host", "port"],
@@ -164,7 +171,7 @@ function readConfig(r: ConfigReader): ServiceConfig {
   };
   const publicUrl = r.httpUrl(["publicUrl"], d.publicUrl, "SLOGATE_PUBLIC_URL", true);
   const promUrl = r.httpUrl(["prometheus", "url"], d.prometheus.url, "SLOGATE_PROMETHEUS_URL");
-  const promHeaders = readHeaders(r);
+  const promHeaders = readHeaders(r, ["prometheus", "headers"]);
   const prometheus = {
     url: promUrl,
     timeoutSeconds: r.duration(
@@ -256,6 +263,7 @@ function readConfig(r: ConfigReader): ServiceConfig {
     log,
     pages,
     kayenta: readKayentaConfig(r),
+    backends: readBackends(r),
     ...(hasNotifications ? { notifications: readNotifications(r, ["notifications"]) } : {}),
   };
 }
@@ -368,8 +376,7 @@ function readSeriesStep(r: ConfigReader): number {
   return r.duration(["series", "step"], DEFAULT_CONFIG.seriesStepSeconds, POSITIVE);
 }
 
-function readHeaders(r: ConfigReader): Readonly<Record<string, string>> {
-  const path = ["prometheus", "headers"];
+function readHeaders(r: ConfigReader, path: YamlPath): Readonly<Record<string, string>> {
   const m = r.fields.map(path);
   const out: Record<string, string> = {};
   if (m === undefined) return out;
@@ -400,6 +407,75 @@ function readHeaders(r: ConfigReader): Readonly<Record<string, string>> {
       continue;
     }
     out[name] = value;
+  }
+  return out;
+}
+
+/** Keys of one `backends.<DataSource name>` entry. */
+const BACKEND_KEYS = ["url", "headers", "auth", "tls", "timeout", "maxConcurrentReads"] as const;
+/** A DataSource name (OpenSLO `metadata.name`: a DNS-1123 label or subdomain). */
+const DATA_SOURCE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * `backends`: per OpenSLO DataSource (by its `metadata.name`), what slogate sends to that
+ * backend — a URL in place of the DataSource's (the address slogate reaches it at), headers,
+ * `auth` and `tls` as under `prometheus`, a timeout and its own read-queue bound.
+ */
+function readBackends(r: ConfigReader): ServiceConfig["backends"] {
+  const m = r.fields.map(["backends"]);
+  const out: Record<string, BackendConfig> = {};
+  if (m === undefined) return out;
+  for (const name of Object.keys(m)) {
+    const base = ["backends", name];
+    if (!DATA_SOURCE_NAME.test(name)) {
+      r.report(
+        base,
+        `${JSON.stringify(name)} is not a DataSource name`,
+        "key each entry by the metadata.name of an OpenSLO DataSource (lower case, digits, - and .)",
+        true,
+      );
+      continue;
+    }
+    if (r.fields.map(base) === undefined) {
+      r.report(
+        base,
+        `expected a mapping, got ${describeValue(m[name])}`,
+        "write e.g. backends: {thanos: {url: https://thanos:10902}}",
+      );
+      continue;
+    }
+    r.fields.onlyKeys(base, BACKEND_KEYS, `backends.${name}`);
+    const written = r.fields.get([...base, "url"]) === undefined ? "" : r.httpUrl([...base, "url"], "");
+    const url = written === "" ? undefined : written;
+    const headers = readHeaders(r, [...base, "headers"]);
+    const timeout = r.fields.get([...base, "timeout"]);
+    const concurrency = r.fields.get([...base, "maxConcurrentReads"]);
+    out[name] = {
+      ...(url === undefined ? {} : { url }),
+      headers,
+      auth: readBackendAuth(r, base, headers),
+      // Whether TLS fits the URL is known only once the DataSource's URL is: checked at SLO load.
+      tls: readBackendTls(r, base, url ?? "https:"),
+      ...(timeout === undefined
+        ? {}
+        : {
+            timeoutSeconds: r.duration(
+              [...base, "timeout"],
+              DEFAULT_CONFIG.prometheus.timeoutSeconds,
+              POSITIVE,
+            ),
+          }),
+      ...(concurrency === undefined
+        ? {}
+        : {
+            maxConcurrentReads: r.integer(
+              [...base, "maxConcurrentReads"],
+              DEFAULT_CONFIG.prometheus.maxConcurrentReads,
+              1,
+              1000,
+            ),
+          }),
+    };
   }
   return out;
 }

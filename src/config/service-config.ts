@@ -42,6 +42,24 @@ export interface BackendTlsConfig {
   readonly insecureSkipVerify: boolean;
 }
 
+/**
+ * What slogate sends to the backend of one OpenSLO DataSource (`backends.<name>`). Without an
+ * entry a DataSource at another URL than `prometheus.url` gets only its own headers — the
+ * service's `prometheus.auth`, `tls` and `headers` are never sent to a foreign URL.
+ */
+export interface BackendConfig {
+  /** Read from this URL instead of the DataSource's (the address slogate reaches it at). */
+  readonly url?: string;
+  /** Headers added to the DataSource's (these win on the same name). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly auth: BackendAuthConfig;
+  readonly tls: BackendTlsConfig;
+  /** Per-attempt deadline; default `prometheus.timeout`. */
+  readonly timeoutSeconds?: number;
+  /** Reads in flight to this backend at once; default `prometheus.maxConcurrentReads`. */
+  readonly maxConcurrentReads?: number;
+}
+
 /** The validated configuration of `slogate serve`. Durations in seconds. */
 export interface ServiceConfig {
   readonly listen: { readonly host: string; readonly port: number };
@@ -123,6 +141,8 @@ export interface ServiceConfig {
   };
   /** The Kayenta-compatible API for Argo's `kayenta` provider (`config/kayenta-config.ts`). */
   readonly kayenta: KayentaConfig;
+  /** Per OpenSLO DataSource name: how its backend is reached (docs/service.md, "Several backends"). */
+  readonly backends: Readonly<Record<string, BackendConfig>>;
 }
 
 /** Defaults applied under the file and the environment. */
@@ -156,6 +176,7 @@ export const DEFAULT_CONFIG: ServiceConfig = {
   log: { level: "info" },
   pages: { secret: "", linkTtlSeconds: 7 * 86400, grafanaUrl: "" },
   kayenta: DEFAULT_KAYENTA_CONFIG,
+  backends: {},
 };
 
 /** Environment variables read, and the config field each sets. */

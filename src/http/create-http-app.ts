@@ -28,9 +28,12 @@ export function createHttpApp(deps: HttpDeps): Express {
 
   app.get("/readyz", async (_req, res) => {
     const r = await deps.readiness();
-    res
-      .status(r.ready ? 200 : 503)
-      .json({ status: r.ready ? "ready" : "not ready", checks: r.checks, slos: r.slos });
+    res.status(r.ready ? 200 : 503).json({
+      status: r.ready ? "ready" : "not ready",
+      checks: r.checks,
+      slos: r.slos,
+      ...(r.backends === undefined ? {} : { backends: r.backends }),
+    });
   });
 
   app.get("/metrics", bearerAuth(deps.metricsTokens ?? [], "auth.metricsTokens"), async (_req, res) => {

@@ -15,16 +15,11 @@ import { createHttpApp } from "../http/create-http-app.ts";
 import { createKayentaApp } from "../http/kayenta-routes.ts";
 import type { BuildArmMatchers, KayentaHttpDeps } from "../http/http-deps.ts";
 import { PageLinks, randomPageSecret } from "../http/pages/page-links.ts";
-import { ReadQueue, queuedClient } from "../prometheus/read-queue.ts";
 import { MatrixDecoder } from "../prometheus/matrix-decoder.ts";
 import { judgeLook } from "../judge/registry.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
-import {
-  HttpPrometheusClient,
-  type PrometheusAuth,
-  type PrometheusClient,
-  type QueryObservation,
-} from "../prometheus/http-client.ts";
+import type { QueryObservation } from "../prometheus/http-client.ts";
+import { BackendRouter, type CreateArmReaders } from "./backend-router.ts";
 import type { Slo } from "../slo/model.ts";
 import { MemoryStore } from "../store/memory-store.ts";
 import { openStore } from "../store/open-store.ts";
@@ -37,24 +32,12 @@ import { pruneCanaryExecutions } from "../app/kayenta-canary.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import type { GateDeps, JudgeLook } from "../app/deps.ts";
 import { loadSloFiles } from "../catalog/load-slos.ts";
-import { checkDataSources } from "../catalog/data-source-check.ts";
+import { noteDataSources } from "../catalog/data-source-check.ts";
 import type { Logger, VerdictListener } from "../domain/verdict-event.ts";
-import type { ReadArmCounts, ReadArmCountsFrom, ReadArmGauges, ReadArmSeries } from "../app/ports.ts";
 import { ServiceMetrics } from "../metrics/service-metrics.ts";
 import { SloCatalog, type LoadSlos } from "../catalog/slo-catalog.ts";
 
-/** Builds the arm readers on a Prometheus client . */
-export type CreateArmReaders = (
-  client: PrometheusClient,
-  settings?: { readonly podLabel: string; readonly incrementalReads: boolean },
-) => {
-  readonly readArmCounts: ReadArmCounts;
-  readonly readArmSeries?: ReadArmSeries;
-  /** Per-pod gauges of resource SLIs. */
-  readonly readArmGauges?: ReadArmGauges;
-  /** The incremental reader (reader state kept in the store per analysis and arm). */
-  readonly readArmCountsFrom?: ReadArmCountsFrom;
-};
+export type { CreateArmReaders } from "./backend-router.ts";
 
 export interface GateServiceOptions {
   readonly config: ServiceConfig;
@@ -108,27 +91,7 @@ const DRAIN_LIMIT_MS = 30_000;
 const READINESS_MAX_AGE_MS = 5_000;
 const READINESS_PROBE_TIMEOUT_MS = 5_000;
 
-/**
- * Headers sent to Prometheus: the configured ones, asking for uncompressed responses unless
- * they say otherwise. Raw-sample answers compress well, but decompressing them costs more
- * time than the transfer saves on a cluster network (it halved the verdict latency in
- * `npm run bench:service`); set `Accept-Encoding: gzip` for a slow link.
- */
-export function prometheusHeaders(configured: Readonly<Record<string, string>>): Record<string, string> {
-  const hasEncoding = Object.keys(configured).some((k) => k.toLowerCase() === "accept-encoding");
-  return hasEncoding ? { ...configured } : { "Accept-Encoding": "identity", ...configured };
-}
-
-/** The client's authentication from `prometheus.auth` (files are re-read when they change). */
-export function prometheusAuth(auth: ServiceConfig["prometheus"]["auth"]): PrometheusAuth {
-  if (auth.bearerTokenFile !== undefined) return { type: "bearerFile", path: auth.bearerTokenFile };
-  const basic = auth.basic;
-  if (basic === undefined) return { type: "none" };
-  if (basic.passwordFile !== undefined) {
-    return { type: "basicFile", username: basic.username, passwordFile: basic.passwordFile };
-  }
-  return { type: "basic", username: basic.username, password: basic.password ?? "" };
-}
+export { prometheusAuth, prometheusHeaders } from "./backend-router.ts";
 
 /** Listens with `app` on host:port (0: any free port). */
 function listenOn(app: ReturnType<typeof createHttpApp>, port: number, host: string): Promise<Server> {
@@ -148,13 +111,11 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   });
   // Built first: a credential or certificate file that cannot be read fails the start before
   // anything else (store, watchers) is opened.
-  const client = new HttpPrometheusClient({
-    url: config.prometheus.url,
-    timeoutMs: config.prometheus.timeoutSeconds * 1000,
-    maxResponseBytes: config.prometheus.maxResponseBytes,
-    headers: prometheusHeaders(config.prometheus.headers),
-    auth: prometheusAuth(config.prometheus.auth),
-    tls: config.prometheus.tls,
+  // One backend per OpenSLO DataSource (main/backend-router); the service's own is built now.
+  const router = new BackendRouter({
+    config,
+    createArmReaders: o.createArmReaders,
+    logger,
     // Answers of 1 MiB and more are decoded in a worker thread, not on the event loop.
     decoder: new MatrixDecoder(),
     onQuery: (q) => {
@@ -162,6 +123,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       o.onQuery?.(q);
     },
   });
+  const client = router.service.client;
   if (config.prometheus.tls.insecureSkipVerify) {
     logger.warn("prometheus.tls.insecureSkipVerify is set: the backend's certificate is not verified", {
       backend: client.url,
@@ -193,20 +155,40 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       ? SloCatalog.of(o.slos, logger, now)
       : new SloCatalog({
           paths: config.slos,
-          // OpenSLO DataSources naming another backend are warned: one backend is queried.
-          load: checkDataSources(o.loadSlos ?? loadSloFiles, config.prometheus.url, logger),
+          // Each SLO with an OpenSLO DataSource gets its backend (and a note saying which).
+          load: noteDataSources(o.loadSlos ?? loadSloFiles, (slo) => router.resolve(slo).note, logger),
           logger,
           now,
-          onLoad: (ok, served) => metrics.recordSloLoad(ok, served),
+          onLoad: (ok, served) => {
+            metrics.recordSloLoad(ok, served);
+            // Backends no served SLO uses any more are dropped (retired SLOs rebuild theirs lazily).
+            retainBackends();
+          },
           // An SLO gone from the files keeps serving its open analyses until they close.
           inUse: (sloId) => openSlos.has(sloId),
           onRetired: (ids) => metrics.recordRetiredSlos(ids),
         });
+  /** Keeps the backends of the served SLOs, retired ones included. */
+  function retainBackends(): void {
+    const served = [...catalog.list()];
+    for (const r of catalog.status().retired) {
+      try {
+        served.push(catalog.get(r.id));
+      } catch {
+        // dropped meanwhile
+      }
+    }
+    router.retain(served);
+  }
   if (o.slos === undefined) await catalog.reload();
-  else metrics.recordSloLoad(true, o.slos.length);
+  else {
+    metrics.recordSloLoad(true, o.slos.length);
+    retainBackends();
+  }
   if (o.requireSlos === true && catalog.list().length === 0) {
     const problems = catalog.status().problems;
     catalog.close();
+    router.close();
     await store.close();
     throw new SlogateError(
       "CONFIG_INVALID",
@@ -219,29 +201,9 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
   }
   if (o.slos === undefined && o.watch !== false) catalog.watch();
 
-  // Looks read through a bounded queue (the readiness probe does not wait in it).
-  const readQueue = new ReadQueue({
-    maxConcurrent: config.prometheus.maxConcurrentReads,
-    backend: client.url,
-  });
-  const readers = o.createArmReaders(queuedClient(client, readQueue), {
-    podLabel: config.prometheus.podLabel,
-    incrementalReads: config.prometheus.incrementalReads,
-  });
-  const probe = async (signal?: AbortSignal): Promise<void> => {
-    // Not just "something answered": the answer must be exactly what Prometheus gives.
-    const r = await client.query("vector(1)", undefined, signal);
-    if (!(r.type === "vector" && r.samples.length === 1 && r.samples[0]?.v === 1)) {
-      throw new SlogateError(
-        "PROMETHEUS_BAD_RESPONSE",
-        `Prometheus at ${client.url} answered vector(1) with something else (${r.type})`,
-        {
-          hint: "the URL may point at something that is not a Prometheus-compatible API; check prometheus.url",
-          details: { backend: client.url, query: "vector(1)" },
-        },
-      );
-    }
-  };
+  // Looks read through each backend's bounded queue (the readiness probe does not wait in it).
+  const readers = router.readers;
+  const probe = (signal?: AbortSignal, slos?: readonly Slo[]): Promise<void> => router.probe(signal, slos);
 
   let notifier: Notifier | undefined;
   if (config.notifications !== undefined) {
@@ -336,7 +298,12 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
     buildArmMatchers: o.buildArmMatchers,
     now,
     readiness: cachedReadiness(
-      { store, catalog, probePrometheus: () => probe(AbortSignal.timeout(READINESS_PROBE_TIMEOUT_MS)) },
+      {
+        store,
+        catalog,
+        probePrometheus: () => probe(AbortSignal.timeout(READINESS_PROBE_TIMEOUT_MS)),
+        probeBackends: () => router.probeDataSources(AbortSignal.timeout(READINESS_PROBE_TIMEOUT_MS)),
+      },
       { maxAgeMs: READINESS_MAX_AGE_MS, answerWithinMs: 900, nowMs: () => Date.now() },
     ),
     tokens: config.auth.tokens,
@@ -368,6 +335,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       // Nothing may keep running (watchers, notifier, store) when the port cannot be had.
       clearInterval(openSlosTimer);
       catalog.close();
+      router.close();
       await notifier?.close();
       await store.close();
       const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
@@ -402,6 +370,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
         await new Promise<void>((resolve) => server?.close(() => resolve()));
         clearInterval(openSlosTimer);
         catalog.close();
+        router.close();
         await notifier?.close();
         await store.close();
         throw new SlogateError(
@@ -484,6 +453,7 @@ export async function startGateService(o: GateServiceOptions): Promise<GateServi
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       clearInterval(openSlosTimer);
       catalog.close();
+      router.close();
       // Stop accepting, let the requests in flight finish and answer, close each keep-alive
       // connection as soon as it is idle; past the drain limit, close the rest.
       const drain = (srv: Server) =>

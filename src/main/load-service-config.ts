@@ -14,7 +14,7 @@ import {
   type ReadServiceConfigOptions,
   type ServiceConfigRead,
 } from "../config/read-service-config.ts";
-import type { ServiceConfig } from "../config/service-config.ts";
+import type { BackendConfig, ServiceConfig } from "../config/service-config.ts";
 import { formatYamlPath, sortProblems, type Problem, type YamlPath } from "../slo/problem.ts";
 import { readYamlDocuments } from "../slo/yaml-source.ts";
 
@@ -75,38 +75,46 @@ export function loadServiceConfig(
 ): ServiceConfig {
   const source = configSource(file, env, cwd, overrides);
   const config = parseServiceConfig(source.text, source.env, source.file ?? "config", source.options);
-  const { auth, tls } = config.prometheus;
   return {
     ...config,
-    prometheus: {
-      ...config.prometheus,
-      auth: {
-        ...(auth.bearerTokenFile === undefined
-          ? {}
-          : { bearerTokenFile: resolve(cwd, auth.bearerTokenFile) }),
-        ...(auth.basic === undefined
-          ? {}
-          : {
-              basic: {
-                ...auth.basic,
-                ...(auth.basic.passwordFile === undefined
-                  ? {}
-                  : { passwordFile: resolve(cwd, auth.basic.passwordFile) }),
-              },
-            }),
-      },
-      tls: {
-        ...tls,
-        ...(tls.caFile === undefined ? {} : { caFile: resolve(cwd, tls.caFile) }),
-        ...(tls.certFile === undefined ? {} : { certFile: resolve(cwd, tls.certFile) }),
-        ...(tls.keyFile === undefined ? {} : { keyFile: resolve(cwd, tls.keyFile) }),
-      },
-    },
+    prometheus: { ...config.prometheus, ...resolveCredentials(config.prometheus, cwd) },
+    backends: Object.fromEntries(
+      Object.entries(config.backends).map(([name, b]) => [name, { ...b, ...resolveCredentials(b, cwd) }]),
+    ),
     slos: config.slos.map((p) => resolve(cwd, p)),
     store: {
       ...config.store,
       dataDir: resolve(cwd, config.store.dataDir),
       ...(config.store.urlFile === undefined ? {} : { urlFile: resolve(cwd, config.store.urlFile) }),
+    },
+  };
+}
+
+/** A backend's credential and certificate paths resolved against `cwd`. */
+function resolveCredentials(
+  b: Pick<BackendConfig, "auth" | "tls">,
+  cwd: string,
+): Pick<BackendConfig, "auth" | "tls"> {
+  const { auth, tls } = b;
+  return {
+    auth: {
+      ...(auth.bearerTokenFile === undefined ? {} : { bearerTokenFile: resolve(cwd, auth.bearerTokenFile) }),
+      ...(auth.basic === undefined
+        ? {}
+        : {
+            basic: {
+              ...auth.basic,
+              ...(auth.basic.passwordFile === undefined
+                ? {}
+                : { passwordFile: resolve(cwd, auth.basic.passwordFile) }),
+            },
+          }),
+    },
+    tls: {
+      ...tls,
+      ...(tls.caFile === undefined ? {} : { caFile: resolve(cwd, tls.caFile) }),
+      ...(tls.certFile === undefined ? {} : { certFile: resolve(cwd, tls.certFile) }),
+      ...(tls.keyFile === undefined ? {} : { keyFile: resolve(cwd, tls.keyFile) }),
     },
   };
 }
@@ -138,6 +146,13 @@ function unreadableFiles(config: ServiceConfig, source: ConfigSource, file: stri
     [["prometheus", "tls", "certFile"], tls.certFile, undefined],
     [["prometheus", "tls", "keyFile"], tls.keyFile, undefined],
     [["store", "urlFile"], config.store.urlFile, "SLOGATE_STORE_URL_FILE"],
+    ...Object.entries(config.backends).flatMap(([name, b]): [YamlPath, string | undefined, undefined][] => [
+      [["backends", name, "auth", "bearerTokenFile"], b.auth.bearerTokenFile, undefined],
+      [["backends", name, "auth", "basic", "passwordFile"], b.auth.basic?.passwordFile, undefined],
+      [["backends", name, "tls", "caFile"], b.tls.caFile, undefined],
+      [["backends", name, "tls", "certFile"], b.tls.certFile, undefined],
+      [["backends", name, "tls", "keyFile"], b.tls.keyFile, undefined],
+    ]),
   ];
   const doc = source.text.trim() === "" ? undefined : readYamlDocuments(source.text, file).documents[0];
   const out: Problem[] = [];

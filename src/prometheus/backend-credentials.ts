@@ -165,18 +165,20 @@ export class TlsAgents {
   readonly #key: ReloadingFile | undefined;
   readonly #serverName: string | undefined;
   readonly #skipVerify: boolean;
+  readonly #setting: string;
   #agent: Agent | undefined;
   #built = "";
 
-  constructor(tls: BackendTlsFiles) {
-    this.#ca = tls.caFile === undefined ? undefined : new ReloadingFile(tls.caFile, "prometheus.tls.caFile");
+  /** `setting` names the block in messages (`prometheus.tls`, `backends.<name>.tls`). */
+  constructor(tls: BackendTlsFiles, setting = "prometheus.tls") {
+    this.#setting = setting;
+    this.#ca = tls.caFile === undefined ? undefined : new ReloadingFile(tls.caFile, `${setting}.caFile`);
     this.#cert =
-      tls.certFile === undefined ? undefined : new ReloadingFile(tls.certFile, "prometheus.tls.certFile");
-    this.#key =
-      tls.keyFile === undefined ? undefined : new ReloadingFile(tls.keyFile, "prometheus.tls.keyFile");
+      tls.certFile === undefined ? undefined : new ReloadingFile(tls.certFile, `${setting}.certFile`);
+    this.#key = tls.keyFile === undefined ? undefined : new ReloadingFile(tls.keyFile, `${setting}.keyFile`);
     if ((this.#cert === undefined) !== (this.#key === undefined)) {
       throw new SlogateError("CONFIG_INVALID", "a client certificate needs both certFile and keyFile", {
-        hint: "set prometheus.tls.certFile and prometheus.tls.keyFile together",
+        hint: `set ${setting}.certFile and ${setting}.keyFile together`,
       });
     }
     this.#serverName = tls.serverName;
@@ -208,7 +210,7 @@ export class TlsAgents {
       if (this.#agent !== undefined) return this.#agent; // a renewal caught half-written
       throw new SlogateError(
         "CONFIG_INVALID",
-        `cannot use the TLS files of prometheus.tls: ${(cause as NodeJS.ErrnoException).code ?? "invalid PEM"}`,
+        `cannot use the TLS files of ${this.#setting}: ${(cause as NodeJS.ErrnoException).code ?? "invalid PEM"}`,
         {
           hint: "caFile, certFile and keyFile must be PEM files; keyFile must be the key of certFile",
           details: {

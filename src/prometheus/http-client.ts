@@ -90,6 +90,8 @@ export interface PrometheusClientOptions {
   readonly onQuery?: (o: QueryObservation) => void;
   /** Decodes large raw-sample answers off the event loop (`matrix-decoder`). */
   readonly decoder?: MatrixDecoder;
+  /** The config block `auth` and `tls` came from, for messages. Default `prometheus`. */
+  readonly setting?: string;
 }
 
 /** Range of a range query: unix seconds and step in seconds. */
@@ -268,12 +270,13 @@ export class HttpPrometheusClient implements PrometheusClient {
     this.#decoder = opts.decoder;
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
     const auth = opts.auth ?? { type: "none" };
+    const setting = opts.setting ?? "prometheus";
     if (auth.type === "bearer") headers.Authorization = `Bearer ${auth.token}`;
     this.#fileAuth =
       auth.type === "bearerFile"
-        ? FileAuthorization.bearer(auth.path)
+        ? FileAuthorization.bearer(auth.path, `${setting}.auth.bearerTokenFile`)
         : auth.type === "basicFile"
-          ? FileAuthorization.basic(auth.username, auth.passwordFile)
+          ? FileAuthorization.basic(auth.username, auth.passwordFile, `${setting}.auth.basic.passwordFile`)
           : undefined;
     const tls = opts.tls ?? {};
     const wantsTls = Object.values(tls).some((v) => v !== undefined && v !== false);
@@ -282,7 +285,7 @@ export class HttpPrometheusClient implements PrometheusClient {
         hint: "use https:// in prometheus.url, or remove prometheus.tls",
       });
     }
-    this.#tls = wantsTls ? new TlsAgents(tls) : undefined;
+    this.#tls = wantsTls ? new TlsAgents(tls, `${setting}.tls`) : undefined;
     this.#http = axios.create({
       baseURL: this.#url,
       headers,
@@ -302,6 +305,11 @@ export class HttpPrometheusClient implements PrometheusClient {
   /** The backend's base URL (for messages). */
   get url(): string {
     return this.#shown;
+  }
+
+  /** Closes the TLS connections kept alive (a backend no longer used); plain HTTP keeps none. */
+  close(): void {
+    this.#tls?.close();
   }
 
   async query(q: string, time?: number, signal?: AbortSignal): Promise<QueryAnswer> {

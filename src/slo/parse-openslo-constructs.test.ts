@@ -257,7 +257,7 @@ describe("metricSourceRef and DataSource objects", () => {
       headers: { Authorization: "Bearer x", "X-Scope-OrgID": "7" },
     });
     expect(slo?.notes?.at(-1)).toBe(
-      'DataSource "prom" (https://prom.example:9090) is recorded; slogate queries the metrics backend configured for the service',
+      'DataSource "prom" (https://prom.example:9090): slogate serve reads this SLO from that backend (backends.prom in the service config sets its URL, auth and TLS)',
     );
   });
 

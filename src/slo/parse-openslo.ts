@@ -466,10 +466,7 @@ function buildSlos(
   const pos = r.doc.position(path);
   const taken = new Set<string>();
   const notes = [...h.notes, ...sli.notes];
-  if (sli.dataSource?.url !== undefined)
-    notes.push(
-      `DataSource ${JSON.stringify(sli.dataSource.name)} (${sli.dataSource.url}) is recorded; slogate queries the metrics backend configured for the service`,
-    );
+  if (sli.dataSource?.url !== undefined) notes.push(dataSourceNote(sli.dataSource));
   return objectives.map((obj) => {
     const b = obj.budgeting;
     const budgetNote =
@@ -748,4 +745,23 @@ function slug(s: string): string {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 60);
+}
+
+/**
+ * The note on an SLO whose DataSource names a URL (what `slogate validate` shows; the service
+ * replaces it by the backend it actually reads from). The URL without user info.
+ */
+export function dataSourceNote(ds: DataSourceRef): string {
+  let url = ds.url ?? "";
+  try {
+    const u = new URL(url);
+    if (u.username !== "" || u.password !== "") {
+      u.username = "";
+      u.password = "";
+      url = u.toString();
+    }
+  } catch {
+    // kept as written
+  }
+  return `DataSource ${JSON.stringify(ds.name)} (${url}): slogate serve reads this SLO from that backend (backends.${ds.name} in the service config sets its URL, auth and TLS)`;
 }

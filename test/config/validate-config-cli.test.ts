@@ -148,6 +148,25 @@ describe("slogate validate --config", () => {
     }
   });
 
+  it("reports a backends entry's files that cannot be read, at their settings", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slogate-validate-backends-"));
+    try {
+      const config = join(dir, "slogate.yaml");
+      writeFileSync(
+        config,
+        ["backends:", "  thanos:", `    auth: { bearerTokenFile: ${join(dir, "no-token")} }`, ""].join("\n"),
+      );
+      const r = await validate({}, "--config", config);
+      expect(r.code).toBe(1);
+      expect(r.out.trimEnd().split("\n")).toEqual([
+        `${config}:3:30: error: cannot read ${join(dir, "no-token")}: ENOENT (backends.thanos.auth.bearerTokenFile) hint: serve reads this file at start (and again when it changes): mount the Secret there or fix the path`,
+        `invalid: config ${config}, 1 error`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("still asks for something to check", async () => {
     const r = await validate({});
     expect(r.code).toBe(2);

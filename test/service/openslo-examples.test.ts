@@ -199,26 +199,45 @@ describe("a counter: false ratio of gauges is judged per step on a real Promethe
 });
 
 describe("an SLO whose SLI names a DataSource of the spec's examples", () => {
-  it("is served, and warned that slogate queries the configured backend, not the DataSource's URL", async () => {
+  const wifi =
+    "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: wifi\nspec:\n  service: home\n  indicatorRef: wifi-client-satisfaction\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.95\n";
+  async function serve(configYaml?: string): Promise<{ gate: GateService; dir: string }> {
     const dir = mkdtempSync(join(tmpdir(), "slogate-openslo-ds-"));
     for (const f of ["slis.yaml", "data_sources.yaml"]) copyFileSync(join(FIXTURES, f), join(dir, f));
-    writeFileSync(
-      join(dir, "wifi.yaml"),
-      "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: wifi\nspec:\n  service: home\n  indicatorRef: wifi-client-satisfaction\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.95\n",
-    );
-    const gate = await startHarnessService({ prometheusUrl: beds.healthy.prometheus.url, slosDir: dir });
+    writeFileSync(join(dir, "wifi.yaml"), wifi);
+    const gate = await startHarnessService({
+      prometheusUrl: beds.healthy.prometheus.url,
+      slosDir: dir,
+      ...(configYaml === undefined ? {} : { configYaml }),
+    });
+    return { gate, dir };
+  }
+
+  it("is served with a note that it is read from the DataSource's URL, with no credentials of the service", async () => {
+    const { gate, dir } = await serve();
     try {
       const r = await getJson(`${gate.url}/api/v1/slos`);
       expect(r.body.slos.map((s: any) => s.id)).toEqual(["home-wifi"]);
-      const warnings = r.body.status.problems.filter((p: any) =>
-        p.message.includes("differs from the service backend"),
+      expect(
+        r.body.status.problems.filter((p: any) => p.message.includes("differs from the service backend")),
+      ).toEqual([]);
+      expect(gate.catalog.get("home-wifi").notes).toContain(
+        'DataSource "prometheus": read from http://prometheus.example.com (its own client and read queue; no headers; no credentials)',
       );
-      expect(warnings.map((p: any) => [p.severity, p.message])).toEqual([
-        [
-          "warning",
-          `SLO home-wifi: DataSource "prometheus" URL http://prometheus.example.com differs from the service backend ${beds.healthy.prometheus.url}; slogate queries the configured backend`,
-        ],
-      ]);
+    } finally {
+      await gate.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is read from backends.<name>.url when the service config gives the address slogate reaches it at", async () => {
+    const url = beds.healthy.prometheus.url;
+    const { gate, dir } = await serve(`backends:\n  prometheus:\n    url: ${url}/\n`);
+    try {
+      // The same URL as prometheus.url: the service's own backend, as without a DataSource.
+      expect(gate.catalog.get("home-wifi").notes).toContain(
+        `DataSource "prometheus": read from the service's backend ${url} (prometheus.url)`,
+      );
     } finally {
       await gate.close();
       rmSync(dir, { recursive: true, force: true });

@@ -432,7 +432,7 @@ describe("converted samples keep their meaning", () => {
     expect(r.slos[0]?.canary.judge).toBe("kayenta");
     expect(r.slos[0]?.canary.minRequests).toBe(10);
     expect(r.slos[0]?.notes).toEqual([
-      'DataSource "prometheus" (http://prometheus.example.com) is recorded; slogate queries the metrics backend configured for the service',
+      'DataSource "prometheus" (http://prometheus.example.com): slogate serve reads this SLO from that backend (backends.prometheus in the service config sets its URL, auth and TLS)',
     ]);
     expect(r.slos[0]?.dataSource).toEqual({
       name: "prometheus",
