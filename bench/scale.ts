@@ -392,7 +392,9 @@ async function main(): Promise<void> {
           return (...args: unknown[]) => {
             const t0 = performance.now();
             const out = (v as (...a: unknown[]) => unknown).apply(target, args);
-            (storeMs[String(prop)] ??= []).push(performance.now() - t0);
+            const t1 = performance.now();
+            (storeMs[String(prop)] ??= []).push(t1 - t0);
+            stalls.span(`store.${String(prop)}`, t0, t1);
             return out;
           };
         },
@@ -544,6 +546,10 @@ function merge(xs: readonly StallSummary[]): StallSummary {
     offCpu: xs.reduce((a, x) => a + x.offCpu, 0),
     gc: xs.reduce((a, x) => a + x.gc, 0),
     maxOnCpuMs: xs.reduce((a, x) => Math.max(a, x.maxOnCpuMs), 0),
+    during: xs.reduce<Record<string, number>>((a, x) => {
+      for (const [k, n] of Object.entries(x.during)) a[k] = (a[k] ?? 0) + n;
+      return a;
+    }, {}),
     worst: worst.slice(0, 5),
   };
 }
@@ -603,9 +609,9 @@ function renderMarkdown(r: {
   );
   lines.push("", "Concurrent analyses (20 pods/arm, 10 buckets, looks a minute apart):", "");
   lines.push(
-    "| analyses | looks asked | verdicts/s | errors | look p50 ms | look p99 ms | event-loop lag max ms | lag p99 ms | stalls > 50 ms (off CPU) | longest on-CPU stall ms |",
+    "| analyses | looks asked | verdicts/s | errors | look p50 ms | look p99 ms | event-loop lag max ms | lag p99 ms | stalls > 50 ms (off CPU) | longest on-CPU stall ms | stalls in a store call |",
   );
-  lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [n, v] of Object.entries(r.load)) {
     const x = v as {
       mode: string;
@@ -616,7 +622,7 @@ function renderMarkdown(r: {
       stalls: StallSummary;
     };
     lines.push(
-      `| ${n} | ${x.mode} | ${x.verdictsPerSecond} | ${x.errors} | ${x.lookMs.p50} | ${x.lookMs.p99} | ${x.eventLoopLagMs.max} | ${x.eventLoopLagMs.p99} | ${x.stalls.count} (${x.stalls.offCpu}) | ${x.stalls.maxOnCpuMs} |`,
+      `| ${n} | ${x.mode} | ${x.verdictsPerSecond} | ${x.errors} | ${x.lookMs.p50} | ${x.lookMs.p99} | ${x.eventLoopLagMs.max} | ${x.eventLoopLagMs.p99} | ${x.stalls.count} (${x.stalls.offCpu}) | ${x.stalls.maxOnCpuMs} | ${Object.values(x.stalls.during).reduce((a, b) => a + b, 0)} |`,
     );
   }
   lines.push(

@@ -19,6 +19,8 @@ export interface Stall {
   /** Main-thread GC pauses overlapping the stall, ms, and the largest one's kind. */
   readonly gcMs: number;
   readonly gcKind?: string;
+  /** The synchronous span (`span()`, e.g. a store call) that overlapped the stall most, if any. */
+  readonly during?: string;
 }
 
 /** Summary of the stalls of one phase. */
@@ -31,6 +33,8 @@ export interface StallSummary {
   readonly gc: number;
   /** The longest stall during which the main thread was on CPU at least half the time. */
   readonly maxOnCpuMs: number;
+  /** Stalls that overlapped a marked synchronous span, per span label. */
+  readonly during: Readonly<Record<string, number>>;
   /** The longest stalls (at most 5), longest first. */
   readonly worst: readonly Stall[];
 }
@@ -43,6 +47,7 @@ export class StallMonitor {
   readonly #began = performance.now();
   #stalls: Stall[] = [];
   #gcs: { start: number; end: number; kind: string }[] = [];
+  #spans: { start: number; end: number; label: string }[] = [];
   readonly #timer: NodeJS.Timeout;
   readonly #observer: PerformanceObserver;
 
@@ -93,15 +98,41 @@ export class StallMonitor {
     return { gcMs: Math.round(ms), ...(kind === undefined ? {} : { gcKind: kind }) };
   }
 
+  /**
+   * Notes a synchronous span of the main thread (`performance.now()` times) longer than 10 ms,
+   * so a stall inside it is told as made there (a blocking call such as a SQLite write).
+   */
+  span(label: string, start: number, end: number): void {
+    if (end - start < 10) return;
+    this.#spans.push({ start, end, label });
+    if (this.#spans.length > 10_000) this.#spans.splice(0, this.#spans.length - 10_000);
+  }
+
+  #spanIn(from: number, to: number): { during?: string } {
+    let big = 0;
+    let label: string | undefined;
+    for (const x of this.#spans) {
+      const d = Math.min(to, x.end) - Math.max(from, x.start);
+      if (d > big) {
+        big = d;
+        label = x.label;
+      }
+    }
+    return label === undefined ? {} : { during: label };
+  }
+
   /** The stalls since the last `take` (GC entries arrive a little late: call after a tick). */
   take(): StallSummary {
     const s = this.#stalls;
     this.#stalls = [];
     // Re-attribute GC now that late entries have arrived.
-    const all = s.map((x) => ({
-      ...x,
-      ...this.#gcIn(x.atMs + this.#began, x.atMs + this.#began + x.ms + 5),
-    }));
+    const all = s.map((x) => {
+      const from = x.atMs + this.#began;
+      return { ...x, ...this.#gcIn(from, from + x.ms + 5), ...this.#spanIn(from, from + x.ms + 5) };
+    });
+    const during: Record<string, number> = {};
+    for (const x of all) if (x.during !== undefined) during[x.during] = (during[x.during] ?? 0) + 1;
+    this.#spans = [];
     this.#gcs = this.#gcs.filter((g) => g.end > performance.now() - 60_000);
     return {
       count: all.length,
@@ -109,6 +140,7 @@ export class StallMonitor {
       offCpu: all.filter((x) => x.cpuMs < x.ms / 2).length,
       maxOnCpuMs: all.filter((x) => x.cpuMs >= x.ms / 2).reduce((m, x) => Math.max(m, x.ms), 0),
       gc: all.filter((x) => x.gcMs > x.ms / 2).length,
+      during,
       worst: [...all].sort((a, b) => b.ms - a.ms).slice(0, 5),
     };
   }
