@@ -22,13 +22,19 @@
  * with 1,000 they are spread over a real minute as 1,000 analyses looking once a minute would
  * ask them (`BENCH_PACE` seconds, default 60): errors, look latency, event-loop lag (max, p99)
  * and RSS. A first round (the analyses' first, full reads) is not measured.
+ * Threads: the main thread does only what the service does per look (incremental reads; the
+ * load's looks, straight to Prometheus). The byte-counting proxy, the reference full reads and
+ * the grid's initial states (full reads from the start) run on `scale-aux-worker`, so they do
+ * not count against the lag of the incremental reads; the full reads' lag is measured on that
+ * thread. Stalls over 50 ms are attributed (`stall-monitor`): main-thread CPU and GC inside
+ * each — a stall with the thread off CPU is the shared machine not running the process.
  * Writes bench/results/scale.json and bench/results/scale.md.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { analyzeLook } from "../src/app/analyze-look.ts";
 import type { AnalyzeLookDeps } from "../src/app/deps.ts";
 import type { ArmCounts } from "../src/domain/counts.ts";
@@ -43,6 +49,7 @@ import { defaultAlertingSettings, defaultCanarySettings } from "../src/slo/canar
 import type { Slo } from "../src/slo/model.ts";
 import { SqliteStore } from "../src/store/sqlite-store.ts";
 import { startPrometheus } from "../src/testbed/prometheus.ts";
+import { StallMonitor, type Stall, type StallSummary } from "./stall-monitor.ts";
 
 const SCRAPE = Number(process.env.BENCH_SCRAPE ?? 60);
 const HOURS = Number(process.env.BENCH_HOURS ?? 24);
@@ -67,6 +74,8 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "10,100,1000").split(",").
 const ROUNDS = 5;
 const PACED_ROUNDS = 2;
 const PACE_SECONDS = Number(process.env.BENCH_PACE ?? 60);
+/** `BENCH_GRID=0` skips the grid (profiling the load alone). */
+const GRID = process.env.BENCH_GRID !== "0";
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const HASH = { canary: "c4n4ry", stable: "s74b1e" } as const;
 
@@ -128,36 +137,79 @@ function writeData(dir: string): { file: string; samples: number } {
   return { file, samples };
 }
 
-/** A proxy in front of Prometheus counting the bytes of its answers (identity encoding). */
-async function startCountingProxy(
-  target: string,
-): Promise<{ url: string; bytes: () => number; close(): Promise<void> }> {
-  const t = new URL(target);
-  let bytes = 0;
-  const server: Server = createServer((req, res) => {
-    const up = request(
-      {
-        host: t.hostname,
-        port: t.port,
-        path: req.url,
-        method: req.method,
-        headers: { ...req.headers, host: t.host, "accept-encoding": "identity" },
-      },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.on("data", (c: Buffer) => (bytes += c.length));
-        r.pipe(res);
-      },
-    );
-    up.on("error", () => res.destroy());
-    req.pipe(up);
+/** The reference full reads and the initial states, done on the aux thread. */
+interface Aux {
+  readonly url: string;
+  bytes(): number;
+  full(
+    slo: Slo,
+    start: number,
+    end: number,
+    reps: number,
+  ): Promise<{ runs: { ms: number; bytes: number }[]; counts: (ArmCounts | null)[]; lagMaxMs: number }>;
+  states(slo: Slo, start: number, end: number): Promise<{ canary: unknown; stable: unknown }>;
+  close(): Promise<void>;
+}
+
+/** A `scale-aux-worker` thread in `role`, once it is ready. */
+async function auxThread(workerData: Record<string, unknown>): Promise<{
+  url: string;
+  ask(job: Record<string, unknown>): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}> {
+  const w = new Worker(new URL("./scale-aux-worker.ts", import.meta.url), { workerData });
+  const waiting = new Map<number, (m: Record<string, unknown>) => void>();
+  let next = 1;
+  const url = await new Promise<string>((resolve, reject) => {
+    w.once("error", reject);
+    w.on("message", (m: Record<string, unknown>) => {
+      if (typeof m.ready === "string") return resolve(m.ready);
+      const done = waiting.get(m.id as number);
+      waiting.delete(m.id as number);
+      done?.(m);
+    });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    bytes: () => bytes,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url,
+    ask: async (job) => {
+      const id = next++;
+      const m = await new Promise<Record<string, unknown>>((resolve) => {
+        waiting.set(id, resolve);
+        w.postMessage({ ...job, id });
+      });
+      if (typeof m.error === "string") throw new Error(`aux thread: ${m.error}`);
+      return m;
+    },
+    close: async () => {
+      const gone = new Promise((resolve) => w.once("exit", resolve));
+      w.postMessage("close");
+      await gone;
+    },
+  };
+}
+
+/** Starts the counting proxy and the reference reader, each on its own thread. */
+async function startAux(target: string): Promise<Aux> {
+  const shared = new SharedArrayBuffer(8);
+  const bytes = new Float64Array(shared);
+  const proxy = await auxThread({ role: "proxy", target, bytes: shared });
+  const reader = await auxThread({ role: "reader", url: proxy.url, bytes: shared });
+  return {
+    url: proxy.url,
+    bytes: () => bytes[0] ?? 0,
+    full: async (slo, start, end, reps) =>
+      (await reader.ask({ op: "full", slo, arms, start, end, reps })) as unknown as Awaited<
+        ReturnType<Aux["full"]>
+      >,
+    states: async (slo, start, end) =>
+      (await reader.ask({ op: "state", slo, arms, start, end })).states as {
+        canary: unknown;
+        stable: unknown;
+      },
+    close: async () => {
+      await reader.close();
+      await proxy.close();
+    },
   };
 }
 
@@ -209,27 +261,31 @@ async function main(): Promise<void> {
   rmSync(file);
   const loadSeconds = (performance.now() - began) / 1000;
   log(`Prometheus ready (backfill ${round(loadSeconds)} s)`);
-  const proxy = await startCountingProxy(bed.url);
+  const proxy = await startAux(bed.url);
   const decoder = new MatrixDecoder();
+  // The grid's incremental reads go through the counting proxy (on the aux thread) ...
   const client = new HttpPrometheusClient({
     url: proxy.url,
     timeoutMs: 120_000,
     maxResponseBytes: 2 ** 31,
     decoder,
   });
+  // ... the load's straight to Prometheus, as the service reads.
+  const direct = new HttpPrometheusClient({ url: bed.url, timeoutMs: 120_000, decoder });
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
+  const stalls = new StallMonitor(50);
+  const stallsOf = { incremental: [] as StallSummary[] };
   let rssMax = 0;
-  const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 100);
+  const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 100);
   try {
     // --- the grid ---
-    const full = createReadArmCounts({ client });
     const inc = createReadArmCountsIncremental({ client });
     const lookMs: Record<string, Record<string, Record<string, { incremental: number; full: number }>>> = {};
     const bytes: Record<string, Record<string, Record<string, { incremental: number; full: number }>>> = {};
     const lagMs: Record<string, { incremental: number; full: number }> = {};
     let countsEqual = true;
-    for (const [age, seconds] of AGES) {
+    for (const [age, seconds] of GRID ? AGES : []) {
       lookMs[age] = {};
       bytes[age] = {};
       for (const pods of POD_COUNTS) {
@@ -246,16 +302,16 @@ async function main(): Promise<void> {
             const r = await Promise.all([read(arms.canary), read(arms.stable)]);
             return { ms: performance.now() - t0, bytes: proxy.bytes() - b0, r };
           };
-          lag.reset();
-          const fullRuns = [];
-          for (let k = 0; k < reps; k++) fullRuns.push(await look((a) => full(slo, a, { start, end: END })));
-          const fullLag = lag.max / 1e6;
-          // Incremental: the state of the look a minute earlier, then `reps` looks a minute apart.
-          const states = { canary: undefined as unknown, stable: undefined as unknown };
+          // The reference full reads, on the aux thread (their lag measured there).
+          const ref = await proxy.full(slo, start, END, reps);
+          const fullRuns = ref.runs;
+          const fullLag = ref.lagMaxMs;
+          // Incremental: the state of the look a minute earlier (a full read from the start, on
+          // the aux thread too), then `incReps` looks a minute apart on this thread.
           const at0 = END - 60 * incReps;
-          for (const a of ["canary", "stable"] as const) {
-            states[a] = (await inc(slo, arms[a], { start, end: at0 }, undefined)).state;
-          }
+          const states = await proxy.states(slo, start, at0);
+          await sleep(20);
+          stalls.take();
           lag.reset();
           const incRuns = [];
           let last: ArmCounts[] = [];
@@ -271,7 +327,9 @@ async function main(): Promise<void> {
             last = run.r as ArmCounts[];
           }
           const incLag = lag.max / 1e6;
-          const want = fullRuns[0]?.r as (ArmCounts | null)[];
+          await sleep(20);
+          stallsOf.incremental.push(stalls.take());
+          const want = ref.counts;
           if (JSON.stringify(last.map(whole)) !== JSON.stringify(want.map(whole))) countsEqual = false;
           lookMs[age][pods][buckets] = {
             incremental: round(median(incRuns.map((r) => r.ms))),
@@ -312,17 +370,37 @@ async function main(): Promise<void> {
       incremental: Math.max(...Object.values(lagMs).map((l) => l.incremental)),
       full: Math.max(...Object.values(lagMs).map((l) => l.full)),
     };
+    const gridStalls = { incremental: merge(stallsOf.incremental) };
+    log(`grid stalls: ${JSON.stringify(gridStalls)}`);
     log(`grid done: lag max ${JSON.stringify(gridLagMax)} ms`);
 
     // --- concurrent analyses ---
     const load: Record<string, unknown> = {};
     let errorsAt1000: number | null = null;
     const loadLagMax: Record<string, number> = {};
+    const loadStalls: Record<string, StallSummary> = {};
     for (const n of CONCURRENCY) {
       const storeDir = mkdtempSync(join(tmpdir(), "slogate-scale-store-"));
-      const store = SqliteStore.open(storeDir);
+      const sqlite = SqliteStore.open(storeDir);
+      // The store's calls run synchronously (node:sqlite): their time on the loop, per method.
+      const storeMs: Record<string, number[]> = {};
+      const store = new Proxy(sqlite, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof v !== "function") return v;
+          if (prop === "withAnalysisLock") return (v as (...a: unknown[]) => unknown).bind(target);
+          return (...args: unknown[]) => {
+            const t0 = performance.now();
+            const out = (v as (...a: unknown[]) => unknown).apply(target, args);
+            const t1 = performance.now();
+            (storeMs[String(prop)] ??= []).push(t1 - t0);
+            stalls.span(`store.${String(prop)}`, t0, t1);
+            return out;
+          };
+        },
+      });
       const queued: PrometheusClient = queuedClient(
-        client,
+        direct,
         new ReadQueue({ maxConcurrent: 8, backend: bed.url }),
       );
       const deps: AnalyzeLookDeps = {
@@ -368,6 +446,9 @@ async function main(): Promise<void> {
       };
       // The analyses' first looks (full reads: state from nothing), not measured.
       const warm = await lookAll(END - 60 * rounds);
+      for (const k of Object.keys(storeMs)) delete storeMs[k];
+      await sleep(20);
+      stalls.take();
       lag.reset();
       const t0 = performance.now();
       const errors: string[] = [...warm.errors.map((e) => `warm-up ${e}`)];
@@ -378,6 +459,10 @@ async function main(): Promise<void> {
         ms.push(...r.ms);
       }
       const seconds = (performance.now() - t0) / 1000;
+      const lagMax = lag.max;
+      const lagP99 = lag.percentile(99);
+      await sleep(20);
+      loadStalls[n] = stalls.take();
       const p = (q: number) => {
         const s = [...ms].sort((a, b) => a - b);
         return round(s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN);
@@ -391,13 +476,22 @@ async function main(): Promise<void> {
         errors: errors.length,
         errorCodes: [...new Set(errors)],
         lookMs: { p50: p(0.5), p99: p(0.99), max: p(1) },
-        eventLoopLagMs: { max: round(lag.max / 1e6), p99: round(lag.percentile(99) / 1e6) },
+        eventLoopLagMs: { max: round(lagMax / 1e6), p99: round(lagP99 / 1e6) },
+        stalls: loadStalls[n],
+        storeSyncMs: Object.fromEntries(
+          Object.entries(storeMs).map(([k, xs]) => {
+            const sorted = [...xs].sort((a, b) => a - b);
+            const at = (q: number) =>
+              round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN, 2);
+            return [k, { calls: xs.length, p50: at(0.5), p99: at(0.99), max: at(1) }];
+          }),
+        ),
       };
       load[n] = result;
       loadLagMax[n] = result.eventLoopLagMs.max;
       if (n === 1000) errorsAt1000 = errors.length;
       log(`load ${n}: ${JSON.stringify(result)}`);
-      await store.close();
+      await sqlite.close();
       rmSync(storeDir, { recursive: true, force: true });
     }
 
@@ -423,6 +517,7 @@ async function main(): Promise<void> {
       countsEqual,
       eventLoopLagMaxMs: { grid: gridLagMax, load: loadLagMax },
       gridLagMsPerCell: lagMs,
+      stalls: { grid: gridStalls, load: loadStalls },
       load,
       errorsAt1000,
       rssMaxMb: round(rssMax / 2 ** 20),
@@ -433,12 +528,30 @@ async function main(): Promise<void> {
     writeFileSync(join(import.meta.dirname, "results", "scale.md"), renderMarkdown(out));
     log("wrote bench/results/scale.json and scale.md");
   } finally {
+    stalls.stop();
     clearInterval(rssTimer);
     await decoder.close();
     await proxy.close();
     await bed.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The stalls of several phases as one summary. */
+function merge(xs: readonly StallSummary[]): StallSummary {
+  const worst: Stall[] = xs.flatMap((x) => x.worst).sort((a, b) => b.ms - a.ms);
+  return {
+    count: xs.reduce((a, x) => a + x.count, 0),
+    maxMs: xs.reduce((a, x) => Math.max(a, x.maxMs), 0),
+    offCpu: xs.reduce((a, x) => a + x.offCpu, 0),
+    gc: xs.reduce((a, x) => a + x.gc, 0),
+    maxOnCpuMs: xs.reduce((a, x) => Math.max(a, x.maxOnCpuMs), 0),
+    during: xs.reduce<Record<string, number>>((a, x) => {
+      for (const [k, n] of Object.entries(x.during)) a[k] = (a[k] ?? 0) + n;
+      return a;
+    }, {}),
+    worst: worst.slice(0, 5),
+  };
 }
 
 /** The results as Markdown tables. */
@@ -452,6 +565,8 @@ function renderMarkdown(r: {
   countsEqual: boolean;
   rssMaxMb: number;
   generatedAt: string;
+  eventLoopLagMaxMs: { grid: { incremental: number; full: number } };
+  stalls: { grid: { incremental: StallSummary } };
 }): string {
   const lines = [
     "# bench:scale — look cost by analysis age and fleet size",
@@ -485,11 +600,18 @@ function renderMarkdown(r: {
       );
     }
   }
+  const gs = r.stalls.grid.incremental;
+  lines.push(
+    "",
+    `Event-loop lag during the grid: incremental reads (main thread) max ${r.eventLoopLagMaxMs.grid.incremental} ms — ` +
+      `${gs.count} stalls over 50 ms, ${gs.offCpu} of them with the main thread off CPU, longest on CPU ${gs.maxOnCpuMs} ms; ` +
+      `the reference full reads (aux thread) max ${r.eventLoopLagMaxMs.grid.full} ms.`,
+  );
   lines.push("", "Concurrent analyses (20 pods/arm, 10 buckets, looks a minute apart):", "");
   lines.push(
-    "| analyses | looks asked | verdicts/s | errors | look p50 ms | look p99 ms | event-loop lag max ms | lag p99 ms |",
+    "| analyses | looks asked | verdicts/s | errors | look p50 ms | look p99 ms | event-loop lag max ms | lag p99 ms | stalls > 50 ms (off CPU) | longest on-CPU stall ms | stalls in a store call |",
   );
-  lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [n, v] of Object.entries(r.load)) {
     const x = v as {
       mode: string;
@@ -497,9 +619,10 @@ function renderMarkdown(r: {
       errors: number;
       lookMs: { p50: number; p99: number };
       eventLoopLagMs: { max: number; p99: number };
+      stalls: StallSummary;
     };
     lines.push(
-      `| ${n} | ${x.mode} | ${x.verdictsPerSecond} | ${x.errors} | ${x.lookMs.p50} | ${x.lookMs.p99} | ${x.eventLoopLagMs.max} | ${x.eventLoopLagMs.p99} |`,
+      `| ${n} | ${x.mode} | ${x.verdictsPerSecond} | ${x.errors} | ${x.lookMs.p50} | ${x.lookMs.p99} | ${x.eventLoopLagMs.max} | ${x.eventLoopLagMs.p99} | ${x.stalls.count} (${x.stalls.offCpu}) | ${x.stalls.maxOnCpuMs} | ${Object.values(x.stalls.during).reduce((a, b) => a + b, 0)} |`,
     );
   }
   lines.push(

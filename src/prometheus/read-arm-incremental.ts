@@ -234,19 +234,25 @@ async function countsOf(
       const hist = h;
       const total = hist.counts.reduce((a, b) => a + b, 0);
       const arm: ArmCounts = { total, bad: countAboveThreshold(hist, plan.threshold), histogram: hist };
-      return withPods(arm, [buckets], podLabel, (keep) => {
-        const ph = histogramOf(buckets, used, keep, hist.bounds) ?? {
-          bounds: hist.bounds,
-          counts: hist.bounds.map(() => 0),
-        };
-        const t = ph.counts.reduce((a, b) => a + b, 0);
-        return { total: t, bad: countAboveThreshold(ph, plan.threshold), histogram: ph };
-      });
+      return withPods(
+        arm,
+        [buckets],
+        podLabel,
+        (of) => {
+          const ph = histogramOf(of(buckets) ?? buckets, of(used), undefined, hist.bounds) ?? {
+            bounds: hist.bounds,
+            counts: hist.bounds.map(() => 0),
+          };
+          const t = ph.counts.reduce((a, b) => a + b, 0);
+          return { total: t, bad: countAboveThreshold(ph, plan.threshold), histogram: ph };
+        },
+        [used],
+      );
     }
     case "probe": {
       const sel = await fold(plan.probe);
       if (sel.rows.length === 0) return null;
-      return withPods(probeTotals(sel), [sel], podLabel, (keep) => probeTotals(sel, keep));
+      return withPods(probeTotals(sel), [sel], podLabel, (of) => probeTotals(of(sel)));
     }
     case "events": {
       const [total, other] = await Promise.all([
@@ -254,12 +260,10 @@ async function countsOf(
         Promise.all(plan.other.map(fold)),
       ]);
       if (total.every((s) => s.rows.length === 0)) return null;
-      const pair = (keep?: (g: Readonly<Record<string, string>>) => boolean) => {
-        const t = counterTotal(total, keep);
-        const o = counterTotal(other, keep);
-        return { total: t, bad: plan.good ? Math.max(0, t - o) : o };
-      };
-      return withPods(pair(), [...total, ...other], podLabel, (keep) => pair(keep));
+      const pair = (t: number, o: number) => ({ total: t, bad: plan.good ? Math.max(0, t - o) : o });
+      return withPods(pair(counterTotal(total), counterTotal(other)), [...total, ...other], podLabel, (of) =>
+        pair(counterTotal(total.map(of)), counterTotal(other.map(of))),
+      );
     }
   }
 }
