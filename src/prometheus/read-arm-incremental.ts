@@ -41,7 +41,7 @@ import {
   type ArmReadState,
   type SelectionState,
 } from "./arm-read-state.ts";
-import { createReadArmCounts, type ReadArmOptions } from "./read-arm.ts";
+import { createReadArmCounts, fetchRawSelection, type ReadArmOptions } from "./read-arm.ts";
 
 export interface ReadArmIncrementalOptions extends ReadArmOptions {
   /** Label naming the pod of a series (per-pod counts). Default `pod`. */
@@ -147,17 +147,7 @@ export function createReadArmCountsIncremental(opts: ReadArmIncrementalOptions):
     from: number,
     to: number,
     signal?: AbortSignal,
-  ): Promise<readonly RawSeries[]> => {
-    const q = `${selector}[${formatDurationMs((to - from) * 1000)}]`;
-    const r = await client.rawSamples(q, to, signal);
-    if (r.type !== "matrix") {
-      throw new SlogateError("PROMETHEUS_BAD_RESPONSE", `expected a matrix for ${q}, got ${r.type}`, {
-        hint: "the backend does not answer range selections like Prometheus does",
-        details: { query: q },
-      });
-    }
-    return r.series;
-  };
+  ): Promise<readonly RawSeries[]> => fetchRawSelection(client, selector, to - from, to, signal);
 
   return async (slo, arm, range, prior, signal): Promise<ArmRead> => {
     if (!(Number.isFinite(range.start) && Number.isFinite(range.end) && range.start < range.end)) {

@@ -51,6 +51,28 @@ import type { QueryTemplate } from "../promql/query-template.ts";
 import type { Slo, ThresholdOp } from "../slo/model.ts";
 import type { ReadArmCounts, ReadArmSeries, TimeRange } from "../app/ports.ts";
 
+/**
+ * The raw samples of `selector` over the `seconds` before `to` (a range selection evaluated at
+ * `to`); an answer that is not a matrix is PROMETHEUS_BAD_RESPONSE.
+ */
+export async function fetchRawSelection(
+  client: Pick<PrometheusClient, "rawSamples">,
+  selector: string,
+  seconds: number,
+  to: number,
+  signal?: AbortSignal,
+): Promise<readonly RawSeries[]> {
+  const q = `${selector}[${formatDurationMs(seconds * 1000)}]`;
+  const r = await client.rawSamples(q, to, signal);
+  if (r.type !== "matrix") {
+    throw new SlogateError("PROMETHEUS_BAD_RESPONSE", `expected a matrix for ${q}, got ${r.type}`, {
+      hint: "the backend does not answer range selections like Prometheus does",
+      details: { query: q },
+    });
+  }
+  return r.series;
+}
+
 export interface ReadArmOptions {
   readonly client: Pick<PrometheusClient, "query" | "queryRange" | "rawSamples">;
   /**
@@ -102,15 +124,7 @@ function createReader(opts: ReadArmOptions) {
   const raw = async (selector: string, w: Windows, signal?: AbortSignal): Promise<readonly RawSeries[]> => {
     const from = w.edges[0] ?? 0;
     const to = w.edges[w.edges.length - 1] ?? 0;
-    const q = `${selector}[${formatDurationMs((to - from + lookback) * 1000)}]`;
-    const r = await client.rawSamples(q, to, signal);
-    if (r.type !== "matrix") {
-      throw new SlogateError("PROMETHEUS_BAD_RESPONSE", `expected a matrix for ${q}, got ${r.type}`, {
-        hint: "the backend does not answer range selections like Prometheus does",
-        details: { query: q },
-      });
-    }
-    return r.series;
+    return fetchRawSelection(client, selector, to - from + lookback, to, signal);
   };
 
   const rawSelection = (
