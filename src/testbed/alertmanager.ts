@@ -18,6 +18,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.ts";
+import { exitCleanup } from "./child-lifecycle.ts";
 
 export interface StartAlertmanagerOptions {
   /** Config file contents (written into the data directory). One of configYaml / configFile. */
@@ -59,15 +60,12 @@ export interface GettableAlert {
 }
 
 const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
+const installExitHook = exitCleanup(
+  () => {
     for (const child of running) child.kill("SIGKILL");
-  });
-}
+  },
+  { signals: false },
+);
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -32,6 +32,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "./free-port.ts";
+import { exitCleanup, keepOutputLines } from "./child-lifecycle.ts";
 
 export interface PostgresBed {
   /** Connection URL of the `postgres` database, e.g. `postgres://slogate@127.0.0.1:41234/postgres`. */
@@ -81,7 +82,6 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 const running = new Set<{ child: () => ChildProcess | undefined; dir: string }>();
-let exitHookInstalled = false;
 
 /** Pids whose parent is `pid` (Linux `/proc`). */
 function childrenOf(pid: number): number[] {
@@ -126,19 +126,8 @@ function killAll(): void {
   running.clear();
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", killAll);
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    const onSignal = (): void => {
-      killAll();
-      process.removeListener(sig, onSignal);
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
-  }
-}
+/** Cleans up on process exit and on SIGINT/SIGTERM. */
+const installExitHook = exitCleanup(killAll, { signals: true });
 
 async function canConnect(url: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
@@ -202,12 +191,7 @@ export async function startPostgres(opts: { readonly readyTimeoutMs?: number } =
       stdio: ["ignore", "pipe", "pipe"],
       ...ids,
     });
-    const keep = (chunk: Buffer): void => {
-      log.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      if (log.length > 200) log.splice(0, log.length - 200);
-    };
-    c.stdout?.on("data", keep);
-    c.stderr?.on("data", keep);
+    keepOutputLines(c, log);
     c.once("error", (e) => log.push(String(e)));
     child = c;
     exited = new Promise<void>((resolve) => c.once("exit", () => resolve()));

@@ -30,7 +30,7 @@ import type { SimSeries } from "../sim/scrapes.ts";
 import { freePort } from "./free-port.ts";
 import { toOpenMetrics } from "./openmetrics.ts";
 import { remoteWrite, toWriteSeries } from "./remote-write.ts";
-import { terminate } from "./terminate.ts";
+import { exitCleanup, keepOutputLines, terminate } from "./child-lifecycle.ts";
 
 export interface PrometheusBedOptions {
   /** Series to backfill as TSDB blocks before start. */
@@ -73,8 +73,6 @@ export interface PrometheusBed {
 }
 
 const running = new Set<{ child: ChildProcess; dir: string; keep: boolean }>();
-let exitHookInstalled = false;
-
 function killAll(): void {
   for (const r of running) {
     r.child.kill("SIGKILL");
@@ -83,24 +81,8 @@ function killAll(): void {
   running.clear();
 }
 
-/**
- * Cleans up on process exit, and on SIGINT/SIGTERM (Ctrl-C of the demo, a test runner killing
- * its worker): after cleaning, the signal is re-raised when nobody else handles it, so the
- * process still ends the way it would have.
- */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", killAll);
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    const onSignal = (): void => {
-      killAll();
-      process.removeListener(sig, onSignal);
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
-  }
-}
+/** Cleans up on process exit and on SIGINT/SIGTERM. */
+const installExitHook = exitCleanup(killAll, { signals: true });
 
 const CONFIG = `global:
   scrape_interval: 15s
@@ -162,12 +144,7 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    const keep = (chunk: Buffer): void => {
-      log.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      if (log.length > 200) log.splice(0, log.length - 200);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    keepOutputLines(child, log);
     const entry = { child, dir, keep: opts.keepData ?? false };
     running.add(entry);
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -17,7 +17,7 @@ import { freePort } from "./free-port.ts";
 import type { PrometheusBed } from "./prometheus.ts";
 import { remoteWrite, toWriteSeries } from "./remote-write.ts";
 import { requireTool } from "./tools.ts";
-import { terminate } from "./terminate.ts";
+import { exitCleanup, keepOutputLines, terminate } from "./child-lifecycle.ts";
 
 export interface VictoriaMetricsBedOptions {
   /** Series written (remote write) before `startVictoriaMetrics` resolves. */
@@ -31,18 +31,15 @@ export interface VictoriaMetricsBedOptions {
 }
 
 const running = new Set<{ child: ChildProcess; dir: string }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
+const installExitHook = exitCleanup(
+  () => {
     for (const r of running) {
       r.child.kill("SIGKILL");
       rmSync(r.dir, { recursive: true, force: true });
     }
-  });
-}
+  },
+  { signals: false },
+);
 
 /** Makes everything written so far searchable (VictoriaMetrics buffers new samples ≈1 s). */
 async function forceFlush(url: string): Promise<void> {
@@ -75,12 +72,7 @@ export async function startVictoriaMetrics(opts: VictoriaMetricsBedOptions = {})
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    const keep = (chunk: Buffer): void => {
-      log.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      if (log.length > 200) log.splice(0, log.length - 200);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    keepOutputLines(child, log);
     child.once("error", (e) => log.push(String(e)));
     const entry = { child, dir };
     running.add(entry);
