@@ -64,22 +64,6 @@ export interface SloRuleOptions {
   readonly defaultTeam: string;
 }
 
-export {
-  BAD_EVENTS_5M,
-  BAD_EVENTS_INCREASE_5M,
-  BAD_POINTS,
-  BAD_POINTS_4M,
-  errorRatioSeries,
-  LONG_WINDOW_INTERVAL,
-  LONG_WINDOW_SECONDS,
-  POINTS,
-  POINTS_4M,
-  slothIdLabels,
-  sloSelector,
-  TOTAL_EVENTS_5M,
-  TOTAL_EVENTS_INCREASE_5M,
-} from "./slo-rule-names.ts";
-
 function recording(record: string, expr: string, labels: Record<string, string>): RecordingRule {
   return { kind: "record", record, expr, labels };
 }

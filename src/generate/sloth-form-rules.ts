@@ -11,7 +11,8 @@ import { burnWindowsFor, recordedWindowsFor } from "./alert-windows.ts";
 import { formatPromDuration } from "./prometheus-duration.ts";
 import type { AlertingRule, RecordingRule, RuleGroup } from "./rule-group.ts";
 import { buildSliExpression } from "./sli-expressions.ts";
-import { defaultAlertName, errorRatioSeries, slothIdLabels } from "./slo-rules.ts";
+import { defaultAlertName } from "./slo-rules.ts";
+import { errorRatioSeries, slothIdLabels } from "./slo-rule-names.ts";
 import { formatMatchers } from "../promql/matchers.ts";
 
 function slothSelector(slo: Slo): string {

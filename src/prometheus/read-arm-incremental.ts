@@ -20,7 +20,7 @@
  * stored one stays (it is still exact for its own time).
  */
 import { createHash } from "node:crypto";
-import { SlogateError, isSlogateError } from "../errors.ts";
+import { SlogateError } from "../errors.ts";
 import type { ArmCounts } from "../domain/counts.ts";
 import { CounterFormCache } from "../promql/counter-form-cache.ts";
 import type { LabelMatcher } from "../promql/matchers.ts";
@@ -41,7 +41,7 @@ import {
   type ArmReadState,
   type SelectionState,
 } from "./arm-read-state.ts";
-import { createReadArmCounts, fetchRawSelection, type ReadArmOptions } from "./read-arm.ts";
+import { createReadArmCounts, fetchRawSelection, withSlo, type ReadArmOptions } from "./read-arm.ts";
 
 export interface ReadArmIncrementalOptions extends ReadArmOptions {
   /** Label naming the pod of a series (per-pod counts). Default `pod`. */
@@ -262,14 +262,4 @@ async function countsOf(
 function fingerprint(slo: Slo, arm: readonly LabelMatcher[], lookback: number, podLabel: string): string {
   const text = JSON.stringify({ sli: slo.sli, arm, lookback, podLabel });
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
-}
-
-/** A query the backend refused as invalid, told as the SLO's configuration error. */
-function withSlo(e: unknown, slo: Slo): unknown {
-  if (!isSlogateError(e, "SLO_QUERY_INVALID")) return e;
-  return new SlogateError("SLO_QUERY_INVALID", `SLO ${slo.id}: ${e.message}`, {
-    hint: `fix the PromQL of SLO ${slo.id} in its file (check it with \`slogate validate\`); retrying will not help`,
-    cause: e,
-    details: { ...e.details, slo: slo.id },
-  });
 }

@@ -314,7 +314,7 @@ function createReader(opts: ReadArmOptions) {
 }
 
 /** A query the backend refused as invalid, told as the SLO's configuration error. */
-function withSlo(e: unknown, slo: Slo): unknown {
+export function withSlo(e: unknown, slo: Slo): unknown {
   if (!isSlogateError(e, "SLO_QUERY_INVALID")) return e;
   return new SlogateError("SLO_QUERY_INVALID", `SLO ${slo.id}: ${e.message}`, {
     hint: `fix the PromQL of SLO ${slo.id} in its file (check it with \`slogate validate\`); retrying will not help`,

@@ -14,7 +14,7 @@ import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { formatMatchers, type LabelMatcher } from "../../promql/matchers.ts";
 import type { Slo } from "../../slo/model.ts";
 import { buildSliExpression, type SliExpression } from "../sli-expressions.ts";
-import { sloSelector } from "../slo-rules.ts";
+import { sloSelector } from "../slo-rule-names.ts";
 import {
   layOutPanels,
   timeseriesPanel,

@@ -10,7 +10,7 @@ import { formatDecimal, parseDecimal } from "../../slo/decimal.ts";
 import type { Slo } from "../../slo/model.ts";
 import { BASE_WINDOW_SECONDS, recordedWindowsFor } from "../alert-windows.ts";
 import { formatPromDuration } from "../prometheus-duration.ts";
-import { errorRatioSeries, sloSelector } from "../slo-rules.ts";
+import { errorRatioSeries, sloSelector } from "../slo-rule-names.ts";
 import {
   dashboardUid,
   layOutPanels,
