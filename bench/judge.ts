@@ -30,7 +30,14 @@ import {
 } from "./judge/run.ts";
 import type { SliKind } from "./judge/stream.ts";
 import { Worker } from "node:worker_threads";
-import { mergeModelResults, runModels, modelTables, type ModelResults } from "./judge/model-runs.ts";
+import {
+  median,
+  mergeModelResults,
+  runModels,
+  modelTables,
+  within as rate,
+  type ModelResults,
+} from "./judge/model-runs.ts";
 import { MODELS } from "./judge/models.ts";
 import { errorSlo } from "../src/judge/testdata/slo-fixtures.ts";
 
@@ -57,20 +64,6 @@ function detectionScenarios(): BenchScenario[] {
       out.push({ key: `p95-plus${p}-${pct}`, kind: "latency", effect: 1 + p / 100, split });
   }
   return out;
-}
-
-function median(values: readonly (number | null)[]): number | null {
-  const s = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  const m =
-    s.length % 2 === 1
-      ? (s[(s.length - 1) / 2] ?? Infinity)
-      : ((s[s.length / 2 - 1] ?? Infinity) + (s[s.length / 2] ?? Infinity)) / 2;
-  return Number.isFinite(m) ? m : null;
-}
-
-function rate(values: readonly (number | null)[], within: number): number {
-  return values.filter((v) => v !== null && v <= within).length / Math.max(1, values.length);
 }
 
 function fmt(x: number | null, digits = 1): string {

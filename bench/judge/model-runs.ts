@@ -39,7 +39,8 @@ export interface ModelResults {
   readonly thresholds: Record<string, Record<string, number>>;
 }
 
-function median(values: readonly (number | null)[]): number | null {
+/** Median of looks-to-detect (null = never, counted as infinite); null when it is never. */
+export function median(values: readonly (number | null)[]): number | null {
   const s = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
   if (s.length === 0) return null;
   const m =
@@ -49,7 +50,8 @@ function median(values: readonly (number | null)[]): number | null {
   return Number.isFinite(m) ? m : null;
 }
 
-function within(values: readonly (number | null)[], k: number): number {
+/** Share of runs that ended (detected or failed) within `k` looks. */
+export function within(values: readonly (number | null)[], k: number): number {
   return values.filter((v) => v !== null && v <= k).length / Math.max(1, values.length);
 }
 
