@@ -192,6 +192,8 @@ export function runModelAnalysis(
   marks: readonly number[],
   thresholds?: Readonly<Record<string, number>>,
   skip: readonly string[] = [],
+  /** Leave the oracle lanes out (A/A runs that only judge). */
+  skipOracles = false,
 ): ModelOutcome {
   const lanes = kinds.map((kind) => ({
     kind,
@@ -256,7 +258,7 @@ export function runModelAnalysis(
         });
       for (const o of lane.oracles) {
         const key = `${lane.kind}:${o.name}`;
-        if (failLook[key] !== null) continue;
+        if (skipOracles || failLook[key] !== null) continue;
         const sprt = (o.sprt ??= makeOracle(
           model,
           lane.kind,

@@ -46,30 +46,52 @@ export function stepC2(steps: readonly { bad: number; total: number }[]): number
 export function historyPrior(
   slo: Slo,
   history: readonly StepCounts[] | undefined,
-): DispersionPrior & { source: "history" | "slo" | "default" } {
+): DispersionPrior & { source: "history" | "slo" | "default"; bad?: number; total?: number } {
   const steps = cleanSeries(history, slo);
   const c2 = stepC2(steps);
-  if (c2 !== null) return { c2, looks: Math.min(HISTORY_PRIOR_LOOKS, steps.length), source: "history" };
+  if (c2 !== null) {
+    let bad = 0;
+    let total = 0;
+    for (const s of steps) {
+      bad += s.bad;
+      total += s.total;
+    }
+    return { c2, looks: Math.min(HISTORY_PRIOR_LOOKS, steps.length), source: "history", bad, total };
+  }
   const stated = slo.canary.dispersion;
   if (typeof stated === "number" && Number.isFinite(stated) && stated >= 0)
     return { c2: stated, looks: SLO_PRIOR_LOOKS, source: "slo" };
   return { c2: 0, looks: DEFAULT_PRIOR_LOOKS, source: "default" };
 }
 
-/** Prior c² per tail boundary from the history's histograms (null without them). */
+/**
+ * Prior c² per tail boundary from the history's histograms, and the history's requests above
+ * each boundary and in all, for the rate estimate (null without them).
+ */
 export function tailPriorC2(
   slo: Slo,
   history: readonly StepCounts[] | undefined,
   bounds: readonly number[],
-): number[] | null {
+): { c2: number[]; counts: { above: number[]; total: number } } | null {
   const steps = cleanSeries(history, slo);
   const per: { bad: number; total: number }[][] = bounds.map(() => []);
+  const above = bounds.map(() => 0);
+  let total = 0;
   for (const s of steps) {
     if (!s.histogram) continue;
     const ca = countsAbove(s.histogram, bounds);
     if (!ca) return null;
-    ca.above.forEach((a, i) => per[i]?.push({ bad: a, total: ca.total }));
+    ca.above.forEach((a, i) => {
+      per[i]?.push({ bad: a, total: ca.total });
+      above[i] = (above[i] ?? 0) + a;
+    });
+    total += ca.total;
   }
-  const out = per.map((list) => stepC2(list));
-  return out.every((x) => x !== null) ? out : null;
+  const out: number[] = [];
+  for (const list of per) {
+    const c2 = stepC2(list);
+    if (c2 === null) return null;
+    out.push(c2);
+  }
+  return { c2: out, counts: { above, total } };
 }

@@ -15,8 +15,11 @@ import {
 import type { Slo } from "../slo/model.ts";
 import type { StepCounts } from "../domain/counts.ts";
 import {
+  addPriorCheck,
   addResidual,
   addTemperedInterval,
+  armTemper,
+  checkedPrior,
   dispersionC2,
   NO_DISPERSION,
   pearsonResidual,
@@ -62,6 +65,12 @@ export const DISPERSION_MARGIN = 1.5;
 /** Weight (looks) of the dispersion prior in the relative checks (see `advance`). */
 export const SPLIT_PRIOR_LOOKS = 10;
 
+/**
+ * The split's residuals must favour "no excess dispersion" over the history's level by this
+ * likelihood ratio before the split drops the history's prior (see `splitLook`).
+ */
+export const SPLIT_PRIOR_ODDS = 20;
+
 const DEFAULT_PRIOR: DispersionPrior = { c2: 0, looks: DEFAULT_PRIOR_LOOKS };
 
 /** The state's dispersion prior (states stored before tempering: the default). */
@@ -69,10 +78,21 @@ export function priorOf(s: SequentialState): DispersionPrior {
   return s.dispersionPrior ?? DEFAULT_PRIOR;
 }
 
+/** The arms' new requests in a look and a predictable estimate of stable's bad rate. */
+export interface SplitExposure {
+  readonly canary: number;
+  readonly stable: number;
+  /** Stable's bad rate per request from earlier looks (and the history); > 0. */
+  readonly rate: number;
+}
+
 /**
  * One tempered look of a split e-process (canary's share of k bad events out of n, given the
  * arms' requests): returns the new log-ratios and dispersion sums. `ratioHat` is the rate
- * ratio estimated from earlier looks (for the residual only; the null is r₀).
+ * ratio estimated from earlier looks (for the residual only; the null is r₀). With `exposure`
+ * the look is tempered exactly for per-arm gamma noise of the learned CV² (`armTemper`, from
+ * the expected counts); without it (no earlier estimate of the rate yet) by the
+ * quasi-likelihood φ of the look's own count.
  */
 export function splitLook(
   logRatios: readonly number[],
@@ -82,27 +102,53 @@ export function splitLook(
   n: number,
   rho: number,
   r0: number,
-  ratioHat: number | undefined,
+  ratioHat: RatioEstimate | undefined,
   z: number = CLIP_Z,
+  exposure?: SplitExposure,
 ): { logRatios: number[]; dispersion: DispersionSums; phi: number } {
   const d = disp ?? NO_DISPERSION;
   const theta0 = canaryEventProbability(rho, r0);
   const size = splitSize(n, theta0);
-  const excess = size * dispersionC2(d, prior, size);
+  // The prior comes from the stable arm alone, which also sees noise both arms share (load,
+  // incidents) and which cancels in the split; the split's residuals say which it is.
+  const p = checkedPrior(prior, d, SPLIT_PRIOR_ODDS, DEFAULT_PRIOR);
+  const c2 = dispersionC2(d, p, size);
+  const excess = size * c2;
   const phi = 1 + DISPERSION_MARGIN * excess;
-  const next = addTemperedInterval(
-    logRatios,
-    k,
-    n,
-    theta0,
-    (g) => canaryEventProbability(rho, r0 * Math.exp(SEQUENTIAL_GRID.offsets[g] ?? 0)),
-    phi,
-    z,
-    1 + excess,
-  );
+  const thetaAt = (g: number): number =>
+    canaryEventProbability(rho, r0 * Math.exp(SEQUENTIAL_GRID.offsets[g] ?? 0));
+  let exponents: number[] | undefined;
+  if (exposure && exposure.rate > 0 && theta0 > 0 && theta0 < 1) {
+    const muC = r0 * exposure.canary * exposure.rate;
+    const muS = exposure.stable * exposure.rate;
+    // The split's residuals understate heavy per-arm noise (a step's split is bounded, its
+    // delta-method variance is not): while the prior stands, it is a floor.
+    const c2t = p === prior ? Math.max(c2, prior.c2) : c2;
+    exponents = logRatios.map((_, g) => {
+      const th = thetaAt(g);
+      return armTemper(
+        Math.log(th / theta0),
+        Math.log1p(-th) - Math.log1p(-theta0),
+        muC,
+        muS,
+        DISPERSION_MARGIN * c2t,
+      );
+    });
+  }
+  const next = addTemperedInterval(logRatios, k, n, theta0, thetaAt, phi, z, 1 + excess, exponents);
   if (ratioHat === undefined || n < 2) return { logRatios: next, dispersion: d, phi };
-  const th = canaryEventProbability(rho, ratioHat);
-  const dispersion = addResidual(d, pearsonResidual(k, n, th), splitSize(n, th));
+  const th = canaryEventProbability(rho, ratioHat.ratio);
+  const raw = pearsonResidual(k, n, th);
+  const a = splitSize(n, th);
+  // θ̂ comes from the earlier looks' events, so k − nθ̂ has variance nθ(1 − θ)·(1 + n/events)
+  // even without dispersion: the plain residual reads θ̂'s own error as dispersion, most on a
+  // look with more events than all before it (a burst). The prior check, which must tell "no
+  // excess" from the prior's excess, takes the residual standardized by that variance; the
+  // dispersion estimate keeps the plain one, whose upward bias is the safe side (measured:
+  // the standardized residual there raised the boundary crossings on per-arm skewed noise
+  // from 4 to 7 of 150, above α; see docs/judge.md).
+  const predictive = raw / (1 + n / Math.max(1, ratioHat.events));
+  const dispersion = addPriorCheck(addResidual(d, raw, a), predictive, a, prior.c2);
   return { logRatios: next, dispersion, phi };
 }
 
@@ -147,12 +193,32 @@ function podSpreadOf(
   };
 }
 
+/**
+ * The look's exposure with stable's bad rate estimated from earlier looks and the history
+ * (½ added to the bad count); undefined before any earlier stable requests.
+ */
+function exposureOf(
+  canary: number,
+  stable: number,
+  earlierBad: number,
+  earlierTotal: number,
+): SplitExposure | undefined {
+  if (!(earlierTotal > 0) || !(earlierBad >= 0)) return undefined;
+  return { canary, stable, rate: Math.min(1, (earlierBad + 0.5) / (earlierTotal + 1)) };
+}
+
+/** A rate ratio canary/stable estimated from `events` bad events. */
+export interface RatioEstimate {
+  readonly ratio: number;
+  readonly events: number;
+}
+
 /** Rate ratio canary/stable from cumulative counts (½ added to each bad count). */
-function ratioFrom(cb: number, ct: number, sb: number, st: number): number | undefined {
+function ratioFrom(cb: number, ct: number, sb: number, st: number): RatioEstimate | undefined {
   // Before any earlier data there is no estimate: a residual around the null would read the
   // regression itself as dispersion (and temper away the evidence of a large one).
   if (!(ct > 0 && st > 0)) return undefined;
-  return (cb + 0.5) / ct / ((sb + 0.5) / st);
+  return { ratio: (cb + 0.5) / ct / ((sb + 0.5) / st), events: cb + sb + 1 };
 }
 
 /** Increment of cumulative counts since `prev`; `null` when counts went down. */
@@ -215,7 +281,7 @@ function advanceTail(
       dispersion: bounds.map(() => NO_DISPERSION),
       ...(() => {
         const pc = tailPriorC2(slo, history, bounds);
-        return pc ? { priorC2: pc } : {};
+        return pc ? { priorC2: pc.c2, priorCounts: pc.counts } : {};
       })(),
     };
   }
@@ -249,6 +315,12 @@ function advanceTail(
       r0 * podMarginFactor(spread?.tailLogVariance?.[i], spread?.canaryPods ?? 0, spread?.stablePods ?? 0),
       ratioFrom(t0.canary.above[i] ?? 0, t0.canary.total, t0.stable.above[i] ?? 0, t0.stable.total),
       z,
+      exposureOf(
+        dct,
+        dst,
+        (t0.stable.above[i] ?? 0) + (t0.priorCounts?.above[i] ?? 0),
+        t0.stable.total + (t0.priorCounts?.total ?? 0),
+      ),
     ),
   );
   const logRatios = looks.map((l) => l.logRatios);
@@ -327,6 +399,12 @@ export function advance(
           ),
         ratioFrom(relative.canary.bad, relative.canary.total, relative.stable.bad, relative.stable.total),
         z,
+        exposureOf(
+          dc.total,
+          ds.total,
+          relative.stable.bad + (s.dispersionPrior?.bad ?? 0),
+          relative.stable.total + (s.dispersionPrior?.total ?? 0),
+        ),
       );
       relative = { ...relative, ...consumed, logRatios: l.logRatios, dispersion: l.dispersion };
     }

@@ -51,6 +51,8 @@ export interface TailState {
   readonly dispersion?: DispersionSums[];
   /** Prior c² per boundary (from the history before the deploy; absent: the state's prior). */
   readonly priorC2?: number[];
+  /** The history's stable requests above each boundary and in all (for the rate estimate). */
+  readonly priorCounts?: { readonly above: number[]; readonly total: number };
 }
 
 /** Between-pod variance of log bad rates (threshold count and each tail boundary) and pod counts. */
@@ -102,7 +104,12 @@ export interface SequentialState {
    * `canary.dispersion`, or none (c² = 0 with a weight of a few looks). Absent in states stored
    * before dispersion tempering: treated as the default.
    */
-  readonly dispersionPrior?: DispersionPrior & { readonly source: "history" | "slo" | "default" };
+  readonly dispersionPrior?: DispersionPrior & {
+    readonly source: "history" | "slo" | "default";
+    /** The history's stable bad and total counts (source `history`), for the rate estimate. */
+    readonly bad?: number;
+    readonly total?: number;
+  };
 }
 
 export function freshProcess(): EProcessState {

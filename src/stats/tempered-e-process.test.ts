@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng, sampleBeta, sampleBinomial } from "../sim/random.ts";
+import { createRng, sampleBeta, sampleBinomial, sampleNormal } from "../sim/random.ts";
 import {
   addInterval,
   defaultMixtureGrid,
@@ -8,8 +8,10 @@ import {
   shiftOdds,
 } from "./mixture-e-process.ts";
 import {
+  addPriorCheck,
   addResidual,
   addTemperedInterval,
+  checkedPrior,
   dispersionC2,
   NO_DISPERSION,
   pearsonResidual,
@@ -56,6 +58,43 @@ describe("tempered, clipped mixture e-process", () => {
     for (let i = 0; i < 27; i++) d = addResidual(d, 1, 10);
     expect(dispersionC2(d, { c2: 2, looks: 3 }, 10)).toBeCloseTo(0.2, 12);
     expect(dispersionC2(NO_DISPERSION, { c2: 0, looks: 3 }, 10)).toBe(0);
+  });
+
+  it("keeps the prior check's evidence when a residual is added", () => {
+    const d = addPriorCheck(NO_DISPERSION, 1, 10, 2);
+    expect(d.priorLogLr).toBeGreaterThan(0);
+    expect(addResidual(d, 1, 10).priorLogLr).toBe(d.priorLogLr);
+  });
+
+  it("weighs residuals between 'no excess' and the prior's level by their mean (½ log φ − (r/2)(1 − 1/φ))", () => {
+    const phi = 1 + 10 * 2;
+    const one = addPriorCheck(NO_DISPERSION, 1, 10, 2).priorLogLr ?? NaN;
+    expect(one).toBeCloseTo(0.5 * Math.log(phi) - 0.5 * (1 - 1 / phi), 12);
+    // Binomial residuals (mean 1) move it towards "no excess"; residuals at the prior's level
+    // (mean φ) move it away, however skewed: 90 % zeros and 10 % at 10·φ have mean φ too.
+    const drift = (draw: () => number): number => {
+      let d = NO_DISPERSION;
+      for (let i = 0; i < 4000; i++) d = addPriorCheck(d, draw(), 10, 2);
+      return (d.priorLogLr ?? 0) / 4000;
+    };
+    const rng = createRng("prior-check");
+    const chi2 = (): number => sampleNormal(rng) ** 2;
+    expect(drift(chi2)).toBeGreaterThan(0.5);
+    expect(drift(() => phi * chi2())).toBeLessThan(-2);
+    expect(drift(() => (rng.uniform() < 0.1 ? 10 * phi : 0))).toBeLessThan(-2);
+    // No prior excess: nothing to weigh.
+    expect(addPriorCheck(NO_DISPERSION, 1, 10, 0)).toBe(NO_DISPERSION);
+  });
+
+  it("drops the prior once the residuals favour 'no excess' by the odds, not before", () => {
+    const prior = { c2: 5, looks: 10 };
+    const fallback = { c2: 0, looks: 3 };
+    const at = (lr: number) => checkedPrior(prior, { ...NO_DISPERSION, priorLogLr: lr }, 20, fallback);
+    expect(at(Math.log(20) - 1e-9)).toBe(prior);
+    expect(at(Math.log(20))).toBe(fallback);
+    expect(at(-50)).toBe(prior);
+    expect(checkedPrior(prior, NO_DISPERSION, 20, fallback)).toBe(prior);
+    expect(at(Number.NaN)).toBe(prior);
   });
 
   it("recovers the per-step CV² of beta-binomial counts by the method of moments", () => {

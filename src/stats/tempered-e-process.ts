@@ -29,6 +29,11 @@ export interface DispersionSums {
   readonly excess: number;
   readonly size: number;
   readonly looks: number;
+  /**
+   * Log-likelihood ratio of the past residuals, "no excess dispersion" against "the prior's"
+   * (`addPriorCheck`); absent = 0 (no evidence either way).
+   */
+  readonly priorLogLr?: number;
 }
 
 /** No looks yet. */
@@ -62,7 +67,37 @@ export function pearsonResidual(k: number, n: number, theta: number): number {
 /** Adds one look's residual to the sums (only looks with n ≥ 2 carry information on c²). */
 export function addResidual(d: DispersionSums, residual: number, size: number): DispersionSums {
   if (!(size > 0) || !Number.isFinite(residual)) return d;
-  return { excess: d.excess + residual - 1, size: d.size + size, looks: d.looks + 1 };
+  return { ...d, excess: d.excess + residual - 1, size: d.size + size, looks: d.looks + 1 };
+}
+
+/**
+ * Weighs one residual as evidence between two dispersion levels: φ = 1 (the counts are
+ * binomial: no excess) against φ = 1 + size·c²₀ (the prior's level). The residual is treated as
+ * φ·χ²₁, so the look adds log f(r | 1) − log f(r | φ) = ½ log φ − (r/2)(1 − 1/φ). Its expectation
+ * depends on the residual's mean only: it is positive when E[r] < φ log φ/(φ − 1) and negative
+ * when E[r] = φ, however skewed the residual's distribution. Used where the prior may be wrong in
+ * a known direction: the stable-only history sees shared noise that cancels in the split.
+ */
+export function addPriorCheck(d: DispersionSums, residual: number, size: number, c2: number): DispersionSums {
+  const phi = 1 + Math.max(0, size) * Math.max(0, c2);
+  if (!(phi > 1) || !Number.isFinite(phi) || !Number.isFinite(residual)) return d;
+  const step = 0.5 * Math.log(phi) - 0.5 * residual * (1 - 1 / phi);
+  return { ...d, priorLogLr: (d.priorLogLr ?? 0) + step };
+}
+
+/**
+ * The prior as the residuals so far leave it: unchanged until their evidence for "no excess"
+ * against the prior's level (`d.priorLogLr`) reaches log `odds`; from then on `fallback`. A
+ * switch, not a blend: a prior c² weighed down by a posterior probability still dominates looks
+ * of large size (φ − 1 = size·c²), which are the looks that carry the evidence.
+ */
+export function checkedPrior(
+  prior: DispersionPrior,
+  d: DispersionSums,
+  odds: number,
+  fallback: DispersionPrior,
+): DispersionPrior {
+  return (d.priorLogLr ?? 0) >= Math.log(odds) ? fallback : prior;
 }
 
 /**
@@ -76,8 +111,49 @@ export function dispersionC2(d: DispersionSums, prior: DispersionPrior, size: nu
 }
 
 /**
+ * Exact tempering of a split look under per-arm rate noise. The look's log-likelihood ratio of
+ * one alternative is ℓ = k_c·a + k_s·b (a = log(θ_g/θ₀) > 0, b = log((1 − θ_g)/(1 − θ₀)) < 0,
+ * k_c and k_s the arms' new bad events). When each arm's count is Poisson(μ·u) — or binomial,
+ * whose moment generating function is smaller — with its own step multiplier u, independent
+ * between the arms, mean 1 and gamma-distributed with CV² c², then
+ *
+ *     E[e^{tℓ}] = M(μ_c(e^{ta} − 1)) · M(μ_s(e^{tb} − 1)),   M(s) = (1 − c²s)^{−1/c²},
+ *
+ * which is ≤ 1 iff, with x = μ_c(e^{ta} − 1) > 0 and y = μ_s(1 − e^{tb}) > 0,
+ * y − x ≥ c²·x·y. At t = 1 and the null's boundary (θ₀ = μ_c/(μ_c + μ_s)) y = x, so any c² > 0
+ * needs t < 1; as t → 0, y − x ≈ t(μ_c + μ_s)·KL(θ₀‖θ_g) > 0. Returns the largest such t in
+ * (0, 1] (bisection; f(t) = y − x − c²xy is 0 at 0, rises, and crosses 0 once), 1 when c² = 0.
+ *
+ * Unlike the quasi-likelihood φ of `splitSize`, which grows with the look's own event count
+ * K, t depends on the expected counts μ only: with φ ∝ K a burst in the large arm (many events,
+ * evidence for the null) was tempered far more than a burst in the small one (few events,
+ * evidence against it), and a healthy canary at a 10 % share drifted to a fail under per-arm
+ * noise. Noise both arms share needs no tempering (E[e^{tℓ}] = M(x − y) ≤ 1 for t ≤ 1).
+ */
+export function armTemper(a: number, b: number, muC: number, muS: number, c2: number): number {
+  if (!(c2 > 0) || !(a > 0) || !(b < 0) || !(muC > 0) || !(muS > 0)) return 1;
+  if (!Number.isFinite(c2 * muC * muS)) return 0;
+  const f = (t: number): number => {
+    const x = muC * Math.expm1(t * a);
+    const y = -muS * Math.expm1(t * b);
+    return y - x - c2 * x * y;
+  };
+  if (f(1) >= 0) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (f(mid) >= 0) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * One tempered, clipped look of a mixture e-process: `k` successes out of `n`, boundary
- * null `theta0`, alternatives `thetaAt(g)`, dispersion φ ≥ 1 (predictable), clip at z.
+ * null `theta0`, alternatives `thetaAt(g)`, dispersion φ ≥ 1 (predictable), clip at z
+ * (from `clipPhi`); with `exponents`, alternative g's log-ratio is multiplied by exponents[g]
+ * instead of divided by φ.
  * Returns new cumulative log-ratios (input not modified); n = 0 or a degenerate null adds
  * nothing.
  */
@@ -90,6 +166,7 @@ export function addTemperedInterval(
   phi: number,
   z: number,
   clipPhi: number = phi,
+  exponents?: readonly number[],
 ): number[] {
   if (!(n > 0) || !(theta0 > 0 && theta0 < 1) || !(k >= 0) || k > n) return [...logRatios];
   const f = Number.isFinite(phi) && phi > 1 ? phi : 1;
@@ -109,10 +186,12 @@ export function addTemperedInterval(
   }
   const cap = Math.max(n * theta0, even) + z * sd;
   const kc = Math.min(k, cap);
-  const at = (x: number, lt: number, mt: number): number => (x * (lt - l0) + (n - x) * (mt - m0)) / f;
   return logRatios.map((lr, g) => {
     const th = thetaAt(g);
     if (!(th > 0 && th < 1)) return lr;
+    // Each alternative's exponent: `exponents[g]` when given (`armTemper`), else 1/φ.
+    const e = exponents ? Math.min(1, Math.max(0, exponents[g] ?? 0)) : 1 / f;
+    const at = (x: number, lt: number, mt: number): number => (x * (lt - l0) + (n - x) * (mt - m0)) * e;
     const lt = Math.log(th);
     const mt = Math.log1p(-th);
     if (k <= cap) return lr + at(k, lt, mt);
