@@ -28,17 +28,15 @@ const models = trafficModels({
 
 const RUNS = 150;
 
-/**
- * Models on which the tempered split is measured NOT to be a supermartingale at the null's
- * boundary (margin 0): per-arm Beta mixing with shape ≈ 0.5 (a few very bad minutes among
- * quiet ones) leaves a third cumulant that tempering by the quasi-likelihood dispersion does
- * not cancel. Measured mean relative e-value after 20 looks (errors, 150 runs): correlation
- * 0.01: 5.2 ± 1.4 without the dispersion margin, 3.2 ± 0.6 with DISPERSION_MARGIN 1.5;
- * correlation 0.05: 6.4 ± 2.3 and 5.7 ± 2.8. There the test asserts what the A/A guarantee
- * needs — the check crossed 1/α_relative in at most α_relative of the runs (plus 3 Monte Carlo
- * standard errors) — and the mean is only reported. docs/judge.md, "Real traffic".
+/*
+ * Measured mean relative e-values after 20 looks (errors, 150 runs): per-arm Beta mixing at
+ * intra-minute correlation 0.01: 0.84 ± 0.13, at 0.05: 1.35 ± 0.35, with the split tempered
+ * from the arms' expected counts (`armTemper`); they were 3.2 ± 0.6 and 5.7 ± 2.8 with the
+ * quasi-likelihood φ of the look's own count, when this test could only bound their crossing
+ * rate. Two means are dominated by a single run (2 pods sd 0.3, errors: 960 ± 957; combined,
+ * latency: 780 ± 778; crossed in 2 and 1 of 150): there the crossing rate is what holds.
+ * docs/judge.md, "Real traffic".
  */
-const SKEWED = new Set(["overdispersed-icc0.01", "overdispersed-icc0.05"]);
 const LOOKS = 20;
 const SLOW_FROM = BUCKETS_30.findIndex((b) => b > 0.2);
 
@@ -58,7 +56,7 @@ function step(
 
 describe("sequential judge at the null's boundary on realistic traffic (Monte Carlo)", () => {
   it.each(models.map((m) => [m.name, m] as const))(
-    "relative e-values have mean ≤ 1 (skewed models: cross 1/α at most α of the time) on %s",
+    "relative e-values have mean ≤ 1 and cross 1/α at most α of the time on %s",
     (_name, model) => {
       const slos = {
         errors: errorSlo("sequential", { maxRegression: { relative: 0 } }),
@@ -144,12 +142,10 @@ describe("sequential judge at the null's boundary on realistic traffic (Monte Ca
         const mean = sum / RUNS;
         const se = Math.sqrt(Math.max(0, sq / RUNS - mean * mean) / RUNS);
         const label = `${kind}: mean ${mean.toFixed(3)} ± ${se.toFixed(3)}, crossed in ${crossings} of ${RUNS}`;
-        if (SKEWED.has(model.name) && kind === "errors") {
-          expect(alphaRel).toBeGreaterThan(0);
-          const bound = alphaRel + 3 * Math.sqrt((alphaRel * (1 - alphaRel)) / RUNS);
-          expect(crossings / RUNS, label).toBeLessThanOrEqual(bound);
-          expect(Number.isFinite(mean), label).toBe(true);
-        } else expect(mean, label).toBeLessThanOrEqual(1 + 3 * se + 0.05);
+        expect(alphaRel).toBeGreaterThan(0);
+        const bound = alphaRel + 3 * Math.sqrt((alphaRel * (1 - alphaRel)) / RUNS);
+        expect(crossings / RUNS, label).toBeLessThanOrEqual(bound);
+        expect(mean, label).toBeLessThanOrEqual(1 + 3 * se + 0.05);
       }
     },
   );

@@ -7,9 +7,11 @@ import {
   logEValue,
   shiftOdds,
 } from "./mixture-e-process.ts";
+import reference from "./testdata/r-arm-temper.json" with { type: "json" };
 import {
   addPriorCheck,
   addResidual,
+  armTemper,
   addTemperedInterval,
   checkedPrior,
   dispersionC2,
@@ -58,6 +60,35 @@ describe("tempered, clipped mixture e-process", () => {
     for (let i = 0; i < 27; i++) d = addResidual(d, 1, 10);
     expect(dispersionC2(d, { c2: 2, looks: 3 }, 10)).toBeCloseTo(0.2, 12);
     expect(dispersionC2(NO_DISPERSION, { c2: 0, looks: 3 }, 10)).toBe(0);
+  });
+
+  it.each(reference.cases)(
+    "tempers a split look exactly for per-arm gamma noise: R's negative-binomial sums (θ₀ $theta0, θ $thetaG, μ $muC / $muS, c² $c2)",
+    (c) => {
+      const a = Math.log(c.thetaG / c.theta0);
+      const b = Math.log1p(-c.thetaG) - Math.log1p(-c.theta0);
+      const t = armTemper(a, b, c.muC, c.muS, c.c2);
+      expect(Math.abs(t - c.t)).toBeLessThan(1e-9 + 1e-7 * c.t);
+      // The closed form at t: log E = −(1/c²)(log(1 − c²x) + log(1 + c²y)) ≤ 0, and > 0 a little past it.
+      const logE = (u: number): number =>
+        (-1 / c.c2) *
+        (Math.log(1 - c.c2 * c.muC * Math.expm1(u * a)) + Math.log(1 - c.c2 * c.muS * Math.expm1(u * b)));
+      expect(logE(t)).toBeLessThanOrEqual(1e-12);
+      expect(logE(t * 1.01)).toBeGreaterThan(0);
+    },
+  );
+
+  it("does not temper without noise, and tempers harder the more noise (armTemper)", () => {
+    const a = Math.log(0.1818 / 0.1089);
+    const b = Math.log1p(-0.1818) - Math.log1p(-0.1089);
+    expect(armTemper(a, b, 1.65, 13.5, 0)).toBe(1);
+    const ts = [0.01, 0.1, 1, 10].map((c2) => armTemper(a, b, 1.65, 13.5, c2));
+    for (let i = 1; i < ts.length; i++) expect(ts[i]!).toBeLessThan(ts[i - 1]!);
+    expect(ts.every((t) => t > 0 && t <= 1)).toBe(true);
+    // Degenerate inputs: nothing to temper, or nothing finite.
+    expect(armTemper(a, b, 0, 13.5, 1)).toBe(1);
+    expect(armTemper(a, b, 1.65, 13.5, Number.NaN)).toBe(1);
+    expect(armTemper(a, b, Infinity, 13.5, 1)).toBe(0);
   });
 
   it("keeps the prior check's evidence when a residual is added", () => {
