@@ -1,7 +1,8 @@
 /**
  * @module bench/judge/models
  * The judges on the realistic traffic models (`src/sim/traffic-model.ts`): per model, A/A
- * streams (canary = stable in distribution, traffic 10 → 25 → 50 %) and detection streams
+ * streams (canary = stable in distribution, traffic 10 → 25 → 50 %, and for the sequential judges
+ * also a constant 10 %: `model-runs.ts`) and detection streams
  * (errors ×2 and p95 +20 % at a constant 10 % canary share; the ramp model keeps its ramp).
  * Every analysis also hands the judges the stable arm's 60 one-minute steps before the deploy
  * (`LookData.history`, same pods). Judges: `sequential` with the shipped default margins
