@@ -78,6 +78,32 @@ describe("tempered, clipped mixture e-process", () => {
     },
   );
 
+  it("returns the root itself, never a point past it, over 2,000 random looks (armTemper)", () => {
+    const rng = createRng("arm-temper");
+    let tight = 0;
+    for (let i = 0; i < 2000; i++) {
+      const theta0 = 0.01 + 0.8 * rng.uniform();
+      const thetaG = theta0 + (0.99 - theta0) * rng.uniform() * rng.uniform();
+      const total = Math.exp(8 * rng.uniform() - 2);
+      const c2 = Math.exp(10 * rng.uniform() - 7);
+      const muC = theta0 * total;
+      const muS = (1 - theta0) * total;
+      const a = Math.log(thetaG / theta0);
+      const b = Math.log1p(-thetaG) - Math.log1p(-theta0);
+      const t = armTemper(a, b, muC, muS, c2);
+      const f = (u: number): number => {
+        const x = muC * Math.expm1(u * a);
+        const y = -muS * Math.expm1(u * b);
+        return y - x - c2 * x * y;
+      };
+      expect(t).toBeGreaterThan(0);
+      expect(t).toBeLessThanOrEqual(1);
+      expect(f(t), JSON.stringify({ theta0, thetaG, total, c2, t })).toBeGreaterThanOrEqual(0);
+      if (t === 1 || f(t * (1 + 1e-6)) < 0) tight++;
+    }
+    expect(tight).toBe(2000);
+  });
+
   it("does not temper without noise, and tempers harder the more noise (armTemper)", () => {
     const a = Math.log(0.1818 / 0.1089);
     const b = Math.log1p(-0.1818) - Math.log1p(-0.1089);

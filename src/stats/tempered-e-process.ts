@@ -122,7 +122,8 @@ export function dispersionC2(d: DispersionSums, prior: DispersionPrior, size: nu
  * which is ≤ 1 iff, with x = μ_c(e^{ta} − 1) > 0 and y = μ_s(1 − e^{tb}) > 0,
  * y − x ≥ c²·x·y. At t = 1 and the null's boundary (θ₀ = μ_c/(μ_c + μ_s)) y = x, so any c² > 0
  * needs t < 1; as t → 0, y − x ≈ t(μ_c + μ_s)·KL(θ₀‖θ_g) > 0. Returns the largest such t in
- * (0, 1] (bisection; f(t) = y − x − c²xy is 0 at 0, rises, and crosses 0 once), 1 when c² = 0.
+ * (0, 1] (safeguarded Newton; f(t) = y − x − c²xy is 0 at 0, rises, and crosses 0 once), 1 when
+ * c² = 0.
  *
  * Unlike the quasi-likelihood φ of `splitSize`, which grows with the look's own event count
  * K, t depends on the expected counts μ only: with φ ∝ K a burst in the large arm (many events,
@@ -139,9 +140,39 @@ export function armTemper(a: number, b: number, muC: number, muS: number, c2: nu
     return y - x - c2 * x * y;
   };
   if (f(1) >= 0) return 1;
+  // Safeguarded Newton on the bracket [lo, hi] with f(lo) ≥ 0 > f(hi), started at the root of
+  // f's second-order expansion, t ≈ D / (½(μ_c a² + μ_s b²) + c²μ_cμ_s·a|b|) with
+  // D = μ_s|b| − μ_c a; a step that leaves the bracket bisects it. Newton may approach the root
+  // from above only: once it has converged, a point just below it (checked) is the answer.
   let lo = 0;
   let hi = 1;
-  for (let i = 0; i < 40; i++) {
+  const d = -muS * b - muC * a;
+  const q = 0.5 * (muC * a * a + muS * b * b) + c2 * muC * muS * a * -b;
+  let t = d > 0 && q > 0 ? Math.min(1, d / q) : 0.5;
+  for (let i = 0; i < 60; i++) {
+    const ea = Math.exp(t * a);
+    const eb = Math.exp(t * b);
+    const x = muC * (ea - 1);
+    const y = muS * (1 - eb);
+    const v = y - x - c2 * x * y;
+    if (v >= 0) lo = t;
+    else hi = t;
+    const dx = muC * a * ea;
+    const dy = -muS * b * eb;
+    const dv = dy - dx - c2 * (dx * y + x * dy);
+    const next = dv !== 0 ? t - v / dv : Number.NaN;
+    if (Math.abs(next - t) <= 1e-12 * t) {
+      const below = Math.min(next, t) * (1 - 1e-11);
+      if (f(below) >= 0) return below;
+      break;
+    }
+    if (hi - lo <= 1e-13 * hi) break;
+    t = next > lo && next < hi ? next : (lo + hi) / 2;
+  }
+  // Not converged, or rounding put the point on the wrong side: bisect the bracket, keeping
+  // only points where f (computed with expm1) is ≥ 0.
+  if (!(f(lo) >= 0)) lo = 0;
+  for (let i = 0; i < 60 && hi - lo > 1e-12 * hi; i++) {
     const mid = (lo + hi) / 2;
     if (f(mid) >= 0) lo = mid;
     else hi = mid;
