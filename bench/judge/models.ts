@@ -25,7 +25,7 @@ import { getJudge } from "../../src/judge/registry.ts";
 import { nullRatio } from "../../src/judge/margins.ts";
 import type { JudgeName, Slo } from "../../src/slo/model.ts";
 import { BUCKETS_30, errorSlo, latencySlo } from "../../src/judge/testdata/slo-fixtures.ts";
-import { bucketProbabilities, type LatencyModel } from "../../src/sim/latency.ts";
+import { bucketProbabilities, scaleLatency, type LatencyModel } from "../../src/sim/latency.ts";
 import type { PodEffect } from "../../src/sim/model-looks.ts";
 import { HistogramOracleSprt, OracleSprt, PodHistogramOracleSprt } from "./oracle.ts";
 import { BASE_ERROR_RATIO, BASE_LATENCY, LOOK_SECONDS, REQUESTS_PER_SECOND } from "./run.ts";
@@ -107,20 +107,7 @@ export function oracleNull(name: OracleName): number {
 
 /** The model's latency distribution scaled by `scale`: its bucket probabilities. */
 function scaledBuckets(latency: LatencyModel, scale: number): number[] {
-  return bucketProbabilities(
-    {
-      body: { median: latency.body.median * scale, sigma: latency.body.sigma },
-      ...(latency.tail
-        ? {
-            tail: {
-              weight: latency.tail.weight,
-              dist: { median: latency.tail.dist.median * scale, sigma: latency.tail.dist.sigma },
-            },
-          }
-        : {}),
-    },
-    BUCKETS_30,
-  );
+  return bucketProbabilities(scaleLatency(latency, scale), BUCKETS_30);
 }
 
 type Oracle = OracleSprt | HistogramOracleSprt | PodHistogramOracleSprt;

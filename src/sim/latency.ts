@@ -21,6 +21,21 @@ export interface LatencyModel {
   readonly tail?: { readonly weight: number; readonly dist: LogNormal };
 }
 
+/** The model with every request `scale` times slower (both modes' medians scaled). */
+export function scaleLatency(model: LatencyModel, scale: number): LatencyModel {
+  return {
+    body: { median: model.body.median * scale, sigma: model.body.sigma },
+    ...(model.tail
+      ? {
+          tail: {
+            weight: model.tail.weight,
+            dist: { median: model.tail.dist.median * scale, sigma: model.tail.dist.sigma },
+          },
+        }
+      : {}),
+  };
+}
+
 /** Default classic-histogram bucket bounds (seconds), `+Inf` last. */
 export const DEFAULT_BUCKETS: readonly number[] = [
   0.005,

@@ -8,7 +8,7 @@
  * scales are rounded to 0.05 % on the log scale so bucket probabilities can be cached.
  * Deterministic from the seed. Pure.
  */
-import { bucketProbabilities, type LatencyModel } from "./latency.ts";
+import { bucketProbabilities, scaleLatency, type LatencyModel } from "./latency.ts";
 import type { Look } from "./looks.ts";
 import {
   createRng,
@@ -55,20 +55,7 @@ class ScaledBuckets {
     const k = Math.round(Math.log(scale) / LOG_SCALE_STEP);
     let p = this.#map.get(k);
     if (!p) {
-      const s = Math.exp(k * LOG_SCALE_STEP);
-      const l = this.#latency;
-      const scaled: LatencyModel = {
-        body: { median: l.body.median * s, sigma: l.body.sigma },
-        ...(l.tail
-          ? {
-              tail: {
-                weight: l.tail.weight,
-                dist: { median: l.tail.dist.median * s, sigma: l.tail.dist.sigma },
-              },
-            }
-          : {}),
-      };
-      p = bucketProbabilities(scaled, this.#bounds);
+      p = bucketProbabilities(scaleLatency(this.#latency, Math.exp(k * LOG_SCALE_STEP)), this.#bounds);
       this.#map.set(k, p);
     }
     return p;
