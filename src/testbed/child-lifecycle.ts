@@ -48,3 +48,20 @@ export async function terminate(child: ChildProcess, exited: Promise<void>, grac
   await exited;
   clearTimeout(timer);
 }
+
+/**
+ * Gives up on a start attempt that did not become ready: kills the child (SIGKILL) if it still
+ * runs and waits for its exit. Returns whether another attempt on a new port is worth it (the
+ * output says the port was taken).
+ */
+export async function abandonStart(
+  child: ChildProcess,
+  exited: Promise<void>,
+  log: readonly string[],
+): Promise<boolean> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGKILL");
+    await exited;
+  }
+  return log.some((l) => /address already in use/i.test(l));
+}

@@ -30,7 +30,7 @@ import type { SimSeries } from "../sim/scrapes.ts";
 import { freePort } from "./free-port.ts";
 import { toOpenMetrics } from "./openmetrics.ts";
 import { remoteWrite, toWriteSeries } from "./remote-write.ts";
-import { exitCleanup, keepOutputLines, terminate } from "./child-lifecycle.ts";
+import { abandonStart, exitCleanup, keepOutputLines, terminate } from "./child-lifecycle.ts";
 
 export interface PrometheusBedOptions {
   /** Series to backfill as TSDB blocks before start. */
@@ -171,12 +171,9 @@ export async function startPrometheus(opts: PrometheusBedOptions = {}): Promise<
     }
     lastErr = new Error(`prometheus did not become ready on ${url}:\n${log.slice(-20).join("\n")}`);
     // Keep the data dir for the next attempt; only kill this process.
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
+    const retry = await abandonStart(child, exited, log);
     running.delete(entry);
-    if (!log.some((l) => /address already in use/i.test(l))) break;
+    if (!retry) break;
   }
   rmSync(dir, { recursive: true, force: true });
   throw lastErr instanceof Error ? lastErr : new Error("prometheus did not start");

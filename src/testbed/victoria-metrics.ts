@@ -17,7 +17,7 @@ import { freePort } from "./free-port.ts";
 import type { PrometheusBed } from "./prometheus.ts";
 import { remoteWrite, toWriteSeries } from "./remote-write.ts";
 import { requireTool } from "./tools.ts";
-import { exitCleanup, keepOutputLines, terminate } from "./child-lifecycle.ts";
+import { abandonStart, exitCleanup, keepOutputLines, terminate } from "./child-lifecycle.ts";
 
 export interface VictoriaMetricsBedOptions {
   /** Series written (remote write) before `startVictoriaMetrics` resolves. */
@@ -99,12 +99,9 @@ export async function startVictoriaMetrics(opts: VictoriaMetricsBedOptions = {})
       return { url, port, dataDir, write, logTail: () => log.slice(-20).join("\n"), stop };
     }
     lastErr = new Error(`victoria-metrics did not become ready on ${url}:\n${log.slice(-20).join("\n")}`);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
+    const retry = await abandonStart(child, exited, log);
     running.delete(entry);
-    if (!log.some((l) => /address already in use/i.test(l))) break;
+    if (!retry) break;
   }
   rmSync(dir, { recursive: true, force: true });
   throw lastErr instanceof Error ? lastErr : new Error("victoria-metrics did not start");
