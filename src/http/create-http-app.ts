@@ -12,19 +12,13 @@ import { createErrorHandler, errorBody, notFoundHandler } from "./error-handler.
 import { flaggerWebhookRouter } from "./flagger-webhook-route.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { pagesRouter } from "./pages/pages-router.ts";
+import { baseApp } from "./base-app.ts";
 import { kayentaRouter } from "./kayenta-routes.ts";
 import { promQueryRouter } from "./prom-query-route.ts";
 
 /** Builds the app; the caller listens (port 0 in tests). */
 export function createHttpApp(deps: HttpDeps): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.set("query parser", "simple");
-
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
+  const app = baseApp();
 
   app.get("/readyz", async (_req, res) => {
     const r = await deps.readiness();

@@ -31,6 +31,7 @@ import {
   type KayentaThresholds,
 } from "../judge/kayenta-score.ts";
 import { parseKayentaScope } from "../promql/kayenta-scope.ts";
+import { baseApp } from "./base-app.ts";
 import { tokenMatches } from "./bearer-auth.ts";
 import { createErrorHandler, notFoundHandler } from "./error-handler.ts";
 import type { HttpDeps, KayentaHttpDeps } from "./http-deps.ts";
@@ -173,13 +174,7 @@ export function kayentaRouter(deps: HttpDeps, k: KayentaHttpDeps): Router {
 
 /** An app serving only the Kayenta API (the `kayenta.port` listener), with the error handler. */
 export function createKayentaApp(deps: HttpDeps, k: KayentaHttpDeps): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.set("query parser", "simple");
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
+  const app = baseApp();
   app.use(kayentaRouter(deps, k));
   app.use(notFoundHandler);
   app.use(createErrorHandler(deps.gate.logger));
