@@ -37,6 +37,7 @@ import { closeAnalysis } from "./close-analysis.ts";
 import type { AnalyzeLookDeps, CloseAnalysisDeps } from "./deps.ts";
 import { derivedId } from "./derived-id.ts";
 import { assertFlaggerSlos, combineVerdicts } from "./flagger-hooks.ts";
+import { parseSloRefs } from "./slo-refs.ts";
 
 /** The number answered per combined verdict (see the module comment). */
 export const VERDICT_VALUES: Readonly<Record<Verdict, number>> = {
@@ -68,15 +69,11 @@ export interface VerdictQueryAnswer {
 
 function slosOf(deps: PromQueryDeps, labels: Partial<Record<VerdictLabel, string>>): Slo[] {
   if (labels.slo !== undefined) {
-    const refs = labels.slo
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-    if (refs.length === 0 || refs.length > 20) {
-      throw new SlogateError("BAD_REQUEST", "slo must list 1 to 20 SLOs", {
-        hint: 'e.g. slogate_verdict{slo="payments-latency,payments-errors", target="{{ target }}"}',
-      });
-    }
+    const refs = parseSloRefs(
+      labels.slo,
+      "slo",
+      'e.g. slogate_verdict{slo="payments-latency,payments-errors", target="{{ target }}"}',
+    );
     return refs.map((r) => deps.catalog.get(r));
   }
   const service = labels.service ?? "";

@@ -19,6 +19,7 @@ import {
 import { SlogateError } from "../errors.ts";
 import type { Slo } from "../slo/model.ts";
 import { verdictBody } from "../app/verdict-body.ts";
+import { parseSloRefs } from "../app/slo-refs.ts";
 import type { HttpDeps } from "./http-deps.ts";
 import { objectName, optionalText, optionalTime, requiredText } from "./request-fields.ts";
 
@@ -75,15 +76,11 @@ function parsePayload(body: unknown, maxValueLength = 1000): FlaggerPayload {
 }
 
 function slosOf(deps: HttpDeps, p: FlaggerPayload): Slo[] {
-  const refs = requiredText(p.metadata.slo, "metadata.slo")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-  if (refs.length === 0 || refs.length > 20) {
-    throw new SlogateError("BAD_REQUEST", "metadata.slo must list 1 to 20 SLOs", {
-      hint: "e.g. metadata: {slo: checkout-latency}",
-    });
-  }
+  const refs = parseSloRefs(
+    requiredText(p.metadata.slo, "metadata.slo"),
+    "metadata.slo",
+    "e.g. metadata: {slo: checkout-latency}",
+  );
   const slos = refs.map((r) => deps.gate.catalog.get(r));
   assertFlaggerSlos(slos);
   return slos;
