@@ -14,24 +14,40 @@
  */
 import { tQuantile } from "../stats/special.ts";
 
-/** Memo of `podZ` by degrees of freedom (pure: a cache of a deterministic function). */
-const Z_BY_DF = new Map<number, number>();
-
-/** One-sided level of the pod margin: P(identical code's pods differ more) ≈ 0.1 %. */
-export const POD_LEVEL = 0.999;
+/** Memo of `podZ` by degrees of freedom and level (pure: a cache of a deterministic function). */
+const Z_BY_DF = new Map<string, number>();
 
 /**
- * The margin's multiplier of σ̂: Student's t quantile at POD_LEVEL with the pooled degrees of
- * freedom (k_c − 1) + (k_s − 1), since σ̂ is estimated from that few pods (22.3 for 2 + 2 pods,
- * 4.5 for 5 + 5; the normal 3.1 with many).
+ * Share of a check's α that its pod margin gets once the looks carry per-pod counts. The margin
+ * is allowed to miss (identical code's pods differ by more than it allows) with probability
+ * POD_SHARE·α, and the check's e-process then crosses at 1/((1 − POD_SHARE)·α): the two add up
+ * to the check's α. The resource judge splits its relative α the same way.
  */
-export function podZ(kc: number, ks: number): number {
+export const POD_SHARE = 0.5;
+
+/**
+ * A check's α once per-pod counts have been read (`podsRead`, sticky from the first look that
+ * had them): `test` for its e-process (or band), `level` for its pod margin (one-sided). Without
+ * pods the whole α goes to the test and there is no margin.
+ */
+export function podSplit(alpha: number, podsRead: boolean): { test: number; level: number } {
+  if (!podsRead) return { test: alpha, level: 1 };
+  return { test: alpha * (1 - POD_SHARE), level: 1 - alpha * POD_SHARE };
+}
+
+/**
+ * The margin's multiplier of σ̂: Student's t quantile at `level` with the pooled degrees of
+ * freedom (k_c − 1) + (k_s − 1), since σ̂ is estimated from that few pods (at level 0.99:
+ * 6.96 for 2 + 2 pods, 2.90 for 5 + 5; the normal 2.33 with many).
+ */
+export function podZ(kc: number, ks: number, level: number): number {
   const df = Math.max(0, kc - 1) + Math.max(0, ks - 1);
-  if (!(df > 0)) return Number.NaN;
-  let z = Z_BY_DF.get(df);
+  if (!(df > 0) || !(level > 0.5 && level < 1)) return Number.NaN;
+  const key = `${df}:${level}`;
+  let z = Z_BY_DF.get(key);
   if (z === undefined) {
-    z = tQuantile(POD_LEVEL, df);
-    if (Z_BY_DF.size < 1024) Z_BY_DF.set(df, z);
+    z = tQuantile(level, df);
+    if (Z_BY_DF.size < 4096) Z_BY_DF.set(key, z);
   }
   return z;
 }
@@ -71,11 +87,20 @@ export function podLogVariance(arms: readonly (readonly PodCount[])[]): number |
  */
 export const MAX_POD_FACTOR = 50;
 
-/** The factor on r₀: exp(z·σ̂·√(1/k_c + 1/k_s)), at most MAX_POD_FACTOR; 1 without a usable estimate. */
-export function podMarginFactor(logVariance: number | null | undefined, kc: number, ks: number): number {
+/**
+ * The factor on r₀: exp(z·σ̂·√(1/k_c + 1/k_s)), z = `podZ` at `level`, at most MAX_POD_FACTOR;
+ * 1 without a usable estimate or without a margin (level 1).
+ */
+export function podMarginFactor(
+  logVariance: number | null | undefined,
+  kc: number,
+  ks: number,
+  level: number,
+): number {
   if (logVariance === null || logVariance === undefined || !(logVariance > 0) || !(kc > 0 && ks > 0))
     return 1;
-  const f = Math.exp(podZ(kc, ks) * Math.sqrt(logVariance * (1 / kc + 1 / ks)));
+  if (!(level < 1)) return 1;
+  const f = Math.exp(podZ(kc, ks, level) * Math.sqrt(logVariance * (1 / kc + 1 / ks)));
   return Number.isFinite(f) ? Math.min(MAX_POD_FACTOR, f) : MAX_POD_FACTOR;
 }
 
@@ -96,17 +121,19 @@ export function podLatencyLogVariance(arms: readonly (readonly number[])[]): num
 
 /**
  * The limit an arm's realized bad ratio is compared with when its k pods are a sample of the
- * code's pods: L shifted up on the log-odds scale by z·σ̂/√k, z = `podZ` of the pods σ̂ came
- * from (the SLO is the code's, over
- * all pods; k pods of it can be that much worse by chance).
+ * code's pods: L shifted up on the log-odds scale by z·σ̂/√k, z = `podZ` at `level` of the pods
+ * σ̂ came from (the SLO is the code's, over all pods; k pods of it can be that much worse by
+ * chance). L itself without a usable estimate or without a margin (level 1).
  */
 export function podLimit(
   limit: number,
   logVariance: number | null | undefined,
   k: number,
   kOther: number,
+  level: number,
 ): number {
   if (logVariance === null || logVariance === undefined || !(logVariance > 0) || !(k > 0)) return limit;
-  const o = Math.log(limit) - Math.log1p(-limit) + podZ(k, kOther) * Math.sqrt(logVariance / k);
+  if (!(level < 1)) return limit;
+  const o = Math.log(limit) - Math.log1p(-limit) + podZ(k, kOther, level) * Math.sqrt(logVariance / k);
   return 1 / (1 + Math.exp(-o));
 }

@@ -31,7 +31,7 @@ import {
 import type { CleanArm } from "./arm-data.ts";
 import { DEFAULT_PRIOR_LOOKS, tailPriorC2 } from "./dispersion-prior.ts";
 import { histogramQuantile } from "../stats/histogram-quantile.ts";
-import { podLatencyLogVariance, podLimit, podLogVariance, podMarginFactor } from "./pod-margin.ts";
+import { podLatencyLogVariance, podLimit, podLogVariance, podMarginFactor, podSplit } from "./pod-margin.ts";
 import type { PodSpread } from "./sequential-state.ts";
 import {
   SEQUENTIAL_GRID,
@@ -254,6 +254,7 @@ function advanceTail(
   prior: DispersionPrior,
   history: readonly StepCounts[] | undefined,
   z: number,
+  podLevel: number,
 ): { relative: SequentialState["relative"]; reset: boolean } {
   if (slo.sli.type !== "latency" || slo.canary.direction === "lower-is-worse")
     return { relative, reset: false };
@@ -312,7 +313,13 @@ function advanceTail(
       dca[i] ?? 0,
       (dca[i] ?? 0) + (dsa[i] ?? 0),
       rho,
-      r0 * podMarginFactor(spread?.tailLogVariance?.[i], spread?.canaryPods ?? 0, spread?.stablePods ?? 0),
+      r0 *
+        podMarginFactor(
+          spread?.tailLogVariance?.[i],
+          spread?.canaryPods ?? 0,
+          spread?.stablePods ?? 0,
+          podLevel,
+        ),
       ratioFrom(t0.canary.above[i] ?? 0, t0.canary.total, t0.stable.above[i] ?? 0, t0.stable.total),
       z,
       exposureOf(
@@ -365,6 +372,10 @@ export function advance(
       ? tailBoundaries(canary.histogram.bounds, slo.sli.thresholdSeconds)
       : undefined);
   const pods = canary && stable ? podSpreadOf(canary, stable, bounds) : null;
+  // From the first look with a pod spread to estimate, each check's α is split between its pod
+  // margin and its test (pod-margin.ts); sticky, so a threshold never loosens.
+  const podsRead = s.podsRead === true || (pods !== null && pods.canaryPods + pods.stablePods >= 3);
+  const relSplit = podSplit(s.alpha.relative, podsRead);
 
   // Relative: split of the new bad events between arms given the arms' new requests.
   let relative = s.relative;
@@ -396,6 +407,7 @@ export function advance(
             relative.pods?.logVariance,
             relative.pods?.canaryPods ?? 0,
             relative.pods?.stablePods ?? 0,
+            relSplit.level,
           ),
         ratioFrom(relative.canary.bad, relative.canary.total, relative.stable.bad, relative.stable.total),
         z,
@@ -419,6 +431,7 @@ export function advance(
       splitPrior,
       history,
       z,
+      relSplit.level,
     );
     relative = t.relative;
     if (t.reset && notes.length === 0) {
@@ -427,17 +440,18 @@ export function advance(
         "histogram counts went down since the previous look (counter reset or inconsistent data): re-anchored",
       );
     }
-    relative = crossed(relative, relativeLogE(relative), s.alpha.relative, at);
+    relative = crossed(relative, relativeLogE(relative), relSplit.test, at);
   }
 
   const binomialStep = <P extends EProcessState & { canary: Consumed }>(
     p: P,
     limit0: number | null,
-    alpha: number,
+    checkAlpha: number,
   ): P => {
-    if (!canary || alpha <= 0 || limit0 === null || !(limit0 > 0 && limit0 < 1)) return p;
+    if (!canary || checkAlpha <= 0 || limit0 === null || !(limit0 > 0 && limit0 < 1)) return p;
+    const { test: alpha, level } = podSplit(checkAlpha, podsRead);
     // The canary's pods are a sample of the code's: allow their spread (pod-margin.ts).
-    const limit = podLimit(limit0, pods?.logVariance, pods?.canaryPods ?? 0, pods?.stablePods ?? 0);
+    const limit = podLimit(limit0, pods?.logVariance, pods?.canaryPods ?? 0, pods?.stablePods ?? 0, level);
     const d = increment(canary, p.canary);
     const consumed = { canary: { total: canary.total, bad: canary.bad } };
     if (!d) {
@@ -480,6 +494,7 @@ export function advance(
       absolute,
       baseline,
       stableProfile: profileStep(s.stableProfile, canary, stable),
+      ...(podsRead ? { podsRead } : {}),
       resets,
       looks: s.looks + 1,
       lastAt: at,

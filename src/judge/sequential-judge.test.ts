@@ -215,6 +215,37 @@ describe("sequential judge", () => {
     expect(out.state.alpha.relative + out.state.alpha.absolute).toBeCloseTo(0.05, 12);
   });
 
+  it("splits each check's α between its pod margin and its test once per-pod counts are read", () => {
+    const looks = looksFrom(repeat(30, { canary: [600, 12], stable: [5400, 54] }));
+    // The same counts, spread evenly over 3 pods per arm (no pod offsets to allow for).
+    const thirds = (a: LookData["canary"], prefix: string) =>
+      a && {
+        ...a,
+        pods: [0, 1, 2].map((i) => ({ pod: `${prefix}-${i}`, total: a.total / 3, bad: a.bad / 3 })),
+      };
+    const podLooks = looks.map((d) => ({
+      ...d,
+      canary: thirds(d.canary, "c"),
+      stable: thirds(d.stable, "s"),
+    }));
+    const plain = last(run(errorSlo(), looks));
+    const split = last(run(errorSlo(), podLooks));
+    expect(plain.state.podsRead).toBeUndefined();
+    expect(split.state.podsRead).toBe(true);
+    for (const id of ["errors-relative", "errors-absolute"]) {
+      const a = check(plain.verdict, id).evidence;
+      const b = check(split.verdict, id).evidence;
+      expect(b.alpha as number).toBeCloseTo((a.alpha as number) / 2, 12);
+      expect(b.eThreshold as number).toBeCloseTo(2 * (a.eThreshold as number), 9);
+    }
+    // Identical pods: no margin, so only the stricter threshold separates the two.
+    expect(split.verdict.verdict).toBe("fail");
+    expect(check(split.verdict, "errors-relative").evidence.eValue).toBeCloseTo(
+      check(plain.verdict, "errors-relative").evidence.eValue as number,
+      6,
+    );
+  });
+
   it("keeps judging against the baseline's limit when later looks omit the baseline", () => {
     const baseline = { total: 100000, bad: 100, capturedAt: -60, from: -3660 };
     const looks = looksFrom(repeat(10, { canary: [600, 3], stable: [5400, 27] })).map((d, i) =>

@@ -15,7 +15,7 @@ import type { Slo } from "../slo/model.ts";
 import { checkPrefix, num, pct, type CleanArm } from "./arm-data.ts";
 import type { CheckResult, CheckStatus } from "../domain/verdict.ts";
 import { eValueOf, formatEValue, log10EValueOf } from "./e-value.ts";
-import { podMarginFactor } from "./pod-margin.ts";
+import { podMarginFactor, podSplit } from "./pod-margin.ts";
 import { relativeLogE } from "./sequential-evidence.ts";
 import { SEQUENTIAL_GRID, type SequentialState, type TailState } from "./sequential-state.ts";
 
@@ -85,7 +85,8 @@ export function relativeCheck(c: CheckContext): CheckResult {
   const settings = slo.canary.checks.relative;
   const id = `${checkPrefix(slo)}-relative`;
   const base = { id, kind: "relative" as const, critical: settings.critical, weight: settings.weight };
-  const alpha = state.alpha.relative;
+  // Once per-pod counts are read, part of the check's α is the pod margin's (pod-margin.ts).
+  const alpha = podSplit(state.alpha.relative, state.podsRead === true).test;
   if ((!canary || !stable) && state.relative.failedAt === null) {
     return {
       ...base,
@@ -173,7 +174,10 @@ export function binomialCheck(c: CheckContext, kind: "absolute" | "baseline"): C
   const id = `${checkPrefix(slo)}-${kind}`;
   const base = { id, kind, critical: settings.critical, weight: settings.weight };
   const p = kind === "absolute" ? state.absolute : state.baseline;
-  const alpha = kind === "absolute" ? state.alpha.absolute : state.alpha.baseline / 2;
+  const alpha = podSplit(
+    kind === "absolute" ? state.alpha.absolute : state.alpha.baseline / 2,
+    state.podsRead === true,
+  ).test;
   const limit = kind === "absolute" ? state.absoluteLimit : state.baselineLimit;
   const baselineArm = kind === "baseline" ? c.baseline : undefined;
   // The baseline's limit was fixed at the first look; later looks need not repeat the baseline.
@@ -252,6 +256,7 @@ function distributionGap(
   alpha: number,
   podLatency?: number | null,
   pods?: { canary: number; stable: number },
+  podLevel = 1,
 ): { gap: number; bound: number; widthCanary: number; widthStable: number } | null {
   const hc = canary.histogram;
   const hs = stable.histogram;
@@ -266,7 +271,9 @@ function distributionGap(
   // Pods of identical code differ in latency: widen the margin by their spread (pod-margin.ts).
   const m0 = slo.canary.maxRegression.relative ?? 0;
   const m =
-    (1 + Math.max(0, m0)) * podMarginFactor(podLatency ?? null, pods?.canary ?? 0, pods?.stable ?? 0) - 1;
+    (1 + Math.max(0, m0)) *
+      podMarginFactor(podLatency ?? null, pods?.canary ?? 0, pods?.stable ?? 0, podLevel) -
+    1;
   let best = -Infinity;
   let bound = Number.NaN;
   let j = -1;
@@ -296,14 +303,20 @@ export function distributionCheck(
     critical: settings.critical,
     weight: settings.weight,
   };
-  const alpha = state.alpha.distribution;
+  const split = podSplit(state.alpha.distribution, state.podsRead === true);
+  const alpha = split.test;
   const ps = state.relative.pods;
   const g =
     canary && stable
-      ? distributionGap(slo, canary, stable, alpha, ps?.latencyLogVariance, {
-          canary: ps?.canaryPods ?? 0,
-          stable: ps?.stablePods ?? 0,
-        })
+      ? distributionGap(
+          slo,
+          canary,
+          stable,
+          alpha,
+          ps?.latencyLogVariance,
+          { canary: ps?.canaryPods ?? 0, stable: ps?.stablePods ?? 0 },
+          split.level,
+        )
       : null;
   if (!g && failedAt === null) {
     return {

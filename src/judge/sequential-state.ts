@@ -94,6 +94,11 @@ export interface SequentialState {
    */
   readonly stableProfile?: { canary: Consumed; stable: Consumed; weight: number; bad: number };
   readonly distributionFailedAt: number | null;
+  /**
+   * True from the first look whose arms carried per-pod counts: from then on each check's α is
+   * split between its pod margin and its test (`podSplit` in pod-margin.ts). Absent before.
+   */
+  readonly podsRead?: boolean;
   /** Looks whose counts went down (counter reset / inconsistent data). */
   readonly resets: number;
   readonly looks: number;
