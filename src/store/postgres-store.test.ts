@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startPostgres, type PostgresBed } from "../testbed/postgres.ts";
 import { isSlogateError } from "../errors.ts";
 import { PG_SCHEMA_VERSION, PostgresStore } from "./postgres-store.ts";
@@ -213,6 +213,69 @@ describe("PostgresStore through a PostgreSQL outage", () => {
     }
     expect(await s.getAnalysis("a1")).toMatchObject({ id: "a1", looks: 0 });
     await s.checkWritable(3);
+  });
+
+  it("keeps serving when a checked-out connection fails: rejects the statement, never ends the process, drops the connection", async () => {
+    const s = await fresh("terminated", { connectTimeoutMs: 1000 });
+    await s.createAnalysis({
+      id: "a1",
+      sloId: "s",
+      controller: "argo",
+      selectors: { canary: [], stable: [] },
+      start: 1,
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    // The clients the store checks out, seen at the pool (the spy calls through).
+    const connect = vi.spyOn(pg.Pool.prototype, "connect");
+    const lastClient = (): Promise<pg.PoolClient> =>
+      connect.mock.results.at(-1)!.value as Promise<pg.PoolClient>;
+    // Another session holds the analysis row, so the store's transaction waits on FOR UPDATE.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT id FROM terminated.analyses WHERE id = 'a1' FOR UPDATE");
+      const waiting = async (): Promise<number[]> => {
+        for (let i = 0; i < 100; i++) {
+          const rows = await sql<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'slogate' AND wait_event_type = 'Lock'",
+          );
+          if (rows.length > 0) return rows.map((r) => r.pid);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return [];
+      };
+      // 1. node-postgres emits 'error' on a checked-out client whose connection fails (a FATAL
+      // between statements, or the socket's end); without a listener that ends the process.
+      const first = s.closeAnalysis("a1", "aborted", 2);
+      expect(await waiting()).toHaveLength(1);
+      const c = await lastClient();
+      expect(() =>
+        c.emit("error", new Error("terminating connection due to administrator command")),
+      ).not.toThrow();
+      await holder.query("ROLLBACK");
+      await first;
+      // The failed client is not handed out again.
+      await s.setAnalysisBaseline("a1", "b1", 3);
+      expect(await lastClient()).not.toBe(c);
+      // 2. The server really ends the connection while the statement waits: a retryable
+      // STORE_ERROR, and the process goes on.
+      await holder.query("BEGIN");
+      await holder.query("SELECT id FROM terminated.analyses WHERE id = 'a1' FOR UPDATE");
+      const second = rejection(s.setAnalysisBaseline("a1", "b2", 4));
+      const pids = await waiting();
+      expect(pids).toHaveLength(1);
+      await sql("SELECT pg_terminate_backend($1)", [pids[0]]);
+      const err = await second;
+      expect(isSlogateError(err, "STORE_ERROR")).toBe(true);
+      expect((err as { details: Record<string, unknown> }).details.retryable).toBe(true);
+      await holder.query("ROLLBACK");
+    } finally {
+      connect.mockRestore();
+      await holder.end();
+    }
+    expect(await s.getAnalysis("a1")).toMatchObject({ status: "closed", baselineId: "b1" });
   });
 
   it("survives a crash (SIGKILL) of PostgreSQL with its committed records", async () => {

@@ -133,6 +133,25 @@ function quoteIdent(name: string): string {
 }
 
 /** SQLSTATE classes (and node errors) that mean "the server is not there right now". */
+/** Checked-out clients that have our 'error' listener, and those whose connection has failed. */
+const GUARDED = new WeakSet<pg.PoolClient>();
+const FAILED = new WeakSet<pg.PoolClient>();
+
+/**
+ * node-postgres emits 'error' on a client whose connection fails while it is checked out — for
+ * instance a PostgreSQL shutdown's FATAL 57P01 parsed right after a statement's result, before
+ * the next statement is sent — and the pool's own listener covers idle clients only. Without a
+ * listener that ends the process (a replica died so when PostgreSQL restarted). The error also
+ * fails the client's next statement; the client is then released as broken (`FAILED`).
+ */
+function guard(c: pg.PoolClient): pg.PoolClient {
+  if (!GUARDED.has(c)) {
+    GUARDED.add(c);
+    c.on("error", () => FAILED.add(c));
+  }
+  return c;
+}
+
 function isOutage(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === "string") {
@@ -230,7 +249,7 @@ export class PostgresStore implements Store {
   async #connect(pool: pg.Pool, what: string): Promise<pg.PoolClient> {
     if (this.#closed) throw storeError(what, new Error("store is closed"));
     try {
-      return await pool.connect();
+      return guard(await pool.connect());
     } catch (cause) {
       throw storeError(what, cause);
     }
@@ -268,7 +287,7 @@ export class PostgresStore implements Store {
       await c.query("ROLLBACK").catch(() => (broken = true));
       throw storeError("migrating the store", cause);
     } finally {
-      c.release(broken);
+      c.release(broken || FAILED.has(c));
     }
   }
 
@@ -286,7 +305,7 @@ export class PostgresStore implements Store {
       if (!broken) await c.query("ROLLBACK").catch(() => (broken = true));
       throw storeError(what, cause);
     } finally {
-      c.release(broken);
+      c.release(broken || FAILED.has(c));
     }
   }
 
@@ -520,15 +539,13 @@ export class PostgresStore implements Store {
   withAnalysisLock<T>(analysisId: string, fn: () => Promise<T>): Promise<T> {
     return this.#local.run(analysisId, async () => {
       const c = await this.#connect(this.#lockPool, "locking analysis");
-      // A dropped connection also drops the lock: the look then fails to record (FOR UPDATE
-      // and the sequence check still hold), it is never recorded twice.
-      const onError = (): void => undefined;
-      c.on("error", onError);
+      // A dropped connection also drops the lock (`guard` keeps its 'error' from ending the
+      // process): the look then fails to record (FOR UPDATE and the sequence check still hold),
+      // it is never recorded twice.
       const keys = [LOCK_SPACE, `analysis/${this.#schema}/${analysisId}`];
       try {
         await c.query("SELECT pg_advisory_lock($1, hashtext($2))", keys);
       } catch (cause) {
-        c.off("error", onError);
         c.release(true);
         throw storeError("locking analysis", cause);
       }
@@ -537,10 +554,8 @@ export class PostgresStore implements Store {
       } finally {
         try {
           await c.query("SELECT pg_advisory_unlock($1, hashtext($2))", keys);
-          c.off("error", onError);
-          c.release();
+          c.release(FAILED.has(c));
         } catch {
-          c.off("error", onError);
           c.release(true); // closing the session releases the lock
         }
       }

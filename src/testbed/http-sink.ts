@@ -13,6 +13,8 @@ export interface SinkRequest {
   readonly body: string;
   /** The body parsed as JSON, or undefined. */
   readonly json: unknown;
+  /** When the whole request had arrived (ms since the epoch). */
+  readonly at: number;
 }
 
 /** What to answer: a response (optionally after `delayMs`), or `hang` (hold until `release()`). */
@@ -63,6 +65,7 @@ export async function startHttpSink(): Promise<HttpSink> {
         headers: req.headers,
         body,
         json,
+        at: Date.now(),
       };
       requests.push(record);
       for (const w of [...waiters]) {
