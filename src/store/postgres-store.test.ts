@@ -182,18 +182,23 @@ describe("PostgresStore across replicas (one store per replica, one database)", 
   });
 });
 
+/** Analysis "a1" at time 1, for the outage tests. */
+function createA1(s: PostgresStore): Promise<unknown> {
+  return s.createAnalysis({
+    id: "a1",
+    sloId: "s",
+    controller: "argo",
+    selectors: { canary: [], stable: [] },
+    start: 1,
+    createdAt: 1,
+    updatedAt: 1,
+  });
+}
+
 describe("PostgresStore through a PostgreSQL outage", () => {
   it("rejects with a retryable STORE_ERROR while the server is down and works again after it restarts", async () => {
     const s = await fresh("outage", { connectTimeoutMs: 1000 });
-    await s.createAnalysis({
-      id: "a1",
-      sloId: "s",
-      controller: "argo",
-      selectors: { canary: [], stable: [] },
-      start: 1,
-      createdAt: 1,
-      updatedAt: 1,
-    });
+    await createA1(s);
     await bed.stop();
     try {
       const t0 = Date.now();
@@ -217,15 +222,7 @@ describe("PostgresStore through a PostgreSQL outage", () => {
 
   it("keeps serving when a checked-out connection fails: rejects the statement, never ends the process, drops the connection", async () => {
     const s = await fresh("terminated", { connectTimeoutMs: 1000 });
-    await s.createAnalysis({
-      id: "a1",
-      sloId: "s",
-      controller: "argo",
-      selectors: { canary: [], stable: [] },
-      start: 1,
-      createdAt: 1,
-      updatedAt: 1,
-    });
+    await createA1(s);
     // The clients the store checks out, seen at the pool (the spy calls through).
     const connect = vi.spyOn(pg.Pool.prototype, "connect");
     const lastClient = (): Promise<pg.PoolClient> =>
