@@ -132,7 +132,6 @@ function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
-/** SQLSTATE classes (and node errors) that mean "the server is not there right now". */
 /** Checked-out clients that have our 'error' listener, and those whose connection has failed. */
 const GUARDED = new WeakSet<pg.PoolClient>();
 const FAILED = new WeakSet<pg.PoolClient>();
@@ -152,6 +151,7 @@ function guard(c: pg.PoolClient): pg.PoolClient {
   return c;
 }
 
+/** SQLSTATE classes (and node errors) that mean "the server is not there right now". */
 function isOutage(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === "string") {
