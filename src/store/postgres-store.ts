@@ -137,9 +137,9 @@ const GUARDED = new WeakSet<pg.PoolClient>();
 const FAILED = new WeakSet<pg.PoolClient>();
 
 /**
- * node-postgres emits 'error' on a client whose connection fails while it is checked out — for
- * instance a PostgreSQL shutdown's FATAL 57P01 parsed right after a statement's result, before
- * the next statement is sent — and the pool's own listener covers idle clients only. Without a
+ * node-postgres emits 'error' on a client whose connection fails while it is checked out — a
+ * PostgreSQL shutdown's FATAL 57P01 arriving while no statement is active on it, or the socket's
+ * end — and the pool's own listener covers idle clients only. Without a
  * listener that ends the process (a replica died so when PostgreSQL restarted). The error also
  * fails the client's next statement; the client is then released as broken (`FAILED`).
  */
