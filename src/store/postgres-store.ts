@@ -132,24 +132,11 @@ function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
-/** Checked-out clients that have our 'error' listener, and those whose connection has failed. */
-const GUARDED = new WeakSet<pg.PoolClient>();
-const FAILED = new WeakSet<pg.PoolClient>();
-
 /**
- * node-postgres emits 'error' on a client whose connection fails while it is checked out — a
- * PostgreSQL shutdown's FATAL 57P01 arriving while no statement is active on it, or the socket's
- * end — and the pool's own listener covers idle clients only. Without a
- * listener that ends the process (a replica died so when PostgreSQL restarted). The error also
- * fails the client's next statement; the client is then released as broken (`FAILED`).
+ * Clients whose connection failed while checked out (see the pools' 'connect' listener): they
+ * are released as broken, never handed out again.
  */
-function guard(c: pg.PoolClient): pg.PoolClient {
-  if (!GUARDED.has(c)) {
-    GUARDED.add(c);
-    c.on("error", () => FAILED.add(c));
-  }
-  return c;
-}
+const FAILED = new WeakSet<pg.PoolClient>();
 
 /** SQLSTATE classes (and node errors) that mean "the server is not there right now". */
 function isOutage(e: unknown): boolean {
@@ -237,8 +224,15 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: Math.max(o.connectTimeoutMs ?? 5000, (o.lockTimeoutMs ?? 30_000) + 5000),
     });
     // An idle connection dropped by the server (a PostgreSQL restart) is removed from the
-    // pool; without a listener the error would end the process.
-    for (const p of [this.#pool, this.#lockPool]) p.on("error", () => undefined);
+    // pool; without a listener the error would end the process. node-postgres also emits
+    // 'error' on a client whose connection fails while it is checked out — a shutdown's FATAL
+    // 57P01 arriving while no statement is active on it, or the socket's end — which the pool's
+    // listener does not cover (a replica died so when PostgreSQL restarted). Every client gets
+    // one at its creation; the error also fails its next statement.
+    for (const p of [this.#pool, this.#lockPool]) {
+      p.on("error", () => undefined);
+      p.on("connect", (c) => c.on("error", () => FAILED.add(c)));
+    }
   }
 
   /** The schema name (for tests and logs). */
@@ -249,7 +243,7 @@ export class PostgresStore implements Store {
   async #connect(pool: pg.Pool, what: string): Promise<pg.PoolClient> {
     if (this.#closed) throw storeError(what, new Error("store is closed"));
     try {
-      return guard(await pool.connect());
+      return await pool.connect();
     } catch (cause) {
       throw storeError(what, cause);
     }
@@ -539,9 +533,9 @@ export class PostgresStore implements Store {
   withAnalysisLock<T>(analysisId: string, fn: () => Promise<T>): Promise<T> {
     return this.#local.run(analysisId, async () => {
       const c = await this.#connect(this.#lockPool, "locking analysis");
-      // A dropped connection also drops the lock (`guard` keeps its 'error' from ending the
-      // process): the look then fails to record (FOR UPDATE and the sequence check still hold),
-      // it is never recorded twice.
+      // A dropped connection also drops the lock (its 'error' is caught, see the constructor):
+      // the look then fails to record (FOR UPDATE and the sequence check still hold), it is
+      // never recorded twice.
       const keys = [LOCK_SPACE, `analysis/${this.#schema}/${analysisId}`];
       try {
         await c.query("SELECT pg_advisory_lock($1, hashtext($2))", keys);
