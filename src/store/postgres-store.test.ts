@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { startPostgres, type PostgresBed } from "../testbed/postgres.ts";
 import { isSlogateError } from "../errors.ts";
 import { PG_SCHEMA_VERSION, PostgresStore } from "./postgres-store.ts";
-import { describeStoreContract } from "./store-contract.ts";
+import { describeStoreContract, newAnalysis } from "./store-contract.ts";
 
 let bed: PostgresBed;
 let url = "";
@@ -182,23 +182,10 @@ describe("PostgresStore across replicas (one store per replica, one database)", 
   });
 });
 
-/** Analysis "a1" at time 1, for the outage tests. */
-function createA1(s: PostgresStore): Promise<unknown> {
-  return s.createAnalysis({
-    id: "a1",
-    sloId: "s",
-    controller: "argo",
-    selectors: { canary: [], stable: [] },
-    start: 1,
-    createdAt: 1,
-    updatedAt: 1,
-  });
-}
-
 describe("PostgresStore through a PostgreSQL outage", () => {
   it("rejects with a retryable STORE_ERROR while the server is down and works again after it restarts", async () => {
     const s = await fresh("outage", { connectTimeoutMs: 1000 });
-    await createA1(s);
+    await s.createAnalysis(newAnalysis("a1", 1));
     await bed.stop();
     try {
       const t0 = Date.now();
@@ -222,7 +209,7 @@ describe("PostgresStore through a PostgreSQL outage", () => {
 
   it("keeps serving when a checked-out connection fails: rejects the statement, never ends the process, drops the connection", async () => {
     const s = await fresh("terminated", { connectTimeoutMs: 1000 });
-    await createA1(s);
+    await s.createAnalysis(newAnalysis("a1", 1));
     // The clients the store checks out, seen at the pool (the spy calls through).
     const connect = vi.spyOn(pg.Pool.prototype, "connect");
     const lastClient = (): Promise<pg.PoolClient> =>

@@ -31,7 +31,8 @@ function verdict(v: SloVerdict["verdict"], final = false): SloVerdict {
   };
 }
 
-function newAnalysis(
+/** An analysis as a controller's first look creates it, for store tests. */
+export function newAnalysis(
   id: string,
   at = 1000,
 ): Omit<AnalysisRecord, "looks" | "lastVerdict" | "judgeState" | "status"> {
