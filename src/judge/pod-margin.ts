@@ -21,7 +21,7 @@ const Z_BY_DF = new Map<string, number>();
  * Share of a check's α that its pod margin gets once the looks carry per-pod counts. The margin
  * is allowed to miss (identical code's pods differ by more than it allows) with probability
  * POD_SHARE·α, and the check's e-process then crosses at 1/((1 − POD_SHARE)·α): the two add up
- * to the check's α. The resource judge splits its relative α the same way.
+ * to the check's α. The resource judge (resource-judge.ts) splits its relative α with it too.
  */
 export const POD_SHARE = 0.5;
 

@@ -11,7 +11,8 @@
  *   (`stats/betting-e-process.ts`) on Y fails the check once it reaches 1/α_bet. The pod-offset
  *   factor exp(t_{1−α_pod, df} · σ̂ · √(1/k_c + 1/k_s)) allows the persistent differences between
  *   pods of identical code: σ̂² is the variance of the pods' mean log values pooled within arms
- *   (df = (k_c − 1) + (k_s − 1)), so with α_pod = α_bet = α_relative / 2 the realized pods of
+ *   (df = (k_c − 1) + (k_s − 1)), so with α_pod = α_bet = α_relative / 2 (`podSplit`, as the
+ *   sequential judge's pod margins split their checks' α) the realized pods of
  *   identical code differ by more than the factor with probability ≤ α_pod (Student's t), and
  *   otherwise the steps' scores have conditional mean ≤ 0 (see docs/judge.md, "Resource SLIs").
  * - `<measure>-absolute` (when the SLI has a `limit`): null "the canary's largest pod is at most
@@ -31,6 +32,7 @@ import { formatResourceValue } from "../slo/resource-quantity.ts";
 import { addBet, initialLogWealth, logMixtureWealth, logRatioScore } from "../stats/betting-e-process.ts";
 import { tQuantile } from "../stats/special.ts";
 import { formatEValue } from "./e-value.ts";
+import { podSplit } from "./pod-margin.ts";
 import type { Judge, JudgeInput, JudgeOutput } from "./types.ts";
 import { decideVerdict, noDataOf } from "./verdict.ts";
 
@@ -219,12 +221,14 @@ export function judgeResource(input: JudgeInput<ResourceState>): JudgeOutput<Res
   // Pod offsets: from every pod's values so far (both arms), fixed for this look's steps.
   const spread = podLogSpread([canaryPods ?? [], stablePods ?? []]);
   const alphaRel = prior.alpha.relative;
+  // Pods are always the unit here: the relative α is always split (pod-margin.ts).
+  const split = podSplit(alphaRel, true);
   const podFactor = resourcePodFactor(
     spread.sd,
     spread.df,
     spread.pods[0] ?? 0,
     spread.pods[1] ?? 0,
-    alphaRel / 2,
+    1 - split.level,
   );
   const r0 = (1 + Math.max(0, slo.canary.maxRegression.relative ?? 0)) * podFactor;
 
@@ -233,7 +237,7 @@ export function judgeResource(input: JudgeInput<ResourceState>): JudgeOutput<Res
   let relW = [...rel.logWealth];
   let absW = [...abs.logWealth];
   let lastT = prior.lastT;
-  const relThreshold = alphaRel > 0 ? Math.log(2 / alphaRel) : Infinity;
+  const relThreshold = alphaRel > 0 ? Math.log(1 / split.test) : Infinity;
   const absThreshold = prior.alpha.absolute > 0 ? Math.log(1 / prior.alpha.absolute) : Infinity;
   const limit = sli.limit?.value;
   let relUpd = { ...rel };

@@ -254,9 +254,9 @@ function distributionGap(
   canary: CleanArm,
   stable: CleanArm,
   alpha: number,
-  podLatency?: number | null,
-  pods?: { canary: number; stable: number },
-  podLevel = 1,
+  podLatency: number | null | undefined,
+  pods: { canary: number; stable: number },
+  podLevel: number,
 ): { gap: number; bound: number; widthCanary: number; widthStable: number } | null {
   const hc = canary.histogram;
   const hs = stable.histogram;
@@ -270,10 +270,7 @@ function distributionGap(
     return { gap: -Infinity, bound: Number.NaN, widthCanary: wc, widthStable: ws };
   // Pods of identical code differ in latency: widen the margin by their spread (pod-margin.ts).
   const m0 = slo.canary.maxRegression.relative ?? 0;
-  const m =
-    (1 + Math.max(0, m0)) *
-      podMarginFactor(podLatency ?? null, pods?.canary ?? 0, pods?.stable ?? 0, podLevel) -
-    1;
+  const m = (1 + Math.max(0, m0)) * podMarginFactor(podLatency, pods.canary, pods.stable, podLevel) - 1;
   let best = -Infinity;
   let bound = Number.NaN;
   let j = -1;
